@@ -1,0 +1,3 @@
+module github.com/sentinelsim/sentinelsim
+
+go 1.26

@@ -1,0 +1,299 @@
+package sim
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+)
+
+// Fault is something done to the world from outside: a network partition, a
+// flapping link, a crash, a pause, a clock jump. Faults are plain data so that
+// scenario files, random schedules and traces can all name them; World.Apply
+// carries one out and records it in the trace.
+//
+// The set is closed: the kinds below are all there is, so every consumer
+// (scenario decoding, reports, the checker) can handle each of them.
+type Fault interface {
+	apply(w *World)
+	describe(w *World) string
+}
+
+// Partition cuts every link between nodes of different groups, both ways.
+// Nodes in no group keep all their links, so a node left out of a two-group
+// partition bridges it. Cuts add up until a Heal or Connect.
+type Partition struct{ Groups [][]wire.NodeID }
+
+// OneWay cuts the links from every node of From to every node of To, in that
+// direction only: To still reaches From.
+type OneWay struct{ From, To []wire.NodeID }
+
+// Isolate cuts every link of Node, both ways.
+type Isolate struct{ Node wire.NodeID }
+
+// Bridge cuts Left from Right, leaving Via connected to both sides.
+type Bridge struct {
+	Left, Right []wire.NodeID
+	Via         wire.NodeID
+}
+
+// Heal clears every cut and stops every flapping link and node. It does not
+// resume paused processes or restart crashed ones.
+type Heal struct{}
+
+// Connect clears the cuts between nodes of A and nodes of B, both ways.
+type Connect struct{ A, B []wire.NodeID }
+
+// FlapLink makes the link From→To (and To→From when Both) alternate down and
+// up.
+type FlapLink struct {
+	From, To wire.NodeID
+	Both     bool
+	Spec     FlapSpec
+}
+
+// FlapNode makes all of Node's links alternate down and up together, like a
+// host whose network interface flaps.
+type FlapNode struct {
+	Node wire.NodeID
+	Spec FlapSpec
+}
+
+// SetLinks sets the behaviour of every link from a node of From to a node of
+// To (an empty list means every node).
+type SetLinks struct {
+	From, To []wire.NodeID
+	Config   LinkConfig
+}
+
+// ResetLinks sets every link back to the world's default configuration.
+type ResetLinks struct{}
+
+// Crash kills Node: its memory, timers, messages held while paused, and
+// everything in flight to or from it are lost; only what it persisted
+// survives. Crashing a crashed node does nothing.
+type Crash struct{ Node wire.NodeID }
+
+// CrashAfterPersist arms Node to crash the next time it persists, after the
+// state is saved and before the messages of that step go out: the window that
+// "persist before send" exists for.
+type CrashAfterPersist struct{ Node wire.NodeID }
+
+// Restart boots Node from what it persisted. A node that is up is crashed
+// first, like kill -9 followed by a start.
+type Restart struct{ Node wire.NodeID }
+
+// Pause stops Node like SIGSTOP: messages that arrive queue at the process,
+// timers that come due wait, and its clock keeps running.
+type Pause struct{ Node wire.NodeID }
+
+// Resume continues a paused Node like SIGCONT: it first handles, in order,
+// every message and timer that queued while it was stopped, so its timers
+// fire late.
+type Resume struct{ Node wire.NodeID }
+
+// Slow adds Extra latency to each of Node's timers and sends, like a loaded
+// host. Extra 0 restores normal speed.
+type Slow struct {
+	Node  wire.NodeID
+	Extra wire.Duration
+}
+
+// ClockJump steps Node's wall clock by By (negative steps it back). Only that
+// node sees it, and its timers are not affected: they run on the monotonic
+// clock.
+type ClockJump struct {
+	Node wire.NodeID
+	By   wire.Duration
+}
+
+// ClockDrift sets how fast Node's clocks run from now on, in parts per
+// million.
+type ClockDrift struct {
+	Node     wire.NodeID
+	DriftPPM int64
+}
+
+func (f Partition) describe(w *World) string {
+	parts := make([]string, len(f.Groups))
+	for i, g := range f.Groups {
+		parts[i] = w.group(g)
+	}
+	return "partition " + strings.Join(parts, " ")
+}
+
+func (f OneWay) describe(w *World) string {
+	return "one-way " + w.group(f.From) + " -> " + w.group(f.To)
+}
+
+func (f Isolate) describe(w *World) string { return "isolate " + w.nodes[f.Node].name }
+
+func (f Bridge) describe(w *World) string {
+	return "bridge " + w.group(f.Left) + " " + w.group(f.Right) + " via " + w.nodes[f.Via].name
+}
+
+func (Heal) describe(*World) string { return "heal" }
+
+func (f Connect) describe(w *World) string { return "connect " + w.group(f.A) + " " + w.group(f.B) }
+
+func (f FlapLink) describe(w *World) string {
+	return "flap-link " + flapLabel(w, f.From, f.To, f.Both) + " " + f.Spec.describe()
+}
+
+func (f FlapNode) describe(w *World) string {
+	return "flap-node " + w.nodes[f.Node].name + " " + f.Spec.describe()
+}
+
+func (f SetLinks) describe(w *World) string {
+	return "set-links " + w.group(f.From) + " -> " + w.group(f.To) + " " + f.Config.String()
+}
+
+func (ResetLinks) describe(*World) string { return "reset-links" }
+
+func (f Crash) describe(w *World) string { return "crash " + w.nodes[f.Node].name }
+
+func (f CrashAfterPersist) describe(w *World) string {
+	return "crash-after-persist " + w.nodes[f.Node].name
+}
+
+func (f Restart) describe(w *World) string { return "restart " + w.nodes[f.Node].name }
+
+func (f Pause) describe(w *World) string { return "pause " + w.nodes[f.Node].name }
+
+func (f Resume) describe(w *World) string { return "resume " + w.nodes[f.Node].name }
+
+func (f Slow) describe(w *World) string {
+	return "slow " + w.nodes[f.Node].name + " +" + strconv.FormatInt(int64(f.Extra), 10) + "ms"
+}
+
+func (f ClockJump) describe(w *World) string {
+	return "clock-jump " + w.nodes[f.Node].name + " " + signed(int64(f.By)) + "ms"
+}
+
+func (f ClockDrift) describe(w *World) string {
+	return "clock-drift " + w.nodes[f.Node].name + " " + signed(f.DriftPPM) + "ppm"
+}
+
+func (s FlapSpec) describe() string {
+	return "down=" + strconv.FormatInt(int64(s.Down), 10) +
+		" up=" + strconv.FormatInt(int64(s.Up), 10) +
+		" jitter=" + strconv.FormatInt(int64(s.Jitter), 10) +
+		" for=" + strconv.FormatInt(int64(s.For), 10)
+}
+
+func signed(v int64) string {
+	if v >= 0 {
+		return "+" + strconv.FormatInt(v, 10)
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+func flapLabel(w *World, from, to wire.NodeID, both bool) string {
+	arrow := ">"
+	if both {
+		arrow = "<>"
+	}
+	return w.nodes[from].name + arrow + w.nodes[to].name
+}
+
+func (f Partition) apply(w *World) {
+	for i, g := range f.Groups {
+		for j, h := range f.Groups {
+			if i != j {
+				w.setCut(g, h, true)
+			}
+		}
+	}
+}
+
+func (f OneWay) apply(w *World) { w.setCut(f.From, f.To, true) }
+
+func (f Isolate) apply(w *World) {
+	one := []wire.NodeID{f.Node}
+	w.setCut(one, w.all, true)
+	w.setCut(w.all, one, true)
+}
+
+func (f Bridge) apply(w *World) {
+	w.setCut(f.Left, f.Right, true)
+	w.setCut(f.Right, f.Left, true)
+}
+
+func (Heal) apply(w *World) {
+	for i := range w.links {
+		w.links[i].cut = false
+	}
+	for _, f := range w.flappers {
+		w.stopFlapper(f)
+	}
+}
+
+func (f Connect) apply(w *World) {
+	w.setCut(f.A, f.B, false)
+	w.setCut(f.B, f.A, false)
+}
+
+func (f FlapLink) apply(w *World) {
+	links := [][2]int{{int(f.From), int(f.To)}}
+	if f.Both {
+		links = append(links, [2]int{int(f.To), int(f.From)})
+	}
+	w.startFlapper(flapLabel(w, f.From, f.To, f.Both), links, f.Spec)
+}
+
+func (f FlapNode) apply(w *World) {
+	var links [][2]int
+	for _, o := range w.all {
+		if o != f.Node {
+			links = append(links, [2]int{int(f.Node), int(o)}, [2]int{int(o), int(f.Node)})
+		}
+	}
+	w.startFlapper("node "+w.nodes[f.Node].name, links, f.Spec)
+}
+
+func (f SetLinks) apply(w *World) {
+	from, to := f.From, f.To
+	if len(from) == 0 {
+		from = w.all
+	}
+	if len(to) == 0 {
+		to = w.all
+	}
+	for _, a := range from {
+		for _, b := range to {
+			w.link(a, b).cfg = f.Config
+		}
+	}
+}
+
+func (ResetLinks) apply(w *World) {
+	for i := range w.links {
+		w.links[i].cfg = w.cfg.Network
+	}
+}
+
+func (f Crash) apply(w *World) { w.crash(w.nodes[f.Node], "crash") }
+
+func (f CrashAfterPersist) apply(w *World) { w.nodes[f.Node].crashAt = true }
+
+func (f Restart) apply(w *World) {
+	n := w.nodes[f.Node]
+	w.crash(n, "restart")
+	w.boot(n)
+}
+
+func (f Pause) apply(w *World) {
+	if n := w.nodes[f.Node]; n.up {
+		n.paused = true
+	}
+}
+
+func (f Resume) apply(w *World) { w.resume(w.nodes[f.Node]) }
+
+func (f Slow) apply(w *World) { w.nodes[f.Node].slow = max(f.Extra, 0) }
+
+func (f ClockJump) apply(w *World) { w.nodes[f.Node].clock.jump(f.By) }
+
+func (f ClockDrift) apply(w *World) {
+	w.nodes[f.Node].clock.setDrift(w.now, max(f.DriftPPM, 1-ppm))
+}

@@ -1,0 +1,302 @@
+package sim
+
+import (
+	"strconv"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+)
+
+// boot starts a fresh process on n from what n persisted.
+func (w *World) boot(n *node) {
+	n.proc = n.start()
+	n.inc++
+	n.up = true
+	n.paused = false
+	t := w.trace
+	t.begin(w.now, "boot")
+	t.word(n.name)
+	var state []byte
+	if n.onDisk {
+		state = append([]byte(nil), n.disk...)
+		t.word("restored=" + strconv.Itoa(len(state)) + "B")
+	}
+	t.end()
+	w.call(n, func(ctx *Context) { n.proc.Boot(ctx, state) })
+}
+
+// crash kills n. Its timers and the messages in flight to or from it become
+// stale through the incarnation number (bumped at every crash and boot, so
+// nothing sent to or by one incarnation reaches another); messages it held
+// while paused are dropped here.
+func (w *World) crash(n *node, why string) {
+	if !n.up {
+		return
+	}
+	n.up = false
+	n.paused = false
+	n.proc = nil
+	n.inc++
+	n.crashAt = false
+	for i := range n.held {
+		if e := &n.held[i]; e.kind == evDeliver {
+			w.drop(&e.msg, why)
+		}
+	}
+	n.held = nil
+}
+
+// resume lets a paused node handle what queued while it was stopped, in the
+// order it arrived, then run normally.
+func (w *World) resume(n *node) {
+	if !n.up || !n.paused {
+		return
+	}
+	n.paused = false
+	held := n.held
+	n.held = nil
+	inc := n.inc
+	for i := range held {
+		e := &held[i]
+		if !n.up || n.inc != inc {
+			// It crashed while catching up (crash-after-persist).
+			if e.kind == evDeliver {
+				w.drop(&e.msg, "crash")
+			}
+			continue
+		}
+		if e.kind == evTimer {
+			w.fire(n, e.ref)
+		} else {
+			w.receive(n, &e.msg)
+		}
+	}
+}
+
+func (w *World) fire(n *node, tag uint64) {
+	w.call(n, func(ctx *Context) { n.proc.Fire(ctx, tag) })
+}
+
+// call runs one handler of n and then carries out what it asked for: first
+// the state to persist, then the messages to send.
+func (w *World) call(n *node, handler func(*Context)) {
+	ctx := &w.ctx
+	ctx.n = n
+	ctx.sends = ctx.sends[:0]
+	ctx.saved = false
+	w.current = n
+	handler(ctx)
+	w.current = nil
+	if ctx.saved {
+		n.disk = append(n.disk[:0], ctx.persist...)
+		n.onDisk = true
+		t := w.trace
+		t.begin(w.now, "persist")
+		t.word(n.name)
+		t.word(strconv.Itoa(len(n.disk)) + "B")
+		t.end()
+		if n.crashAt {
+			w.crash(n, "crash")
+			t.begin(w.now, "fault")
+			t.word("crashed-after-persist " + n.name)
+			t.end()
+			for i := range ctx.sends {
+				w.stats.Sent++
+				ctx.sends[i].ID = w.nextID()
+				w.drop(&ctx.sends[i], "crash")
+			}
+			return
+		}
+	}
+	for i := range ctx.sends {
+		w.send(n, ctx.sends[i])
+		if w.ended != nil {
+			return
+		}
+	}
+}
+
+func (w *World) nextID() uint64 {
+	w.msgID++
+	return w.msgID
+}
+
+// setTimer schedules Fire(tag) on n after d of n's monotonic time.
+func (w *World) setTimer(n *node, d wire.Duration, tag uint64) {
+	at := w.now.Add(n.clock.span(max(d, 0)) + n.slow)
+	w.push(event{at: at, kind: evTimer, node: n.id, inc: n.inc, ref: tag})
+}
+
+// send puts a message on the network.
+func (w *World) send(from *node, m wire.Message) {
+	m.ID = w.nextID()
+	w.stats.Sent++
+	t := w.trace
+	t.begin(w.now, "send")
+	t.msg(w, &m)
+	t.word(m.Payload.String())
+	t.end()
+	if w.stats.InFlight >= w.cfg.Bounds.MaxInFlight {
+		w.end(MaxInFlightHit, "more than "+strconv.Itoa(w.cfg.Bounds.MaxInFlight)+" messages in flight")
+		return
+	}
+	l := w.link(m.From, m.To)
+	switch {
+	case l.down():
+		w.drop(&m, "partition")
+		return
+	case l.cfg.MaxInFlight > 0 && l.inFlight >= l.cfg.MaxInFlight:
+		w.drop(&m, "full")
+		return
+	}
+	if l.rng == nil && (l.cfg.DelayMax > l.cfg.DelayMin || !l.cfg.Loss.Zero() || !l.cfg.Duplicate.Zero() || !l.cfg.Reorder.Zero()) {
+		l.rng = w.streams.Stream("link/" + from.name + ">" + w.nodes[m.To].name)
+	}
+	if l.cfg.Loss.Draw(l.rng) {
+		w.drop(&m, "loss")
+		return
+	}
+	to := w.nodes[m.To]
+	w.enqueue(l, &m, from.slow, from.inc, to.inc)
+	if l.cfg.Duplicate.Draw(l.rng) {
+		w.stats.Duplicated++
+		t.begin(w.now, "dup")
+		t.msg(w, &m)
+		t.word(m.Payload.String())
+		t.end()
+		w.enqueue(l, &m, from.slow, from.inc, to.inc)
+	}
+}
+
+// enqueue schedules the arrival of m on l after the link's delay.
+func (w *World) enqueue(l *link, m *wire.Message, extra wire.Duration, fromInc, toInc uint32) {
+	delay := extra
+	if l.rng != nil {
+		delay += l.cfg.drawDelay(l.rng)
+	} else {
+		delay += l.cfg.DelayMin
+	}
+	at := w.now.Add(delay)
+	if !l.cfg.Reorder.Draw(l.rng) {
+		at = max(at, l.lastAt) // FIFO: never overtake an earlier message
+	}
+	l.lastAt = max(l.lastAt, at)
+	l.inFlight++
+	w.stats.InFlight++
+	w.push(event{at: at, kind: evDeliver, node: m.To, inc: toInc, fromInc: fromInc, msg: *m})
+}
+
+// arrive handles a message reaching its destination.
+func (w *World) arrive(e *event) {
+	m := &e.msg
+	l := w.link(m.From, m.To)
+	l.inFlight--
+	w.stats.InFlight--
+	from, to := w.nodes[m.From], w.nodes[m.To]
+	switch {
+	case from.inc != e.fromInc:
+		w.drop(m, "sender-crashed")
+	case !to.up:
+		w.drop(m, "down")
+	case to.inc != e.inc:
+		w.drop(m, "restarted")
+	case l.down():
+		w.drop(m, "partition")
+	case to.paused:
+		t := w.trace
+		t.begin(w.now, "held")
+		t.msg(w, m)
+		t.word(m.Payload.String())
+		t.end()
+		to.held = append(to.held, *e)
+	default:
+		w.receive(to, m)
+	}
+}
+
+// receive hands m to its process.
+func (w *World) receive(to *node, m *wire.Message) {
+	w.stats.Delivered++
+	t := w.trace
+	t.begin(w.now, "recv")
+	t.msg(w, m)
+	t.word(m.Payload.String())
+	t.end()
+	w.call(to, func(ctx *Context) { to.proc.Receive(ctx, *m) })
+}
+
+func (w *World) drop(m *wire.Message, why string) {
+	w.stats.Dropped++
+	t := w.trace
+	t.begin(w.now, "drop")
+	t.msg(w, m)
+	t.word(why)
+	t.word(m.Payload.String())
+	t.end()
+}
+
+// startFlapper begins a flapping fault: the links go down now.
+func (w *World) startFlapper(label string, links [][2]int, spec FlapSpec) {
+	f := &flapper{
+		id:    len(w.flappers),
+		label: label,
+		links: links,
+		spec:  spec,
+		rng:   w.streams.Stream("flap/" + strconv.Itoa(len(w.flappers))),
+	}
+	if spec.For > 0 {
+		f.until = w.now.Add(spec.For)
+	}
+	w.flappers = append(w.flappers, f)
+	w.toggleFlapper(f)
+}
+
+// toggleFlapper flips a flapper between down and up and schedules the next
+// flip.
+func (w *World) toggleFlapper(f *flapper) {
+	if f.done {
+		return
+	}
+	if f.until > 0 && w.now >= f.until {
+		w.stopFlapper(f)
+		return
+	}
+	f.isDown = !f.isDown
+	delta, verb, phase := 1, "down", f.spec.Down
+	if !f.isDown {
+		delta, verb, phase = -1, "up", f.spec.Up
+	}
+	n := len(w.nodes)
+	for _, ab := range f.links {
+		w.links[ab[0]*n+ab[1]].flapsDown += delta
+	}
+	t := w.trace
+	t.begin(w.now, "flap")
+	t.word(verb)
+	t.word(f.label)
+	t.end()
+	next := w.now.Add(f.phase(phase))
+	if f.until > 0 {
+		next = min(next, f.until)
+	}
+	w.push(event{at: next, kind: evFlap, ref: uint64(f.id)})
+}
+
+// stopFlapper ends a flapper, leaving its links up.
+func (w *World) stopFlapper(f *flapper) {
+	if f.done {
+		return
+	}
+	f.done = true
+	if f.isDown {
+		f.isDown = false
+		n := len(w.nodes)
+		for _, ab := range f.links {
+			w.links[ab[0]*n+ab[1]].flapsDown--
+		}
+		t := w.trace
+		t.begin(w.now, "flap")
+		t.word("up")
+		t.word(f.label)
+		t.end()
+	}
+}

@@ -1,0 +1,104 @@
+package sim
+
+import (
+	"math/rand/v2"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+)
+
+// Process is what the simulator drives: one Redis node, one sentinel, one
+// client. It is a state machine that reacts to three things and acts only
+// through the Context it is handed; it must not keep the Context past the
+// call, read the real clock, draw global randomness or start goroutines.
+//
+// A process that wants to survive a crash saves what it must keep with
+// Context.Persist. On restart the simulator builds a fresh process with the
+// node's factory and boots it with exactly the bytes last persisted: what was
+// not persisted is lost, like memory in a killed process.
+type Process interface {
+	// Boot starts the process. persisted is nil on the first boot and the
+	// last state saved with Context.Persist on a restart (possibly nil if it
+	// never saved anything).
+	Boot(ctx *Context, persisted []byte)
+	// Receive handles one delivered message.
+	Receive(ctx *Context, msg wire.Message)
+	// Fire handles a timer set with Context.After.
+	Fire(ctx *Context, tag uint64)
+}
+
+// Context is a process's window on the world during one call. Sends are
+// buffered and leave only when the call returns, after the state given to
+// Persist has been saved ("persist before send", the contract sentinel.conf
+// flushing gives Sentinel's votes).
+type Context struct {
+	w       *World
+	n       *node
+	sends   []wire.Message
+	persist []byte
+	saved   bool
+}
+
+// Self returns the id of the process's node.
+func (c *Context) Self() wire.NodeID { return c.n.id }
+
+// Name returns the name of any node, e.g. to print addresses.
+func (c *Context) Name(id wire.NodeID) string { return c.w.nodes[id].name }
+
+// Now returns the node's wall clock: what mstime() returns on its host.
+func (c *Context) Now() wire.Time { return c.n.clock.wall(c.w.now) }
+
+// Mono returns the node's monotonic clock, which drifts but never jumps.
+func (c *Context) Mono() wire.Time { return c.n.clock.mono(c.w.now) }
+
+// Rand returns the node's own random stream. It is derived from the run seed
+// and the node's name, and it carries on across restarts.
+func (c *Context) Rand() *rand.Rand { return c.n.rng }
+
+// Send queues a message to another node; it leaves when the call returns.
+func (c *Context) Send(to wire.NodeID, p wire.Payload) {
+	c.sends = append(c.sends, wire.Message{From: c.n.id, To: to, Payload: p})
+}
+
+// After asks for Fire(tag) once d has passed on the node's monotonic clock
+// (plus any slow-down of the node). Timers cannot be cancelled: a process
+// that no longer wants a timer ignores its tag when it fires. A crash
+// discards all of a process's timers.
+func (c *Context) After(d wire.Duration, tag uint64) {
+	c.w.setTimer(c.n, d, tag)
+}
+
+// Persist saves state as what survives a crash, replacing what was saved
+// before. The simulator copies state, so the caller may reuse it.
+func (c *Context) Persist(state []byte) {
+	c.persist = append(c.persist[:0], state...)
+	c.saved = true
+}
+
+// Emit records a process event in the trace, for example
+// "+sdown master mymaster 10.0.0.1 6379".
+func (c *Context) Emit(event string) {
+	t := c.w.trace
+	t.begin(c.w.now, "event")
+	t.word(c.n.name)
+	t.word(event)
+	t.end()
+}
+
+// node is the simulator's record of one process.
+type node struct {
+	id      wire.NodeID
+	name    string
+	start   func() Process
+	proc    Process // nil while crashed
+	inc     uint32  // incarnation: bumped by every boot and every crash
+	up      bool
+	down    bool // configured to start crashed
+	paused  bool
+	held    []event // deliveries and timers that came due while paused
+	clock   clock
+	rng     *rand.Rand
+	slow    wire.Duration // extra latency before each timer and send
+	disk    []byte        // what survives a crash
+	onDisk  bool
+	crashAt bool // crash right after the next persist, before its sends
+}

@@ -1,0 +1,391 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+)
+
+// Bounds put a limit on a run. Exceeding one stops the run with an Outcome
+// that says which bound it hit; it is a result to report, never a hang.
+type Bounds struct {
+	// MaxTime is the latest simulated time a run may reach.
+	MaxTime wire.Time
+	// MaxEvents bounds the events the loop may process.
+	MaxEvents uint64
+	// MaxInFlight bounds the messages travelling in the whole network at
+	// once; a message storm stops the run instead of eating the memory.
+	MaxInFlight int
+}
+
+// DefaultBounds allow a simulated day, 200 million events and 100,000
+// messages in flight.
+var DefaultBounds = Bounds{MaxTime: wire.Time(24 * wire.Hour), MaxEvents: 200_000_000, MaxInFlight: 100_000}
+
+// Config describes a world.
+type Config struct {
+	// Seed is the root of every random choice in the run.
+	Seed uint64
+	// Network is the default configuration of every link. The zero value is
+	// a perfect network with no delay.
+	Network LinkConfig
+	// Bounds limit the run; zero fields take DefaultBounds' values.
+	Bounds Bounds
+	// Trace receives the canonical trace as it is produced; nil only hashes
+	// it.
+	Trace io.Writer
+}
+
+// NodeSpec describes one process of the world.
+type NodeSpec struct {
+	// Name is unique in the world and names the node in the trace.
+	Name string
+	// Start builds a fresh process: at the first boot and at every restart.
+	Start func() Process
+	// Clock sets the node's clock offset and drift.
+	Clock ClockSpec
+	// Down leaves the node crashed at the start; a Restart fault boots it.
+	Down bool
+}
+
+// Stop says why a run stopped.
+type Stop uint8
+
+// The reasons a run stops. Only Reached is a normal end.
+const (
+	Reached        Stop = iota // the requested time was reached
+	MaxTimeHit                 // Bounds.MaxTime
+	MaxEventsHit               // Bounds.MaxEvents
+	MaxInFlightHit             // Bounds.MaxInFlight
+	ProcessPanic               // a process (or a callback) panicked
+)
+
+var stopNames = [...]string{"reached", "max-time", "max-events", "max-in-flight", "panic"}
+
+func (s Stop) String() string {
+	if int(s) < len(stopNames) {
+		return stopNames[s]
+	}
+	return "stop(" + strconv.Itoa(int(s)) + ")"
+}
+
+// Outcome is how a run ended.
+type Outcome struct {
+	Stop Stop
+	// At is the simulated time the run stopped at.
+	At wire.Time
+	// Detail explains a stop other than Reached.
+	Detail string
+}
+
+// OK reports whether the run ended normally.
+func (o Outcome) OK() bool { return o.Stop == Reached }
+
+// Stats counts what happened in a run so far.
+type Stats struct {
+	Events     uint64 // events taken from the queue
+	Sent       uint64 // messages sent
+	Delivered  uint64 // messages handed to a process
+	Dropped    uint64 // messages lost to loss, cuts, full links and crashes
+	Duplicated uint64 // extra copies made by duplication
+	InFlight   int    // messages travelling now
+}
+
+// World is a deterministic simulated world: processes, their clocks, the
+// network between them, and the queue of everything that will happen. It is
+// single-threaded; one seed replays it exactly.
+type World struct {
+	cfg     Config
+	streams Streams
+	now     wire.Time
+	seq     uint64
+	q       queue
+	nodes   []*node
+	byName  map[string]wire.NodeID
+	all     []wire.NodeID
+	links   []link // n*n directed links, made when the topology freezes
+	frozen  bool
+	actions []func(*World)
+	// flappers are all flapping faults ever started; stopped ones stay so
+	// their pending toggle events find them done.
+	flappers []*flapper
+	trace    *Trace
+	ctx      Context
+	stats    Stats
+	msgID    uint64
+	ended    *Outcome
+	current  *node // the node whose handler is running, to name it in a panic
+}
+
+// New returns an empty world.
+func New(cfg Config) (*World, error) {
+	if err := cfg.Network.Validate(); err != nil {
+		return nil, fmt.Errorf("sim: network: %w", err)
+	}
+	if cfg.Bounds.MaxTime <= 0 {
+		cfg.Bounds.MaxTime = DefaultBounds.MaxTime
+	}
+	if cfg.Bounds.MaxEvents == 0 {
+		cfg.Bounds.MaxEvents = DefaultBounds.MaxEvents
+	}
+	if cfg.Bounds.MaxInFlight <= 0 {
+		cfg.Bounds.MaxInFlight = DefaultBounds.MaxInFlight
+	}
+	w := &World{
+		cfg:     cfg,
+		streams: NewStreams(cfg.Seed),
+		byName:  map[string]wire.NodeID{},
+		trace:   newTrace(cfg.Trace),
+	}
+	w.ctx.w = w
+	return w, nil
+}
+
+// AddNode adds a process. Nodes are added before the world first runs or a
+// fault is applied; their ids are dense, in the order added.
+func (w *World) AddNode(spec NodeSpec) (wire.NodeID, error) {
+	switch {
+	case w.frozen:
+		return wire.None, errors.New("sim: nodes must be added before the world starts")
+	case spec.Name == "" || strings.ContainsAny(spec.Name, " \t\n{}<>#"):
+		return wire.None, fmt.Errorf("sim: node name %q must be non-empty, without spaces or any of {}<>#", spec.Name)
+	case spec.Start == nil:
+		return wire.None, fmt.Errorf("sim: node %s has no Start function", spec.Name)
+	case spec.Clock.DriftPPM <= -ppm:
+		return wire.None, fmt.Errorf("sim: node %s: clock drift must be above -1000000 ppm", spec.Name)
+	}
+	if _, dup := w.byName[spec.Name]; dup {
+		return wire.None, fmt.Errorf("sim: node %s added twice", spec.Name)
+	}
+	id := wire.NodeID(len(w.nodes))
+	w.nodes = append(w.nodes, &node{
+		id:    id,
+		name:  spec.Name,
+		start: spec.Start,
+		clock: newClock(spec.Clock),
+		rng:   w.streams.Stream("node/" + spec.Name),
+		down:  spec.Down,
+	})
+	w.byName[spec.Name] = id
+	w.all = append(w.all, id)
+	return id, nil
+}
+
+// freeze fixes the topology and schedules the boot of every node that starts
+// up, in the order they were added.
+func (w *World) freeze() {
+	if w.frozen {
+		return
+	}
+	w.frozen = true
+	n := len(w.nodes)
+	w.links = make([]link, n*n)
+	for i := range w.links {
+		w.links[i].cfg = w.cfg.Network
+	}
+	for _, nd := range w.nodes {
+		if !nd.down {
+			w.push(event{at: w.now, kind: evBoot, node: nd.id, inc: nd.inc})
+		}
+	}
+}
+
+// Seed returns the run's root seed.
+func (w *World) Seed() uint64 { return w.cfg.Seed }
+
+// Stream returns a new generator for a named stream of the run's seed. The
+// simulator itself uses names starting with "node/", "link/" and "flap/".
+func (w *World) Stream(name string) *rand.Rand { return w.streams.Stream(name) }
+
+// Now returns the simulated time.
+func (w *World) Now() wire.Time { return w.now }
+
+// Nodes returns every node id, in the order added.
+func (w *World) Nodes() []wire.NodeID { return w.all }
+
+// Name returns a node's name.
+func (w *World) Name(id wire.NodeID) string { return w.nodes[id].name }
+
+// Lookup finds a node by name.
+func (w *World) Lookup(name string) (wire.NodeID, bool) {
+	id, ok := w.byName[name]
+	return id, ok
+}
+
+// Up reports whether a node is running (paused counts as running).
+func (w *World) Up(id wire.NodeID) bool { return w.nodes[id].up }
+
+// Paused reports whether a node is paused.
+func (w *World) Paused(id wire.NodeID) bool { return w.nodes[id].paused }
+
+// WallClock returns what the node's wall clock reads now.
+func (w *World) WallClock(id wire.NodeID) wire.Time { return w.nodes[id].clock.wall(w.now) }
+
+// Persisted returns what the node last persisted and whether it ever did.
+func (w *World) Persisted(id wire.NodeID) ([]byte, bool) {
+	n := w.nodes[id]
+	return n.disk, n.onDisk
+}
+
+// Process returns the node's running process, or nil while it is crashed.
+func (w *World) Process(id wire.NodeID) Process { return w.nodes[id].proc }
+
+// Stats returns the counters of the run so far.
+func (w *World) Stats() Stats { return w.stats }
+
+// Trace returns the run's trace recorder.
+func (w *World) Trace() *Trace { return w.trace }
+
+// Linked reports whether messages can currently travel from one node to
+// another (no cut and no flap holds the link down).
+func (w *World) Linked(from, to wire.NodeID) bool {
+	w.freeze()
+	return !w.link(from, to).down()
+}
+
+// At schedules fn to run at time t (or now, if t is past). Callbacks let a
+// scenario resolve role-relative targets ("the current master") at the
+// moment a fault happens.
+func (w *World) At(t wire.Time, fn func(*World)) {
+	w.actions = append(w.actions, fn)
+	w.push(event{at: max(t, w.now), kind: evAction, ref: uint64(len(w.actions) - 1)})
+}
+
+// Schedule applies fault f at time t.
+func (w *World) Schedule(t wire.Time, f Fault) {
+	w.At(t, func(w *World) { w.Apply(f) })
+}
+
+// Apply carries out a fault now and records it in the trace.
+func (w *World) Apply(f Fault) {
+	w.freeze()
+	t := w.trace
+	t.begin(w.now, "fault")
+	t.word(f.describe(w))
+	t.end()
+	f.apply(w)
+}
+
+// RunFor runs the world for d more simulated milliseconds.
+func (w *World) RunFor(d wire.Duration) Outcome { return w.RunUntil(w.now.Add(d)) }
+
+// RunUntil runs every event due at or before until, then sets the clock to
+// until. It stops early when a bound is exceeded or a process panics; a
+// stopped world stays stopped and returns the same outcome.
+func (w *World) RunUntil(until wire.Time) (out Outcome) {
+	if w.ended != nil {
+		return *w.ended
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			who := "callback"
+			if w.current != nil {
+				who = "process " + w.current.name
+			}
+			out = w.end(ProcessPanic, fmt.Sprintf("%s panicked: %v", who, r))
+		}
+		w.current = nil
+	}()
+	w.freeze()
+	limit := until
+	if limit > w.cfg.Bounds.MaxTime {
+		limit = w.cfg.Bounds.MaxTime
+	}
+	for w.q.len() > 0 && w.q.peek().at <= limit {
+		if w.stats.Events >= w.cfg.Bounds.MaxEvents {
+			return w.end(MaxEventsHit, fmt.Sprintf("more than %d events", w.cfg.Bounds.MaxEvents))
+		}
+		e := w.q.pop()
+		w.now = e.at
+		w.stats.Events++
+		w.dispatch(&e)
+		if w.ended != nil {
+			return *w.ended
+		}
+	}
+	w.now = max(w.now, limit)
+	if until > w.cfg.Bounds.MaxTime {
+		return w.end(MaxTimeHit, fmt.Sprintf("simulated time would pass %d ms", w.cfg.Bounds.MaxTime))
+	}
+	return Outcome{Stop: Reached, At: w.now}
+}
+
+// end stops the world for good and records why.
+func (w *World) end(s Stop, detail string) Outcome {
+	o := Outcome{Stop: s, At: w.now, Detail: detail}
+	w.ended = &o
+	t := w.trace
+	t.begin(w.now, "stop")
+	t.word(s.String())
+	t.word(detail)
+	t.end()
+	return o
+}
+
+func (w *World) push(e event) {
+	w.seq++
+	e.seq = w.seq
+	w.q.push(e)
+}
+
+func (w *World) dispatch(e *event) {
+	switch e.kind {
+	case evTimer:
+		n := w.nodes[e.node]
+		if !n.up || e.inc != n.inc {
+			return // the process that set it crashed
+		}
+		if n.paused {
+			n.held = append(n.held, *e)
+			return
+		}
+		w.fire(n, e.ref)
+	case evDeliver:
+		w.arrive(e)
+	case evAction:
+		fn := w.actions[e.ref]
+		w.actions[e.ref] = nil
+		fn(w)
+	case evFlap:
+		w.toggleFlapper(w.flappers[e.ref])
+	case evBoot:
+		if n := w.nodes[e.node]; !n.up && n.inc == e.inc {
+			w.boot(n)
+		}
+	}
+}
+
+// link returns the directed link from a to b.
+func (w *World) link(a, b wire.NodeID) *link { return &w.links[int(a)*len(w.nodes)+int(b)] }
+
+func (w *World) setCut(from, to []wire.NodeID, cut bool) {
+	for _, a := range from {
+		for _, b := range to {
+			if a != b {
+				w.link(a, b).cut = cut
+			}
+		}
+	}
+}
+
+// group formats a set of nodes for the trace: "{s1 s2}".
+func (w *World) group(ids []wire.NodeID) string {
+	if len(ids) == 0 {
+		return "{*}"
+	}
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w.nodes[id].name)
+	}
+	b.WriteByte('}')
+	return b.String()
+}
