@@ -41,6 +41,12 @@ type Bridge struct {
 // resume paused processes or restart crashed ones.
 type Heal struct{}
 
+// HealAll ends a fault phase: it heals the network (Heal), restores the
+// default links (ResetLinks), resumes paused nodes, restarts crashed ones and
+// returns every node to normal speed and clock rate. Clock offsets stay
+// where jumps left them: a stepped clock is not stepped back.
+type HealAll struct{}
+
 // Connect clears the cuts between nodes of A and nodes of B, both ways.
 type Connect struct{ A, B []wire.NodeID }
 
@@ -134,6 +140,8 @@ func (f Bridge) describe(w *World) string {
 
 func (Heal) describe(*World) string { return "heal" }
 
+func (HealAll) describe(*World) string { return "heal-all" }
+
 func (f Connect) describe(w *World) string { return "connect " + w.group(f.A) + " " + w.group(f.B) }
 
 func (f FlapLink) describe(w *World) string {
@@ -225,6 +233,23 @@ func (Heal) apply(w *World) {
 	}
 	for _, f := range w.flappers {
 		w.stopFlapper(f)
+	}
+}
+
+func (HealAll) apply(w *World) {
+	Heal{}.apply(w)
+	ResetLinks{}.apply(w)
+	for _, n := range w.nodes {
+		switch {
+		case !n.up:
+			w.boot(n)
+		case n.paused:
+			w.resume(n)
+		}
+		n.slow = 0
+		if n.clock.driftPPM != 0 {
+			n.clock.setDrift(w.now, 0)
+		}
 	}
 }
 

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+)
+
+// Exit codes, shared by every verb.
+const (
+	exitPass     = 0
+	exitSafety   = 1
+	exitLiveness = 2
+	exitUnknown  = 3
+	exitCrash    = 4
+	exitUsage    = 64
+	exitInternal = 70
+)
+
+// usageError is a mistake on the command line.
+type usageError struct{ error }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+const usage = `sentinelsim — deterministic simulation of Redis Sentinel failover
+
+Usage:
+  sentinelsim run [flags]        run one example for one seed
+  sentinelsim selfcheck [flags]  run many seeds twice each and prove they replay
+  sentinelsim list               list the built-in examples
+  sentinelsim version            print the version
+
+Run 'sentinelsim VERB -h' for the flags of a verb.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var (
+		code int
+		err  error
+	)
+	switch args[0] {
+	case "run":
+		code, err = cmdRun(args[1:], stdout, stderr)
+	case "selfcheck":
+		code, err = cmdSelfcheck(args[1:], stdout, stderr)
+	case "list":
+		code, err = cmdList(args[1:], stdout)
+	case "version":
+		fmt.Fprintln(stdout, "sentinelsim", version())
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = usagef("unknown verb %q; run 'sentinelsim help'", args[0])
+	}
+	var ue usageError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitPass
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "sentinelsim: %v\n", err)
+		return exitUsage
+	case err != nil:
+		fmt.Fprintf(stderr, "sentinelsim: %v\n", err)
+		return exitInternal
+	}
+	return code
+}
+
+// version reports the module version and VCS revision the binary was built
+// from.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := info.Main.Version
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev != "" {
+		v += " " + rev[:min(12, len(rev))] + dirty
+	}
+	return strings.TrimSpace(v + " " + info.GoVersion)
+}
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("sentinelsim "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse parses flags, turning flag errors into usage errors and refusing
+// stray arguments.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// TestRunJSONContract checks the fields scripts and CI rely on, that the
+// seed comes first and the replay command last, and that the replay command
+// reproduces the trace hash.
+func TestRunJSONContract(t *testing.T) {
+	code, out, _ := runCLI(t, "run", "--seed", "42", "--duration", "90s", "--format", "json")
+	require.Equal(t, exitPass, code)
+
+	var rep map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	for _, key := range []string{"seed", "trace_hash", "simulated_ms", "events", "wall_ms", "verdict", "replay"} {
+		assert.Contains(t, rep, key)
+	}
+	assert.EqualValues(t, 42, rep["seed"])
+	assert.EqualValues(t, 90_000, rep["simulated_ms"])
+	assert.Len(t, rep["trace_hash"], 64)
+	assert.Greater(t, rep["events"], float64(1000))
+	assert.Equal(t, "pass", rep["verdict"].(map[string]any)["status"])
+
+	trimmed := strings.TrimSpace(out)
+	assert.True(t, strings.HasPrefix(trimmed, "{\n  \"seed\": 42,"), "seed must be printed first")
+	lastKey := trimmed[strings.LastIndex(trimmed, "\n  \"")+4:]
+	assert.True(t, strings.HasPrefix(lastKey, "replay\""), "replay must be printed last, got %q", lastKey)
+
+	replay := rep["replay"].(string)
+	i := strings.LastIndex(replay, " run ")
+	require.Positive(t, i, "replay command %q", replay)
+	args := replay[i+len(" run "):]
+	code, again, _ := runCLI(t, append(append([]string{"run"}, strings.Fields(args)...), "--format", "json")...)
+	require.Equal(t, exitPass, code)
+	var rep2 map[string]any
+	require.NoError(t, json.Unmarshal([]byte(again), &rep2))
+	assert.Equal(t, rep["trace_hash"], rep2["trace_hash"], "the replay command must reproduce the run")
+}
+
+// TestRunTextSeedFirstReplayLast checks the text form's first and last
+// lines.
+func TestRunTextSeedFirstReplayLast(t *testing.T) {
+	code, out, _ := runCLI(t, "run", "--seed", "9", "--duration", "70s")
+	require.Equal(t, exitPass, code)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	assert.True(t, strings.HasPrefix(lines[0], "seed=9 example=demo duration=70000ms"), lines[0])
+	assert.True(t, strings.HasPrefix(lines[len(lines)-1], "replay:"), lines[len(lines)-1])
+	assert.Contains(t, lines[len(lines)-1], "run --example demo --seed 9 --duration 70000ms")
+	assert.Contains(t, out, "fault partition {redis1} {s1 s2}", "the timeline shows the faults")
+}
+
+// TestRunWithoutSeedDrawsAndPrintsOne: a run without --seed is still
+// replayable because it prints the seed it drew.
+func TestRunWithoutSeedDrawsAndPrintsOne(t *testing.T) {
+	code, out, _ := runCLI(t, "run", "--duration", "5s", "--format", "json")
+	require.Equal(t, exitPass, code)
+	var rep struct {
+		Seed   uint64
+		Replay string
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	assert.Contains(t, rep.Replay, "--seed ")
+	assert.Less(t, rep.Seed, uint64(1)<<53, "drawn seeds stay exact in JSON")
+}
+
+// TestTraceFileMatchesHash: the file written by --trace is the canonical
+// trace whose hash the run reports.
+func TestTraceFileMatchesHash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trace.txt")
+	code, out, _ := runCLI(t, "run", "--seed", "3", "--duration", "30s", "--format", "json", "--trace", path)
+	require.Equal(t, exitPass, code)
+	var rep struct {
+		TraceHash  string `json:"trace_hash"`
+		TraceLines int    `json:"trace_lines"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, rep.TraceLines, bytes.Count(data, []byte("\n")))
+	assert.Contains(t, string(data), "send #1 ")
+}
+
+func TestExitCodes(t *testing.T) {
+	code, out, _ := runCLI(t, "run", "--seed", "1", "--max-events", "500", "--format", "json")
+	assert.Equal(t, exitUnknown, code, "a bound hit is an unknown verdict")
+	assert.Contains(t, out, `"stop": "max-events"`)
+
+	code, _, stderr := runCLI(t, "run", "--format", "yaml")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--format must be text or json")
+
+	code, _, _ = runCLI(t, "run", "--seed", "banana")
+	assert.Equal(t, exitUsage, code)
+
+	code, _, stderr = runCLI(t, "frobnicate")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, `unknown verb "frobnicate"`)
+
+	code, out, _ = runCLI(t, "version")
+	assert.Equal(t, exitPass, code)
+	assert.True(t, strings.HasPrefix(out, "sentinelsim "))
+
+	code, out, _ = runCLI(t, "list")
+	assert.Equal(t, exitPass, code)
+	assert.Contains(t, out, "demo")
+}
+
+func TestSelfcheck(t *testing.T) {
+	code, out, _ := runCLI(t, "selfcheck", "--seeds", "5", "--duration", "60s")
+	require.Equal(t, exitPass, code, out)
+	assert.Contains(t, out, "5 seeds x 2 runs")
+	assert.Contains(t, out, ": 0 problems")
+	assert.Regexp(t, `(?m)^digest [0-9a-f]{64}$`, out)
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]int64{"0": 0, "1500": 1500, "1500ms": 1500, "90s": 90_000, "11m": 660_000} {
+		got, err := parseDuration(in)
+		require.NoError(t, err, in)
+		assert.EqualValues(t, want, got, in)
+	}
+	for _, bad := range []string{"-5", "-1s", "soon", ""} {
+		_, err := parseDuration(bad)
+		assert.Error(t, err, bad)
+	}
+}
