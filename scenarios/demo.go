@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"errors"
+
 	"github.com/sentinelsim/sentinelsim/internal/traffic"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/sim"
@@ -24,7 +26,8 @@ func buildDemo(w *sim.World, duration wire.Duration) error {
 	}
 	master, r1, r2 := topo.Master, topo.Replicas[0], topo.Replicas[1]
 	s1, s2, s3 := topo.Watchers[0], topo.Watchers[1], topo.Watchers[2]
-	at := func(sec int64, f sim.Fault) { w.Schedule(wire.Time(sec*1000), f) }
+	var errs []error
+	at := func(sec int64, f sim.Fault) { errs = append(errs, w.Schedule(wire.Time(sec*1000), f)) }
 	ids := func(ns ...wire.NodeID) []wire.NodeID { return ns }
 
 	// The master cut off from two watchers for 35 s: both see +sdown.
@@ -63,9 +66,9 @@ func buildDemo(w *sim.World, duration wire.Duration) error {
 		return err
 	}
 	for _, f := range faults {
-		w.Schedule(f.At, f.Fault)
+		errs = append(errs, w.Schedule(f.At, f.Fault))
 	}
 	healAt := min(wire.Time(600*wire.Second), wire.Time(duration))
-	w.Schedule(healAt, sim.HealAll{})
-	return nil
+	errs = append(errs, w.Schedule(healAt, sim.HealAll{}))
+	return errors.Join(errs...)
 }

@@ -1,6 +1,9 @@
 package sim
 
 import (
+	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,6 +18,7 @@ import (
 // The set is closed: the kinds below are all there is, so every consumer
 // (scenario decoding, reports, the checker) can handle each of them.
 type Fault interface {
+	check(w *World) error
 	apply(w *World)
 	describe(w *World) string
 }
@@ -42,9 +46,11 @@ type Bridge struct {
 type Heal struct{}
 
 // HealAll ends a fault phase: it heals the network (Heal), restores the
-// default links (ResetLinks), resumes paused nodes, restarts crashed ones and
-// returns every node to normal speed and clock rate. Clock offsets stay
-// where jumps left them: a stepped clock is not stepped back.
+// default links (ResetLinks), resumes paused nodes, restarts the nodes that
+// faults crashed (not those configured to start down and never started),
+// and returns every node to normal speed and to the clock rate it was
+// configured with. Clock offsets stay where jumps left them: a stepped clock
+// is not stepped back.
 type HealAll struct{}
 
 // Connect clears the cuts between nodes of A and nodes of B, both ways.
@@ -241,14 +247,14 @@ func (HealAll) apply(w *World) {
 	ResetLinks{}.apply(w)
 	for _, n := range w.nodes {
 		switch {
-		case !n.up:
+		case n.faultDown:
 			w.boot(n)
 		case n.paused:
 			w.resume(n)
 		}
 		n.slow = 0
-		if n.clock.driftPPM != 0 {
-			n.clock.setDrift(w.now, 0)
+		if n.clock.driftPPM != n.baseDrift {
+			w.setDrift(n, n.baseDrift)
 		}
 	}
 }
@@ -315,10 +321,139 @@ func (f Pause) apply(w *World) {
 
 func (f Resume) apply(w *World) { w.resume(w.nodes[f.Node]) }
 
-func (f Slow) apply(w *World) { w.nodes[f.Node].slow = max(f.Extra, 0) }
+func (f Slow) apply(w *World) { w.nodes[f.Node].slow = min(max(f.Extra, 0), maxDelay) }
 
 func (f ClockJump) apply(w *World) { w.nodes[f.Node].clock.jump(f.By) }
 
-func (f ClockDrift) apply(w *World) {
-	w.nodes[f.Node].clock.setDrift(w.now, max(f.DriftPPM, 1-ppm))
+func (f ClockDrift) apply(w *World) { w.setDrift(w.nodes[f.Node], f.DriftPPM) }
+
+// Checks: every node named must exist, every group must be non-empty, and
+// every parameter must make sense. Bad faults come from user input
+// (scenario files), so they are errors, never panics.
+
+func (w *World) checkNode(id wire.NodeID) error {
+	if id < 0 || int(id) >= len(w.nodes) {
+		return fmt.Errorf("no node %d in a world of %d", id, len(w.nodes))
+	}
+	return nil
+}
+
+func (w *World) checkGroup(ids []wire.NodeID, emptyOK bool) error {
+	if len(ids) == 0 && !emptyOK {
+		return errors.New("empty group of nodes")
+	}
+	for _, id := range ids {
+		if err := w.checkNode(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f Partition) check(w *World) error {
+	if len(f.Groups) < 2 {
+		return errors.New("a partition needs at least two groups")
+	}
+	for _, g := range f.Groups {
+		if err := w.checkGroup(g, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f OneWay) check(w *World) error {
+	if err := w.checkGroup(f.From, false); err != nil {
+		return err
+	}
+	return w.checkGroup(f.To, false)
+}
+
+func (f Isolate) check(w *World) error { return w.checkNode(f.Node) }
+
+func (f Bridge) check(w *World) error {
+	if err := w.checkGroup(f.Left, false); err != nil {
+		return err
+	}
+	if err := w.checkGroup(f.Right, false); err != nil {
+		return err
+	}
+	if slices.Contains(f.Left, f.Via) || slices.Contains(f.Right, f.Via) {
+		return errors.New("the bridging node must be on neither side")
+	}
+	return w.checkNode(f.Via)
+}
+
+func (Heal) check(*World) error { return nil }
+
+func (HealAll) check(*World) error { return nil }
+
+func (f Connect) check(w *World) error {
+	if err := w.checkGroup(f.A, false); err != nil {
+		return err
+	}
+	return w.checkGroup(f.B, false)
+}
+
+func (f FlapLink) check(w *World) error {
+	if err := w.checkNode(f.From); err != nil {
+		return err
+	}
+	if err := w.checkNode(f.To); err != nil {
+		return err
+	}
+	if f.From == f.To {
+		return errors.New("a node's link to itself cannot flap")
+	}
+	return f.Spec.Validate()
+}
+
+func (f FlapNode) check(w *World) error {
+	if err := w.checkNode(f.Node); err != nil {
+		return err
+	}
+	return f.Spec.Validate()
+}
+
+func (f SetLinks) check(w *World) error {
+	if err := w.checkGroup(f.From, true); err != nil {
+		return err
+	}
+	if err := w.checkGroup(f.To, true); err != nil {
+		return err
+	}
+	return f.Config.Validate()
+}
+
+func (ResetLinks) check(*World) error { return nil }
+
+func (f Crash) check(w *World) error { return w.checkNode(f.Node) }
+
+func (f CrashAfterPersist) check(w *World) error { return w.checkNode(f.Node) }
+
+func (f Restart) check(w *World) error { return w.checkNode(f.Node) }
+
+func (f Pause) check(w *World) error { return w.checkNode(f.Node) }
+
+func (f Resume) check(w *World) error { return w.checkNode(f.Node) }
+
+func (f Slow) check(w *World) error {
+	if f.Extra < 0 || f.Extra > maxDelay {
+		return fmt.Errorf("slow-down %d ms is outside [0, %d]", f.Extra, maxDelay)
+	}
+	return w.checkNode(f.Node)
+}
+
+func (f ClockJump) check(w *World) error {
+	if f.By < -maxDelay || f.By > maxDelay {
+		return fmt.Errorf("clock jump %d ms is outside ±%d", f.By, maxDelay)
+	}
+	return w.checkNode(f.Node)
+}
+
+func (f ClockDrift) check(w *World) error {
+	if f.DriftPPM <= -ppm || f.DriftPPM > 100*ppm {
+		return fmt.Errorf("clock drift %d ppm is outside (-1000000, 100000000]", f.DriftPPM)
+	}
+	return w.checkNode(f.Node)
 }

@@ -6,18 +6,20 @@ import (
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
-// boot starts a fresh process on n from what n persisted.
+// boot starts a fresh process on n from what n persisted (nil if it never
+// persisted; empty, not nil, if it persisted nothing).
 func (w *World) boot(n *node) {
+	w.current = n // a panic in Start is the node's
 	n.proc = n.start()
-	n.inc++
 	n.up = true
 	n.paused = false
+	n.faultDown = false
 	t := w.trace
 	t.begin(w.now, "boot")
 	t.word(n.name)
 	var state []byte
 	if n.onDisk {
-		state = append([]byte(nil), n.disk...)
+		state = append([]byte{}, n.disk...)
 		t.word("restored=" + strconv.Itoa(len(state)) + "B")
 	}
 	t.end()
@@ -25,14 +27,15 @@ func (w *World) boot(n *node) {
 }
 
 // crash kills n. Its timers and the messages in flight to or from it become
-// stale through the incarnation number (bumped at every crash and boot, so
-// nothing sent to or by one incarnation reaches another); messages it held
-// while paused are dropped here.
+// stale through the incarnation number, so nothing sent to or by one
+// incarnation reaches another; messages it held while paused are dropped
+// here. Messages sent to it while it is down are refused at send time.
 func (w *World) crash(n *node, why string) {
 	if !n.up {
 		return
 	}
 	n.up = false
+	n.faultDown = true
 	n.paused = false
 	n.proc = nil
 	n.inc++
@@ -57,11 +60,16 @@ func (w *World) resume(n *node) {
 	inc := n.inc
 	for i := range held {
 		e := &held[i]
-		if !n.up || n.inc != inc {
+		switch {
+		case !n.up || n.inc != inc:
 			// It crashed while catching up (crash-after-persist).
 			if e.kind == evDeliver {
 				w.drop(&e.msg, "crash")
 			}
+			continue
+		case e.kind == evDeliver && w.nodes[e.msg.From].inc != e.fromInc:
+			// Like a message still in flight: its sender is gone.
+			w.drop(&e.msg, "sender-crashed")
 			continue
 		}
 		if e.kind == evTimer {
@@ -120,10 +128,30 @@ func (w *World) nextID() uint64 {
 	return w.msgID
 }
 
+// maxDelay bounds timer durations and slow-downs (about 35 years), so that
+// arithmetic on them cannot overflow; a timer that long never fires within
+// any run's bounds.
+const maxDelay wire.Duration = 1 << 40
+
 // setTimer schedules Fire(tag) on n after d of n's monotonic time.
 func (w *World) setTimer(n *node, d wire.Duration, tag uint64) {
-	at := w.now.Add(n.clock.span(max(d, 0)) + n.slow)
-	w.push(event{at: at, kind: evTimer, node: n.id, inc: n.inc, ref: tag})
+	d = min(max(d, 0), maxDelay)
+	at := w.now.Add(n.clock.span(d) + n.slow)
+	w.push(event{at: at, kind: evTimer, node: n.id, inc: n.inc, ref: tag, due: n.clock.mono(w.now).Add(d)})
+}
+
+// setDrift changes n's clock rate and re-times its pending timers, which are
+// due at fixed readings of its monotonic clock.
+func (w *World) setDrift(n *node, driftPPM int64) {
+	n.clock.setDrift(w.now, driftPPM)
+	mono := n.clock.mono(w.now)
+	for i := range w.q.items {
+		e := &w.q.items[i]
+		if e.kind == evTimer && e.node == n.id && e.inc == n.inc {
+			e.at = w.now.Add(n.clock.span(max(e.due.Sub(mono), 0)) + n.slow)
+		}
+	}
+	w.q.fix()
 }
 
 // send puts a message on the network.
@@ -140,11 +168,15 @@ func (w *World) send(from *node, m wire.Message) {
 		return
 	}
 	l := w.link(m.From, m.To)
+	to := w.nodes[m.To]
 	switch {
 	case l.down():
 		w.drop(&m, "partition")
 		return
-	case l.cfg.MaxInFlight > 0 && l.inFlight >= l.cfg.MaxInFlight:
+	case !to.up:
+		w.drop(&m, "down") // connection refused
+		return
+	case l.full():
 		w.drop(&m, "full")
 		return
 	}
@@ -155,9 +187,9 @@ func (w *World) send(from *node, m wire.Message) {
 		w.drop(&m, "loss")
 		return
 	}
-	to := w.nodes[m.To]
 	w.enqueue(l, &m, from.slow, from.inc, to.inc)
-	if l.cfg.Duplicate.Draw(l.rng) {
+	// A copy that would overflow the link or the run's bound is not made.
+	if l.cfg.Duplicate.Draw(l.rng) && !l.full() && w.stats.InFlight < w.cfg.Bounds.MaxInFlight {
 		w.stats.Duplicated++
 		t.begin(w.now, "dup")
 		t.msg(w, &m)

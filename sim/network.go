@@ -94,6 +94,8 @@ type link struct {
 
 func (l *link) down() bool { return l.cut || l.flapsDown > 0 }
 
+func (l *link) full() bool { return l.cfg.MaxInFlight > 0 && l.inFlight >= l.cfg.MaxInFlight }
+
 // FlapSpec makes a link or a node alternate down and up.
 type FlapSpec struct {
 	// Down and Up are how long each phase lasts.

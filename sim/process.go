@@ -86,19 +86,23 @@ func (c *Context) Emit(event string) {
 
 // node is the simulator's record of one process.
 type node struct {
-	id      wire.NodeID
-	name    string
-	start   func() Process
-	proc    Process // nil while crashed
-	inc     uint32  // incarnation: bumped by every boot and every crash
-	up      bool
-	down    bool // configured to start crashed
-	paused  bool
-	held    []event // deliveries and timers that came due while paused
-	clock   clock
-	rng     *rand.Rand
-	slow    wire.Duration // extra latency before each timer and send
-	disk    []byte        // what survives a crash
-	onDisk  bool
-	crashAt bool // crash right after the next persist, before its sends
+	id    wire.NodeID
+	name  string
+	start func() Process
+	proc  Process // nil while crashed
+	// inc is the incarnation, bumped by every crash: timers and messages
+	// stamped with an older one belong to a process that no longer exists.
+	inc       uint32
+	up        bool
+	down      bool // configured to start crashed
+	faultDown bool // crashed by a fault (HealAll restarts it)
+	paused    bool
+	held      []event // deliveries and timers that came due while paused
+	clock     clock
+	baseDrift int64 // the drift the host was configured with
+	rng       *rand.Rand
+	slow      wire.Duration // extra latency before each timer and send
+	disk      []byte        // what survives a crash
+	onDisk    bool
+	crashAt   bool // crash right after the next persist, before its sends
 }

@@ -10,7 +10,7 @@ const (
 	evDeliver                      // a message arrives at its destination
 	evAction                       // a scheduled fault or callback runs
 	evFlap                         // a flapping link or node toggles
-	evBoot                         // a node starts for the first time
+	evBoot                         // the nodes that start up boot, in the order added
 )
 
 // event is one entry of the queue. It is a plain value so the heap moves no
@@ -27,6 +27,9 @@ type event struct {
 	fromInc uint32
 	// ref is the timer tag, or the index of an action or flapper.
 	ref uint64
+	// due is a timer's deadline on its node's monotonic clock, so the timer
+	// can be re-timed when the node's drift changes.
+	due wire.Time
 	msg wire.Message
 }
 
@@ -53,6 +56,15 @@ func (q *queue) push(e event) {
 		}
 		q.items[i], q.items[p] = q.items[p], q.items[i]
 		i = p
+	}
+}
+
+// fix restores the heap order after events' times were changed in place.
+func (q *queue) fix() {
+	items := q.items
+	q.items = q.items[:0]
+	for _, e := range items {
+		q.push(e)
 	}
 }
 

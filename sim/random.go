@@ -20,7 +20,7 @@ const (
 	KindBridge                      // two sides cut, one node seeing both
 	KindFlapLink                    // one link flapping, one or both ways
 	KindFlapNode                    // all links of a node flapping
-	KindLoss                        // links of a node losing a share of messages
+	KindDegrade                     // links of a node slow, lossy, duplicating, reordering
 	KindCrash                       // a node crashed, restarted later
 	KindPause                       // a node paused, resumed later
 	KindSlow                        // a node slowed down
@@ -30,7 +30,7 @@ const (
 )
 
 var kindNames = [kindCount]string{"partition", "one-way", "isolate", "bridge", "flap-link", "flap-node",
-	"loss", "crash", "pause", "slow", "clock-jump", "clock-drift"}
+	"degrade", "crash", "pause", "slow", "clock-jump", "clock-drift"}
 
 func (k FaultKind) String() string {
 	if k < kindCount {
@@ -144,9 +144,8 @@ func (p RandomPlan) Draw(rng *rand.Rand) ([]Timed, error) {
 			out = append(out, Timed{at, FlapLink{From: node, To: other, Both: rng.IntN(2) == 0, Spec: drawFlap(rng, d)}})
 		case KindFlapNode:
 			out = append(out, Timed{at, FlapNode{Node: node, Spec: drawFlap(rng, d)}})
-		case KindLoss:
-			cfg := LAN
-			cfg.Loss = Ratio{Num: 1 + rng.Uint32N(50), Den: 100}
+		case KindDegrade:
+			cfg := RandomNetwork(rng)
 			one := []wire.NodeID{node}
 			out = append(out, Timed{at, SetLinks{From: one, Config: cfg}}, Timed{at, SetLinks{To: one, Config: cfg}},
 				Timed{until, ResetLinks{}})
@@ -167,6 +166,27 @@ func (p RandomPlan) Draw(rng *rand.Rand) ([]Timed, error) {
 	}
 	slices.SortStableFunc(out, func(a, b Timed) int { return int(a.At - b.At) })
 	return out, nil
+}
+
+// RandomNetwork draws a link configuration, for swarm-style runs where the
+// network itself varies with the seed: delays from sub-millisecond up to
+// seconds, loss up to 30 %, duplication and reordering up to 10 % (each
+// absent half of the time).
+func RandomNetwork(rng *rand.Rand) LinkConfig {
+	var c LinkConfig
+	c.DelayMin = wire.Duration(rng.Int64N(3))
+	c.DelayMean = c.DelayMin + wire.Duration(rng.Int64N(50))
+	c.DelayMax = c.DelayMean + wire.Duration(rng.Int64N(2000))
+	maybe := func(maxPercent uint32) Ratio {
+		if rng.IntN(2) == 0 {
+			return Ratio{}
+		}
+		return Ratio{Num: 1 + rng.Uint32N(maxPercent*10), Den: 1000}
+	}
+	c.Loss = maybe(30)
+	c.Duplicate = maybe(10)
+	c.Reorder = maybe(10)
+	return c
 }
 
 // split divides the candidates into two non-empty random groups, each sorted

@@ -156,20 +156,21 @@ func (w *World) AddNode(spec NodeSpec) (wire.NodeID, error) {
 		return wire.None, fmt.Errorf("sim: node name %q must be non-empty, without spaces or any of {}<>#", spec.Name)
 	case spec.Start == nil:
 		return wire.None, fmt.Errorf("sim: node %s has no Start function", spec.Name)
-	case spec.Clock.DriftPPM <= -ppm:
-		return wire.None, fmt.Errorf("sim: node %s: clock drift must be above -1000000 ppm", spec.Name)
+	case spec.Clock.DriftPPM <= -ppm || spec.Clock.DriftPPM > 100*ppm:
+		return wire.None, fmt.Errorf("sim: node %s: clock drift %d ppm is outside (-1000000, 100000000]", spec.Name, spec.Clock.DriftPPM)
 	}
 	if _, dup := w.byName[spec.Name]; dup {
 		return wire.None, fmt.Errorf("sim: node %s added twice", spec.Name)
 	}
 	id := wire.NodeID(len(w.nodes))
 	w.nodes = append(w.nodes, &node{
-		id:    id,
-		name:  spec.Name,
-		start: spec.Start,
-		clock: newClock(spec.Clock),
-		rng:   w.streams.Stream("node/" + spec.Name),
-		down:  spec.Down,
+		id:        id,
+		name:      spec.Name,
+		start:     spec.Start,
+		clock:     newClock(spec.Clock),
+		baseDrift: spec.Clock.DriftPPM,
+		rng:       w.streams.Stream("node/" + spec.Name),
+		down:      spec.Down,
 	})
 	w.byName[spec.Name] = id
 	w.all = append(w.all, id)
@@ -188,9 +189,23 @@ func (w *World) freeze() {
 	for i := range w.links {
 		w.links[i].cfg = w.cfg.Network
 	}
-	for _, nd := range w.nodes {
-		if !nd.down {
-			w.push(event{at: w.now, kind: evBoot, node: nd.id, inc: nd.inc})
+	w.push(event{at: w.now, kind: evBoot})
+}
+
+// bootAll boots the nodes that start up. They are all marked up before the
+// first Boot runs, so what one sends while booting reaches the ones that boot
+// after it, as if they had all started at the same instant.
+func (w *World) bootAll() {
+	var booting []*node
+	for _, n := range w.nodes {
+		if !n.down && !n.up && n.proc == nil && !n.faultDown {
+			n.up = true
+			booting = append(booting, n)
+		}
+	}
+	for _, n := range booting {
+		if n.up && n.proc == nil {
+			w.boot(n)
 		}
 	}
 }
@@ -226,10 +241,11 @@ func (w *World) Paused(id wire.NodeID) bool { return w.nodes[id].paused }
 // WallClock returns what the node's wall clock reads now.
 func (w *World) WallClock(id wire.NodeID) wire.Time { return w.nodes[id].clock.wall(w.now) }
 
-// Persisted returns what the node last persisted and whether it ever did.
+// Persisted returns a copy of what the node last persisted and whether it
+// ever did.
 func (w *World) Persisted(id wire.NodeID) ([]byte, bool) {
 	n := w.nodes[id]
-	return n.disk, n.onDisk
+	return append([]byte(nil), n.disk...), n.onDisk
 }
 
 // Process returns the node's running process, or nil while it is crashed.
@@ -256,13 +272,34 @@ func (w *World) At(t wire.Time, fn func(*World)) {
 	w.push(event{at: max(t, w.now), kind: evAction, ref: uint64(len(w.actions) - 1)})
 }
 
-// Schedule applies fault f at time t.
-func (w *World) Schedule(t wire.Time, f Fault) {
-	w.At(t, func(w *World) { w.Apply(f) })
+// Schedule checks fault f and applies it at time t.
+func (w *World) Schedule(t wire.Time, f Fault) error {
+	if err := w.Check(f); err != nil {
+		return err
+	}
+	w.At(t, func(w *World) { w.apply(f) })
+	return nil
 }
 
-// Apply carries out a fault now and records it in the trace.
-func (w *World) Apply(f Fault) {
+// Apply checks a fault, carries it out now and records it in the trace.
+func (w *World) Apply(f Fault) error {
+	if err := w.Check(f); err != nil {
+		return err
+	}
+	w.apply(f)
+	return nil
+}
+
+// Check reports whether f names only nodes of this world and has sensible
+// parameters.
+func (w *World) Check(f Fault) error {
+	if err := f.check(w); err != nil {
+		return fmt.Errorf("sim: fault %T: %w", f, err)
+	}
+	return nil
+}
+
+func (w *World) apply(f Fault) {
 	w.freeze()
 	t := w.trace
 	t.begin(w.now, "fault")
@@ -354,9 +391,7 @@ func (w *World) dispatch(e *event) {
 	case evFlap:
 		w.toggleFlapper(w.flappers[e.ref])
 	case evBoot:
-		if n := w.nodes[e.node]; !n.up && n.inc == e.inc {
-			w.boot(n)
-		}
+		w.bootAll()
 	}
 }
 
