@@ -11,9 +11,9 @@ import (
 // ticker is the cheapest possible process: a timer that re-arms itself.
 type ticker struct{ period wire.Duration }
 
-func (t *ticker) Boot(ctx *sim.Context, _ []byte)    { ctx.After(t.period, 0) }
-func (t *ticker) Receive(*sim.Context, wire.Message) {}
-func (t *ticker) Fire(ctx *sim.Context, _ uint64)    { ctx.After(t.period, 0) }
+func (t *ticker) Boot(ctx wire.Env, _ []byte)    { ctx.After(t.period, 0) }
+func (t *ticker) Receive(wire.Env, wire.Message) {}
+func (t *ticker) Fire(ctx wire.Env, _ uint64)    { ctx.After(t.period, 0) }
 
 // BenchmarkEventLoop measures the bare loop: pop an event, hand it to a
 // process, push the event it schedules. 100 processes keep 100 events

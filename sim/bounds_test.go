@@ -14,8 +14,8 @@ import (
 func every(d wire.Duration) func() sim.Process {
 	return func() sim.Process {
 		return &funcs{
-			boot: func(ctx *sim.Context, _ []byte) { ctx.After(d, 0) },
-			fire: func(ctx *sim.Context, _ uint64) { ctx.After(d, 0) },
+			boot: func(ctx wire.Env, _ []byte) { ctx.After(d, 0) },
+			fire: func(ctx wire.Env, _ uint64) { ctx.After(d, 0) },
 		}
 	}
 }
@@ -74,12 +74,12 @@ func TestZeroTimeLivelockHitsMaxEvents(t *testing.T) {
 	echo := func(peer wire.NodeID, first bool) func() sim.Process {
 		return func() sim.Process {
 			return &funcs{
-				boot: func(ctx *sim.Context, _ []byte) {
+				boot: func(ctx wire.Env, _ []byte) {
 					if first {
 						ctx.Send(peer, text("ping"))
 					}
 				},
-				recv: func(ctx *sim.Context, m wire.Message) { ctx.Send(m.From, m.Payload) },
+				recv: func(ctx wire.Env, m wire.Message) { ctx.Send(m.From, m.Payload) },
 			}
 		}
 	}
@@ -100,12 +100,12 @@ func TestMessageStormHitsMaxInFlight(t *testing.T) {
 	storm := func(peer wire.NodeID, first bool) func() sim.Process {
 		return func() sim.Process {
 			return &funcs{
-				boot: func(ctx *sim.Context, _ []byte) {
+				boot: func(ctx wire.Env, _ []byte) {
 					if first {
 						ctx.Send(peer, text("x"))
 					}
 				},
-				recv: func(ctx *sim.Context, m wire.Message) {
+				recv: func(ctx wire.Env, m wire.Message) {
 					ctx.Send(m.From, m.Payload)
 					ctx.Send(m.From, m.Payload)
 				},
@@ -133,8 +133,8 @@ func TestRunUntilBeyondMaxTime(t *testing.T) {
 	var w *sim.World
 	start := func() sim.Process {
 		return &funcs{
-			boot: func(ctx *sim.Context, _ []byte) { ctx.After(100, 0) },
-			fire: func(ctx *sim.Context, _ uint64) { fires = append(fires, w.Now()); ctx.After(100, 0) },
+			boot: func(ctx wire.Env, _ []byte) { ctx.After(100, 0) },
+			fire: func(ctx wire.Env, _ uint64) { fires = append(fires, w.Now()); ctx.After(100, 0) },
 		}
 	}
 	c := newWorld(t, sim.Config{Seed: 4, Bounds: sim.Bounds{MaxTime: 10_000}}, sim.NodeSpec{Name: "a", Start: start})
@@ -170,23 +170,23 @@ func TestProcessPanic(t *testing.T) {
 		proc func() sim.Process
 	}{
 		{"boot", 0, func() sim.Process {
-			return &funcs{boot: func(*sim.Context, []byte) { panic("boom") }}
+			return &funcs{boot: func(wire.Env, []byte) { panic("boom") }}
 		}},
 		{"fire", 500, func() sim.Process {
 			return &funcs{
-				boot: func(ctx *sim.Context, _ []byte) { ctx.After(500, 0) },
-				fire: func(*sim.Context, uint64) { panic("boom") },
+				boot: func(ctx wire.Env, _ []byte) { ctx.After(500, 0) },
+				fire: func(wire.Env, uint64) { panic("boom") },
 			}
 		}},
 		{"receive", 300, func() sim.Process {
-			return &funcs{recv: func(*sim.Context, wire.Message) { panic("boom") }}
+			return &funcs{recv: func(wire.Env, wire.Message) { panic("boom") }}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			poke := func() sim.Process {
 				return &funcs{
-					boot: func(ctx *sim.Context, _ []byte) { ctx.After(300, 0) },
-					fire: func(ctx *sim.Context, _ uint64) { ctx.Send(1, text("poke")) },
+					boot: func(ctx wire.Env, _ []byte) { ctx.After(300, 0) },
+					fire: func(ctx wire.Env, _ uint64) { ctx.Send(1, text("poke")) },
 				}
 			}
 			c := newWorld(t, sim.Config{Seed: 5},
@@ -241,8 +241,8 @@ func TestHugeTimerNeverFiresNorRewindsTime(t *testing.T) {
 		var fired []wire.Time
 		c := newWorld(t, sim.Config{Seed: 8}, sim.NodeSpec{Name: "a", Clock: sim.ClockSpec{DriftPPM: drift}, Start: func() sim.Process {
 			return &funcs{
-				boot: func(ctx *sim.Context, _ []byte) { ctx.After(100, 1) },
-				fire: func(ctx *sim.Context, tag uint64) {
+				boot: func(ctx wire.Env, _ []byte) { ctx.After(100, 1) },
+				fire: func(ctx wire.Env, tag uint64) {
 					fired = append(fired, w.Now())
 					if tag == 1 {
 						ctx.After(math.MaxInt64, 2)

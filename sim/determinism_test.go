@@ -242,8 +242,8 @@ func TestUnrelatedNodeDoesNotPerturbStreams(t *testing.T) {
 			name, peer := pair[0], pair[1]
 			_, err := w.AddNode(sim.NodeSpec{Name: name, Start: func() sim.Process {
 				return &funcs{
-					boot: func(ctx *sim.Context, _ []byte) { ctx.After(10, 0) },
-					fire: func(ctx *sim.Context, _ uint64) {
+					boot: func(ctx wire.Env, _ []byte) { ctx.After(10, 0) },
+					fire: func(ctx wire.Env, _ uint64) {
 						v := ctx.Rand().Int64N(1000)
 						draws[name] = append(draws[name], v)
 						to, _ := w.Lookup(peer)

@@ -541,7 +541,7 @@ type keeper struct {
 	fired     *[][2]uint64
 }
 
-func (p *keeper) Boot(ctx *sim.Context, persisted []byte) {
+func (p *keeper) Boot(ctx wire.Env, persisted []byte) {
 	var cp []byte
 	if persisted != nil {
 		cp = append([]byte{}, persisted...)
@@ -551,9 +551,9 @@ func (p *keeper) Boot(ctx *sim.Context, persisted []byte) {
 	ctx.After(p.long, uint64(p.k)*1000+2)
 }
 
-func (p *keeper) Receive(*sim.Context, wire.Message) {}
+func (p *keeper) Receive(wire.Env, wire.Message) {}
 
-func (p *keeper) Fire(ctx *sim.Context, tag uint64) {
+func (p *keeper) Fire(ctx wire.Env, tag uint64) {
 	*p.fired = append(*p.fired, [2]uint64{uint64(p.k), tag})
 	if tag%1000 != 1 {
 		return
@@ -689,7 +689,7 @@ func TestBootMessagesReachPeersBootingTogether(t *testing.T) {
 		c := newCluster(t, sim.Config{Seed: 29, Network: fixed(delay)})
 		hello := func(peer string) func() sim.Process {
 			return func() sim.Process {
-				return &funcs{boot: func(ctx *sim.Context, _ []byte) {
+				return &funcs{boot: func(ctx wire.Env, _ []byte) {
 					to, _ := c.w.Lookup(peer)
 					ctx.Send(to, text("hello"))
 				}}
@@ -809,7 +809,7 @@ func TestCrashAfterPersistDuringResume(t *testing.T) {
 	c.add("a", 50, 100, "b")
 	var got []string
 	_, err := c.w.AddNode(sim.NodeSpec{Name: "b", Start: func() sim.Process {
-		return &funcs{recv: func(ctx *sim.Context, m wire.Message) {
+		return &funcs{recv: func(ctx wire.Env, m wire.Message) {
 			got = append(got, m.Payload.String())
 			ctx.Persist([]byte(m.Payload.String()))
 		}}
@@ -937,8 +937,8 @@ func TestTimerSpanningDriftChange(t *testing.T) {
 			fired = -1
 			_, err := c.w.AddNode(sim.NodeSpec{Name: "a", Start: func() sim.Process {
 				return &funcs{
-					boot: func(ctx *sim.Context, _ []byte) { set = ctx.Mono(); ctx.After(1000, 1) },
-					fire: func(ctx *sim.Context, _ uint64) { fired = ctx.Mono() },
+					boot: func(ctx wire.Env, _ []byte) { set = ctx.Mono(); ctx.After(1000, 1) },
+					fire: func(ctx wire.Env, _ uint64) { fired = ctx.Mono() },
 				}
 			}})
 			require.NoError(t, err)
@@ -1085,8 +1085,8 @@ func sender(w *sim.World, peer string, n int) func() sim.Process {
 	return func() sim.Process {
 		i := 0
 		return &funcs{
-			boot: func(ctx *sim.Context, _ []byte) { ctx.After(1, 0) },
-			fire: func(ctx *sim.Context, _ uint64) {
+			boot: func(ctx wire.Env, _ []byte) { ctx.After(1, 0) },
+			fire: func(ctx wire.Env, _ uint64) {
 				to, _ := w.Lookup(peer)
 				ctx.Send(to, text("m"+strconv.Itoa(i)))
 				if i++; i < n {
@@ -1161,8 +1161,8 @@ func TestLinkMaxInFlight(t *testing.T) {
 	burst := func(peer string, n int) func() sim.Process {
 		return func() sim.Process {
 			return &funcs{
-				boot: func(ctx *sim.Context, _ []byte) { ctx.After(10, 1); ctx.After(200, 2) },
-				fire: func(ctx *sim.Context, tag uint64) {
+				boot: func(ctx wire.Env, _ []byte) { ctx.After(10, 1); ctx.After(200, 2) },
+				fire: func(ctx wire.Env, tag uint64) {
 					to, _ := c.w.Lookup(peer)
 					for i := range n {
 						ctx.Send(to, text(fmt.Sprintf("t%d-%d", tag, i)))

@@ -20,24 +20,24 @@ func (p text) String() string { return string(p) }
 // funcs is a process made of three optional callbacks, so each test can
 // write just the behaviour it needs.
 type funcs struct {
-	boot func(ctx *sim.Context, persisted []byte)
-	recv func(ctx *sim.Context, m wire.Message)
-	fire func(ctx *sim.Context, tag uint64)
+	boot func(ctx wire.Env, persisted []byte)
+	recv func(ctx wire.Env, m wire.Message)
+	fire func(ctx wire.Env, tag uint64)
 }
 
-func (p *funcs) Boot(ctx *sim.Context, persisted []byte) {
+func (p *funcs) Boot(ctx wire.Env, persisted []byte) {
 	if p.boot != nil {
 		p.boot(ctx, persisted)
 	}
 }
 
-func (p *funcs) Receive(ctx *sim.Context, m wire.Message) {
+func (p *funcs) Receive(ctx wire.Env, m wire.Message) {
 	if p.recv != nil {
 		p.recv(ctx, m)
 	}
 }
 
-func (p *funcs) Fire(ctx *sim.Context, tag uint64) {
+func (p *funcs) Fire(ctx wire.Env, tag uint64) {
 	if p.fire != nil {
 		p.fire(ctx, tag)
 	}
@@ -72,23 +72,23 @@ type actor struct {
 	n     int
 }
 
-func (a *actor) note(ctx *sim.Context, o obs) {
+func (a *actor) note(ctx wire.Env, o obs) {
 	o.sim, o.now, o.mono = a.w.Now(), ctx.Now(), ctx.Mono()
 	*a.log = append(*a.log, o)
 }
 
-func (a *actor) Boot(ctx *sim.Context, persisted []byte) {
+func (a *actor) Boot(ctx wire.Env, persisted []byte) {
 	a.note(ctx, obs{kind: "boot", state: append([]byte(nil), persisted...), isNil: persisted == nil})
 	if a.every > 0 {
 		ctx.After(a.first, tagSend)
 	}
 }
 
-func (a *actor) Receive(ctx *sim.Context, m wire.Message) {
+func (a *actor) Receive(ctx wire.Env, m wire.Message) {
 	a.note(ctx, obs{kind: "recv", from: m.From, payload: m.Payload.String()})
 }
 
-func (a *actor) Fire(ctx *sim.Context, tag uint64) {
+func (a *actor) Fire(ctx wire.Env, tag uint64) {
 	a.note(ctx, obs{kind: "fire", tag: tag})
 	if tag != tagSend {
 		return

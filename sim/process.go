@@ -8,8 +8,10 @@ import (
 
 // Process is what the simulator drives: one Redis node, one sentinel, one
 // client. It is a state machine that reacts to three things and acts only
-// through the Context it is handed; it must not keep the Context past the
-// call, read the real clock, draw global randomness or start goroutines.
+// through the wire.Env it is handed (a *Context); it must not keep the Env
+// past the call, read the real clock, draw global randomness or start
+// goroutines. The method set uses only wire types, so packages that
+// implement processes never import sim.
 //
 // A process that wants to survive a crash saves what it must keep with
 // Context.Persist. On restart the simulator builds a fresh process with the
@@ -19,17 +21,20 @@ type Process interface {
 	// Boot starts the process. persisted is nil on the first boot and the
 	// last state saved with Context.Persist on a restart (possibly nil if it
 	// never saved anything).
-	Boot(ctx *Context, persisted []byte)
+	Boot(env wire.Env, persisted []byte)
 	// Receive handles one delivered message.
-	Receive(ctx *Context, msg wire.Message)
+	Receive(env wire.Env, msg wire.Message)
 	// Fire handles a timer set with Context.After.
-	Fire(ctx *Context, tag uint64)
+	Fire(env wire.Env, tag uint64)
 }
 
-// Context is a process's window on the world during one call. Sends are
+// Context is the simulator's wire.Env: a process's window on the world
+// during one call. Sends are
 // buffered and leave only when the call returns, after the state given to
 // Persist has been saved ("persist before send", the contract sentinel.conf
 // flushing gives Sentinel's votes).
+var _ wire.Env = (*Context)(nil)
+
 type Context struct {
 	w       *World
 	n       *node

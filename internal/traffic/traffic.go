@@ -103,7 +103,7 @@ const (
 )
 
 // Boot starts the replication timers.
-func (d *Data) Boot(ctx *sim.Context, _ []byte) {
+func (d *Data) Boot(ctx wire.Env, _ []byte) {
 	if d.master {
 		ctx.After(ReplPingEvery, tagReplPing)
 	} else {
@@ -112,7 +112,7 @@ func (d *Data) Boot(ctx *sim.Context, _ []byte) {
 }
 
 // Receive answers the stand-in protocol.
-func (d *Data) Receive(ctx *sim.Context, m wire.Message) {
+func (d *Data) Receive(ctx wire.Env, m wire.Message) {
 	p, ok := m.Payload.(*Msg)
 	if !ok {
 		return
@@ -143,7 +143,7 @@ func (d *Data) Receive(ctx *sim.Context, m wire.Message) {
 }
 
 // Fire runs the replication timers.
-func (d *Data) Fire(ctx *sim.Context, tag uint64) {
+func (d *Data) Fire(ctx wire.Env, tag uint64) {
 	switch tag {
 	case tagAck:
 		d.offset++
@@ -180,7 +180,7 @@ type Watcher struct {
 
 // Boot restores the persisted counter, subscribes to the data nodes and
 // starts the timer.
-func (s *Watcher) Boot(ctx *sim.Context, persisted []byte) {
+func (s *Watcher) Boot(ctx wire.Env, persisted []byte) {
 	if v, ok := strings.CutPrefix(string(persisted), "sdown-seen "); ok {
 		s.epoch, _ = strconv.Atoi(v)
 	}
@@ -200,7 +200,7 @@ func (s *Watcher) Boot(ctx *sim.Context, persisted []byte) {
 
 // period draws the next timer gap like the sentinel timer: 1000/hz with hz
 // uniform in 10..19 (spec §3.1).
-func (s *Watcher) period(ctx *sim.Context) wire.Duration {
+func (s *Watcher) period(ctx wire.Env) wire.Duration {
 	return wire.Duration(1000 / (10 + ctx.Rand().IntN(10)))
 }
 
@@ -214,7 +214,7 @@ func (s *Watcher) find(id wire.NodeID) *peer {
 }
 
 // Receive records signs of life.
-func (s *Watcher) Receive(ctx *sim.Context, m wire.Message) {
+func (s *Watcher) Receive(ctx wire.Env, m wire.Message) {
 	p := s.find(m.From)
 	if p == nil {
 		return
@@ -231,7 +231,7 @@ func (s *Watcher) Receive(ctx *sim.Context, m wire.Message) {
 }
 
 // Fire runs one tick: TILT check, periodic commands, silence detection.
-func (s *Watcher) Fire(ctx *sim.Context, tag uint64) {
+func (s *Watcher) Fire(ctx wire.Env, tag uint64) {
 	if tag != tagTick {
 		return
 	}

@@ -1,0 +1,31 @@
+package wire
+
+import "math/rand/v2"
+
+// Env is a process's window on the simulated world during one call: its own
+// clocks and random stream, and the ways it can act. The simulator (package
+// sim) provides it; processes (Redis nodes, clients, sentinels) use only
+// this, so they never import the simulator.
+//
+// An Env is valid only during the call it was passed to.
+type Env interface {
+	// Self returns the id of the process's node.
+	Self() NodeID
+	// Name returns the name of any node.
+	Name(id NodeID) string
+	// Now returns the node's wall clock: what mstime() returns on its host.
+	Now() Time
+	// Mono returns the node's monotonic clock, which drifts but never jumps.
+	Mono() Time
+	// Rand returns the node's own random stream, derived from the run seed.
+	Rand() *rand.Rand
+	// Send queues a message; it leaves when the call returns, after the
+	// state given to Persist is saved.
+	Send(to NodeID, p Payload)
+	// After asks for a Fire(tag) once d has passed on the monotonic clock.
+	After(d Duration, tag uint64)
+	// Persist saves state as what survives a crash.
+	Persist(state []byte)
+	// Emit records a process event in the trace.
+	Emit(event string)
+}

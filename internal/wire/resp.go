@@ -1,0 +1,230 @@
+package wire
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Kind is the type of a RESP value.
+type Kind uint8
+
+// The RESP2 value kinds Redis and Sentinel exchange.
+const (
+	KindNil    Kind = iota // a null bulk string ("$-1")
+	KindStatus             // a simple string ("+OK")
+	KindError              // an error ("-ERR ...")
+	KindInt                // an integer (":1")
+	KindBulk               // a bulk string
+	KindArray              // an array of values (nil array: KindNil)
+)
+
+// Value is a RESP value: what a Redis node or a sentinel answers.
+type Value struct {
+	Kind  Kind
+	Str   string // status, error (without the '-') and bulk text
+	Int   int64
+	Array []Value
+}
+
+// Constructors for the common values.
+func Status(s string) Value      { return Value{Kind: KindStatus, Str: s} }
+func Error(s string) Value       { return Value{Kind: KindError, Str: s} }
+func Int(n int64) Value          { return Value{Kind: KindInt, Int: n} }
+func Bulk(s string) Value        { return Value{Kind: KindBulk, Str: s} }
+func Nil() Value                 { return Value{Kind: KindNil} }
+func Array(elems ...Value) Value { return Value{Kind: KindArray, Array: elems} }
+func OK() Value                  { return Status("OK") }
+func BulkArray(s ...string) Value {
+	a := make([]Value, len(s))
+	for i, x := range s {
+		a[i] = Bulk(x)
+	}
+	return Array(a...)
+}
+
+// IsError reports whether v is an error reply.
+func (v Value) IsError() bool { return v.Kind == KindError }
+
+// ErrorCode returns the first word of an error ("READONLY", "NOAUTH"), or ""
+// for other values.
+func (v Value) ErrorCode() string {
+	if v.Kind != KindError {
+		return ""
+	}
+	code, _, _ := strings.Cut(v.Str, " ")
+	return code
+}
+
+// String formats v compactly and unambiguously for traces and tests:
+// +OK, -ERR text, :1, "bulk", (nil), [a b].
+func (v Value) String() string {
+	var b strings.Builder
+	v.write(&b)
+	return b.String()
+}
+
+func (v Value) write(b *strings.Builder) {
+	switch v.Kind {
+	case KindNil:
+		b.WriteString("(nil)")
+	case KindStatus:
+		b.WriteByte('+')
+		b.WriteString(v.Str)
+	case KindError:
+		b.WriteByte('-')
+		b.WriteString(v.Str)
+	case KindInt:
+		b.WriteByte(':')
+		b.WriteString(strconv.FormatInt(v.Int, 10))
+	case KindBulk:
+		b.WriteString(strconv.Quote(v.Str))
+	case KindArray:
+		b.WriteByte('[')
+		for i, e := range v.Array {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			e.write(b)
+		}
+		b.WriteByte(']')
+	}
+}
+
+// ConnID numbers the connections a process opens. It is chosen by the
+// connecting process and is unique among its own connections, so the pair
+// (client node, ConnID) names a connection.
+type ConnID uint32
+
+// Command is a request sent on a connection, like one RESP command on a TCP
+// connection to Redis or a sentinel. Replies come back in order with the same
+// Seq.
+type Command struct {
+	Conn ConnID
+	// Seq numbers the requests of a connection from 1.
+	Seq uint64
+	// Open marks the first command of a new connection (the TCP handshake).
+	// A server that gets a command without Open on a connection it does not
+	// know (for example because it restarted since the connection was opened)
+	// answers with Closed, like a TCP reset.
+	Open bool
+	Args []string
+}
+
+func (c *Command) String() string {
+	var b strings.Builder
+	b.WriteByte('c')
+	b.WriteString(strconv.FormatUint(uint64(c.Conn), 10))
+	b.WriteString(" #")
+	b.WriteString(strconv.FormatUint(c.Seq, 10))
+	if c.Open {
+		b.WriteString(" open")
+	}
+	for _, a := range c.Args {
+		b.WriteByte(' ')
+		b.WriteString(quoteArg(a))
+	}
+	return b.String()
+}
+
+// Reply answers the command with the same Conn and Seq.
+type Reply struct {
+	Conn  ConnID
+	Seq   uint64
+	Value Value
+}
+
+func (r *Reply) String() string {
+	return "c" + strconv.FormatUint(uint64(r.Conn), 10) + " #" + strconv.FormatUint(r.Seq, 10) + " -> " + r.Value.String()
+}
+
+// Push is an out-of-band message on a connection: a pub/sub message
+// (["message", channel, payload]).
+type Push struct {
+	Conn  ConnID
+	Value Value
+}
+
+func (p *Push) String() string {
+	return "c" + strconv.FormatUint(uint64(p.Conn), 10) + " push " + p.Value.String()
+}
+
+// Closed tells a client that the server closed one of its connections
+// (CLIENT KILL, a restart, SHUTDOWN, a protocol error). Every command still
+// unanswered on it is lost.
+type Closed struct {
+	Conn   ConnID
+	Reason string
+}
+
+func (c *Closed) String() string {
+	return "c" + strconv.FormatUint(uint64(c.Conn), 10) + " closed " + c.Reason
+}
+
+// Hangup tells a server that the client closed one of its connections.
+type Hangup struct {
+	Conn ConnID
+}
+
+func (h *Hangup) String() string { return "c" + strconv.FormatUint(uint64(h.Conn), 10) + " hangup" }
+
+// quoteArg quotes an argument for the trace when it is empty or holds
+// spaces or non-printable bytes, so a trace line splits unambiguously.
+func quoteArg(a string) string {
+	if a == "" {
+		return `""`
+	}
+	for i := 0; i < len(a); i++ {
+		if c := a[i]; c <= ' ' || c == '"' || c >= 0x7f {
+			return strconv.Quote(a)
+		}
+	}
+	return a
+}
+
+// Addr is a host and port, as Redis and Sentinel name instances.
+type Addr struct {
+	Host string
+	Port int
+}
+
+func (a Addr) String() string { return a.Host + ":" + strconv.Itoa(a.Port) }
+
+// IsZero reports whether a is unset.
+func (a Addr) IsZero() bool { return a.Host == "" && a.Port == 0 }
+
+// Directory resolves the addresses processes use to the nodes that listen
+// on them (the simulated DNS and routing table).
+type Directory interface {
+	Resolve(a Addr) (NodeID, bool)
+	// AddrOf returns the address a node listens on.
+	AddrOf(id NodeID) (Addr, bool)
+}
+
+// StaticDirectory is a Directory from a fixed table.
+type StaticDirectory struct {
+	byAddr map[Addr]NodeID
+	byNode map[NodeID]Addr
+}
+
+// NewStaticDirectory returns an empty directory.
+func NewStaticDirectory() *StaticDirectory {
+	return &StaticDirectory{byAddr: map[Addr]NodeID{}, byNode: map[NodeID]Addr{}}
+}
+
+// Add records that node id listens on a.
+func (d *StaticDirectory) Add(id NodeID, a Addr) {
+	d.byAddr[a] = id
+	d.byNode[id] = a
+}
+
+// Resolve implements Directory.
+func (d *StaticDirectory) Resolve(a Addr) (NodeID, bool) {
+	id, ok := d.byAddr[a]
+	return id, ok
+}
+
+// AddrOf implements Directory.
+func (d *StaticDirectory) AddrOf(id NodeID) (Addr, bool) {
+	a, ok := d.byNode[id]
+	return a, ok
+}
