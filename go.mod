@@ -3,8 +3,12 @@ module github.com/sentinelsim/sentinelsim
 go 1.26
 
 require (
+	github.com/alicebob/miniredis/v2 v2.40.0
 	github.com/stretchr/testify v1.12.1
 	pgregory.net/rapid v1.3.0
 )
 
-require go.yaml.in/yaml/v3 v3.0.5 // indirect
+require (
+	github.com/yuin/gopher-lua v1.1.1 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+)

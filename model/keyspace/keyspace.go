@@ -1,0 +1,197 @@
+package keyspace
+
+import (
+	"bufio"
+	"bytes"
+	"math/rand/v2"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/alicebob/miniredis/v2/server"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+)
+
+// CodeNotKeyspace is the error code (first word of the error text) of
+// Exec's reply to a command Redis knows but the keyspace does not run:
+// connection, server, transaction, pub/sub, scripting, blocking, stream and
+// HyperLogLog commands, and COPY ... DB. The node recognises it with
+// v.ErrorCode() == CodeNotKeyspace and answers the command itself.
+const CodeNotKeyspace = "NOTKEYSPACE"
+
+// Keyspace is the dataset of one simulated Redis data node: a miniredis
+// database driven without a network, on the simulated clock.
+//
+// A Keyspace is not safe for concurrent use; the simulator is
+// single-threaded.
+type Keyspace struct {
+	m    *miniredis.Miniredis
+	srv  *server.Server
+	db   *miniredis.RedisDB
+	buf  bytes.Buffer
+	w    *bufio.Writer
+	peer *server.Peer
+	rng  *rand.Rand // RANDOMKEY
+
+	now       wire.Time  // the time of the last command
+	expiries  expiryHeap // keys that may expire, by time (expiry.go)
+	rebuildAt int        // heap size at which to rebuild it
+}
+
+// New makes an empty keyspace whose random choices (SPOP, SRANDMEMBER,
+// HRANDFIELD, ZRANDMEMBER, RANDOMKEY) are drawn from seed.
+func New(seed int64) *Keyspace {
+	m := miniredis.NewMiniRedis()
+	m.Seed(int(seed))
+	m.SetTime(frozenClock) // never moves: TTLs are absolute (expiry.go)
+	// Dial is the only listener-less way to start miniredis (it registers
+	// the commands on a server without a listener). It also serves the
+	// returned pipe on two goroutines; closing the pipe at once ends them
+	// before they read anything, and we wait for that, so no goroutine of
+	// ours outlives New and none ever touches the dataset.
+	conn, err := m.Dial()
+	if err != nil {
+		panic("keyspace: miniredis Dial: " + err.Error())
+	}
+	_ = conn.Close()
+	srv := m.Server()
+	for i := 0; srv.ClientsLen() > 0 && i < 1_000_000; i++ {
+		runtime.Gosched()
+	}
+	k := &Keyspace{
+		m:   m,
+		srv: srv,
+		db:  m.DB(0),
+		rng: rand.New(rand.NewPCG(uint64(seed), 0x6b657973706163)), // "keyspac"
+
+		rebuildAt: 1024,
+	}
+	k.w = bufio.NewWriterSize(&k.buf, 4096)
+	k.peer = server.NewPeer(k.w) // RESP2: HELLO is refused, so it stays RESP2
+	return k
+}
+
+// Exec runs one data command at simulated time now (milliseconds) and
+// returns Redis's reply. args[0] is the command name, in any case.
+//
+// Commands Redis does not know get Redis's "ERR unknown command" error.
+// Commands Redis knows but the keyspace does not run (Supported is false)
+// get an error with code CodeNotKeyspace and change nothing.
+func (k *Keyspace) Exec(now wire.Time, args []string) wire.Value {
+	if len(args) == 0 {
+		return wire.Error("ERR empty command")
+	}
+	c := lookup(args[0])
+	if c.flags&flagSupported == 0 {
+		if c.flags&flagKnown == 0 {
+			return UnknownCommand(args)
+		}
+		return notKeyspace(c.name)
+	}
+	lname := c.name
+	if lname == "copy" && copyHasDB(args) {
+		return wire.Error(CodeNotKeyspace + " COPY with DB is not supported by the keyspace (one database)")
+	}
+	k.setClock(now)
+	var v wire.Value
+	if lname == "randomkey" {
+		v = k.randomKey(args)
+	} else if r, fixed, done := k.precheck(lname, args); done {
+		v = r
+	} else {
+		v = k.fixReply(lname, args, k.dispatch(fixed))
+	}
+	return v
+}
+
+// dispatch runs args through miniredis's command table on the reusable peer
+// and decodes the reply. Dispatch is synchronous for every supported
+// command: the handler runs, locked, on this goroutine (withTx) and writes
+// its reply before returning.
+func (k *Keyspace) dispatch(args []string) wire.Value {
+	k.buf.Reset()
+	k.srv.Dispatch(k.peer, args)
+	k.peer.Flush()
+	v, err := decodeReply(k.buf.Bytes())
+	if err != nil {
+		return wire.Error("ERR keyspace: cannot decode miniredis reply " + strconv.Quote(k.buf.String()))
+	}
+	return v
+}
+
+// randomKey implements RANDOMKEY from the sorted key list: miniredis picks
+// by Go map iteration order, which is not reproducible.
+func (k *Keyspace) randomKey(args []string) wire.Value {
+	if len(args) != 1 {
+		return wire.Error("ERR wrong number of arguments for 'randomkey' command")
+	}
+	keys := k.db.Keys()
+	if len(keys) == 0 {
+		return wire.Nil()
+	}
+	return wire.Bulk(keys[k.rng.IntN(len(keys))])
+}
+
+func copyHasDB(args []string) bool {
+	if len(args) <= 3 {
+		return false
+	}
+	for _, a := range args[3:] {
+		if strings.EqualFold(a, "db") {
+			return true
+		}
+	}
+	return false
+}
+
+func notKeyspace(lname string) wire.Value {
+	return wire.Error(CodeNotKeyspace + " '" + lname + "' is not a keyspace command")
+}
+
+// UnknownCommand is Redis 7.0's reply to a command it does not know, with
+// the same truncation of the name and the arguments (128 bytes) and CR/LF
+// turned into spaces.
+func UnknownCommand(args []string) wire.Value {
+	var quoted []byte
+	for _, a := range args[1:] {
+		if len(quoted) >= 128 {
+			break
+		}
+		quoted = append(quoted, '\'')
+		quoted = append(quoted, trunc(a, 128-len(quoted)+1)...)
+		quoted = append(quoted, '\'', ' ')
+	}
+	msg := "ERR unknown command '" + trunc(args[0], 128) + "', with args beginning with: " + string(quoted)
+	b := []byte(msg)
+	for i, c := range b {
+		if c == '\r' || c == '\n' {
+			b[i] = ' '
+		}
+	}
+	return wire.Error(string(b))
+}
+
+func trunc(s string, n int) string {
+	if n < 0 {
+		n = 0
+	}
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// Flush empties the dataset.
+func (k *Keyspace) Flush() {
+	k.m.FlushAll()
+	k.expiries = k.expiries[:0]
+}
+
+// Len returns the number of keys, as of the last time given to Exec,
+// Snapshot, Restore or Digest.
+func (k *Keyspace) Len() int {
+	v := k.dispatch([]string{"DBSIZE"})
+	return int(v.Int)
+}

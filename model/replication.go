@@ -1,0 +1,519 @@
+package model
+
+import (
+	"strconv"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/model/keyspace"
+)
+
+// Replication follows Redis 7.0 (replication.c): every node has a
+// replication history — an id, a second id with the offset up to which it is
+// valid, and an offset counting the bytes of the command stream — plus a
+// bounded backlog of the latest stream. A replica asks its master for a
+// partial resync from its own id and offset (PSYNC); the master accepts when
+// it knows that history (its id, or its previous id up to the switch offset)
+// and its backlog still holds the missing bytes, and otherwise sends a full
+// snapshot, which replaces the replica's dataset. That is where writes
+// accepted by an isolated old master are lost: when it rejoins as a replica
+// its history has bytes the new master never had, so it gets a full resync.
+
+// entry is one command of the replication stream, ending at offset end.
+type entry struct {
+	end  int64
+	args []string
+}
+
+// respLen is the size of a command in the replication stream: its RESP
+// encoding, which is what Redis's offsets count.
+func respLen(args []string) int64 {
+	n := int64(len(strconv.Itoa(len(args)))) + 3 // *N\r\n
+	for _, a := range args {
+		n += int64(len(strconv.Itoa(len(a)))) + 3 + int64(len(a)) + 2 // $len\r\n a \r\n
+	}
+	return n
+}
+
+// masterLink is a replica's link to its master.
+type masterLink struct {
+	addr      wire.Addr
+	node      wire.NodeID // wire.None when the address does not resolve
+	state     string      // connect, connecting, connected
+	link      uint64      // id of the current attempt or connection
+	since     wire.Time   // mono: when the attempt started
+	lastIO    wire.Time   // mono: last data from the master
+	downSince wire.Time   // wall: when the link went down; 0: never up since REPLICAOF
+}
+
+// replicaLink is a master's view of one replica.
+type replicaLink struct {
+	node    wire.NodeID
+	link    uint64
+	addr    wire.Addr // as announced
+	ack     int64
+	lastAck wire.Time // mono
+	stalled bool      // the previous ACK was already behind and did not move
+}
+
+type replication struct {
+	id, id2      string
+	switchOffset int64 // id2 is valid for offsets up to this
+	offset       int64
+	backlog      []entry
+	backlogStart int64 // the offset before the first backlog entry
+	backlogBytes int64
+
+	master   *masterLink // nil: this node is a master
+	replicas []*replicaLink
+	lastPing wire.Time // mono
+}
+
+func newReplication(env wire.Env) replication {
+	return replication{id: randomID(env), id2: zeroID}
+}
+
+const zeroID = "0000000000000000000000000000000000000000"
+
+// restore takes the history a persisted dataset belongs to.
+func (r *replication) restore(id string, offset int64) {
+	if id != "" {
+		r.id, r.offset, r.backlogStart = id, offset, offset
+	}
+}
+
+func (r *replication) linkUp() bool { return r.master != nil && r.master.state == "connected" }
+
+// roleState is the replica state ROLE reports.
+func (r *replication) roleState() string {
+	if r.master == nil {
+		return ""
+	}
+	switch r.master.state {
+	case "connected":
+		return "connected"
+	case "connecting":
+		return "sync"
+	}
+	return "connect"
+}
+
+// Replication messages between nodes. They stand for the replication
+// connection's traffic: AUTH, REPLCONF and PSYNC in one request, then
+// +FULLRESYNC with the RDB or +CONTINUE with the backlog, then the command
+// stream and REPLCONF ACKs.
+type (
+	syncRequest struct {
+		Link     uint64
+		ReplID   string
+		Offset   int64
+		Announce wire.Addr
+		Auth     string
+	}
+	syncFull struct {
+		Link     uint64
+		ReplID   string
+		Offset   int64
+		Snapshot []byte
+	}
+	syncContinue struct {
+		Link    uint64
+		ReplID  string
+		From    int64
+		Entries []entry
+	}
+	syncError struct {
+		Link uint64
+		Err  string
+	}
+	replData struct {
+		Link  uint64
+		Start int64
+		Args  []string
+	}
+	replAck struct {
+		Link   uint64
+		Offset int64
+	}
+	replGetAck struct{ Link uint64 }
+	replClose  struct {
+		Link   uint64
+		Reason string
+	}
+)
+
+func (m *syncRequest) String() string {
+	return "PSYNC " + m.ReplID + " " + strconv.FormatInt(m.Offset+1, 10) + " link=" + strconv.FormatUint(m.Link, 16) + " announce=" + m.Announce.String()
+}
+func (m *syncFull) String() string {
+	return "+FULLRESYNC " + m.ReplID + " " + strconv.FormatInt(m.Offset, 10) + " rdb=" + strconv.Itoa(len(m.Snapshot)) + "B"
+}
+func (m *syncContinue) String() string {
+	return "+CONTINUE " + m.ReplID + " from=" + strconv.FormatInt(m.From, 10) + " entries=" + strconv.Itoa(len(m.Entries))
+}
+func (m *syncError) String() string { return "sync-error " + m.Err }
+func (m *replData) String() string {
+	return "repl @" + strconv.FormatInt(m.Start, 10) + " " + (&wire.Command{Args: m.Args}).String()[len("c0 #0 "):]
+}
+func (m *replAck) String() string    { return "REPLCONF ACK " + strconv.FormatInt(m.Offset, 10) }
+func (m *replGetAck) String() string { return "REPLCONF GETACK *" }
+func (m *replClose) String() string  { return "repl-close " + m.Reason }
+
+// append adds a command to this node's stream and backlog and sends it to
+// the replicas.
+func (r *replication) append(n *Node, env wire.Env, args []string) {
+	start := r.offset
+	r.offset += respLen(args)
+	r.backlog = append(r.backlog, entry{end: r.offset, args: args})
+	r.backlogBytes += r.offset - start
+	r.trimBacklog(n.cfg.BacklogSize)
+	for _, rl := range r.replicas {
+		env.Send(rl.node, &replData{Link: rl.link, Start: start, Args: args})
+	}
+}
+
+func (r *replication) trimBacklog(size int64) {
+	drop := 0
+	for r.backlogBytes > size && drop < len(r.backlog)-1 {
+		e := r.backlog[drop]
+		prev := r.backlogStart
+		r.backlogStart = e.end
+		r.backlogBytes -= e.end - prev
+		drop++
+	}
+	if drop > 0 {
+		r.backlog = append(r.backlog[:0], r.backlog[drop:]...)
+	}
+}
+
+// becomeReplica points the node at a new master (REPLICAOF host port).
+func (r *replication) becomeReplica(n *Node, env wire.Env, addr wire.Addr) {
+	wasMaster := r.master == nil
+	if !wasMaster {
+		r.dropMasterLink(env, "replicaof")
+	}
+	// Our replicas must resync with us too: our history is about to
+	// continue from someone else's (replicationSetMaster: disconnectSlaves).
+	r.dropReplicas(env, "master changed")
+	id, ok := n.cfg.Directory.Resolve(addr)
+	if !ok {
+		id = wire.None
+	}
+	r.master = &masterLink{addr: addr, node: id, state: "connect"}
+	n.cfg.ReplicaOf = addr
+}
+
+// becomeMaster turns a replica into a master (REPLICAOF NO ONE): a new
+// replication id, the old one kept as id2 so its replicas can partially
+// resync, and its replicas disconnected so they notice (spec §26.3).
+func (r *replication) becomeMaster(n *Node, env wire.Env) {
+	r.dropMasterLink(env, "replicaof no one")
+	r.master = nil
+	n.cfg.ReplicaOf = wire.Addr{}
+	r.shiftID(randomID(env))
+	r.dropReplicas(env, "master mode")
+}
+
+// shiftID starts a new history that continues the current one.
+func (r *replication) shiftID(newID string) {
+	r.id2, r.switchOffset, r.id = r.id, r.offset, newID
+}
+
+func (r *replication) dropMasterLink(env wire.Env, reason string) {
+	m := r.master
+	if m == nil {
+		return
+	}
+	if m.state != "connect" && m.node != wire.None {
+		env.Send(m.node, &replClose{Link: m.link, Reason: reason})
+	}
+	if m.state == "connected" {
+		m.downSince = env.Now()
+		env.Emit("# Connection with master lost.")
+	}
+	m.state = "connect"
+	m.link = 0
+}
+
+// dropReplicas disconnects every replica; it returns how many there were.
+func (r *replication) dropReplicas(env wire.Env, reason string) int {
+	n := len(r.replicas)
+	for _, rl := range r.replicas {
+		env.Send(rl.node, &replClose{Link: rl.link, Reason: reason})
+	}
+	r.replicas = nil
+	return n
+}
+
+func (r *replication) shutdown(env wire.Env) {
+	if r.master != nil && r.master.state != "connect" && r.master.node != wire.None {
+		env.Send(r.master.node, &replClose{Link: r.master.link, Reason: "shutdown"})
+	}
+	r.dropReplicas(env, "shutdown")
+}
+
+// cron is replicationCron: connect, time out, acknowledge, ping.
+func (r *replication) cron(n *Node, env wire.Env) {
+	now := env.Mono()
+	if m := r.master; m != nil {
+		switch m.state {
+		case "connect":
+			if m.node == wire.None {
+				break // the address does not resolve: nothing to connect to
+			}
+			m.link = env.Rand().Uint64() | 1
+			m.state, m.since = "connecting", now
+			env.Send(m.node, r.request(n, m))
+			env.Emit("* Connecting to MASTER " + m.addr.String())
+		case "connecting":
+			if now.Sub(m.since) > n.cfg.ReplTimeout {
+				env.Emit("# Timeout connecting to the MASTER...")
+				m.state = "connect"
+				break
+			}
+			// The handshake runs over TCP, which retransmits what a
+			// partition lost: ask again on the same link.
+			env.Send(m.node, r.request(n, m))
+		case "connected":
+			if now.Sub(m.lastIO) > n.cfg.ReplTimeout {
+				env.Emit("# MASTER timeout: no data nor PING received...")
+				r.dropMasterLink(env, "timeout")
+				break
+			}
+			env.Send(m.node, &replAck{Link: m.link, Offset: r.offset})
+		}
+	}
+	// Replicas that stopped acknowledging are dropped after repl-timeout.
+	kept := r.replicas[:0]
+	for _, rl := range r.replicas {
+		if now.Sub(rl.lastAck) > n.cfg.ReplTimeout {
+			env.Emit("# Disconnecting timedout replica " + rl.addr.String())
+			env.Send(rl.node, &replClose{Link: rl.link, Reason: "timeout"})
+			continue
+		}
+		kept = append(kept, rl)
+	}
+	r.replicas = kept
+	// A master pings its replicas through the stream, which advances the
+	// offset (repl-ping-replica-period).
+	if r.master == nil && len(r.replicas) > 0 && now.Sub(r.lastPing) >= n.cfg.ReplPingPeriod {
+		r.lastPing = now
+		r.append(n, env, []string{"PING"})
+	}
+}
+
+// request is the PSYNC of the current link attempt.
+func (r *replication) request(n *Node, m *masterLink) *syncRequest {
+	announce := wire.Addr{Host: n.cfg.ReplicaAnnounceIP, Port: n.cfg.ReplicaAnnouncePort}
+	if announce.Host == "" {
+		announce.Host = n.cfg.Addr.Host
+	}
+	if announce.Port == 0 {
+		announce.Port = n.cfg.Addr.Port
+	}
+	return &syncRequest{Link: m.link, ReplID: r.id, Offset: r.offset, Announce: announce, Auth: n.cfg.MasterAuth}
+}
+
+// receive handles replication traffic.
+func (r *replication) receive(n *Node, env wire.Env, msg wire.Message) {
+	switch p := msg.Payload.(type) {
+	case *syncRequest:
+		r.serveSync(n, env, msg.From, p)
+	case *replAck:
+		for _, rl := range r.replicas {
+			if rl.node == msg.From && rl.link == p.Link {
+				r.retransmit(env, rl, p.Offset)
+				rl.ack = max(rl.ack, p.Offset)
+				rl.lastAck = env.Mono()
+				n.checkWaits(env)
+				return
+			}
+		}
+		// An ack on a link this node does not know (it restarted, or
+		// dropped the replica): close it so the replica reconnects.
+		env.Send(msg.From, &replClose{Link: p.Link, Reason: "unknown link"})
+	case *replClose:
+		if m := r.master; m != nil && m.node == msg.From && m.link == p.Link && m.state != "connect" {
+			r.dropMasterLink(env, "closed by master: "+p.Reason)
+		}
+		r.removeReplica(msg.From, p.Link)
+	default:
+		m := r.master
+		if m == nil || m.node != msg.From || m.link == 0 {
+			return
+		}
+		r.fromMaster(n, env, m, msg.Payload)
+	}
+}
+
+// retransmit stands for TCP's reliability on the replication connection: a
+// partition delays the stream, it does not lose it. When two ACKs in a row
+// (a second apart) report the same offset behind ours, what was sent after
+// it was lost on the way, and is sent again from the backlog; if the backlog
+// no longer has it, the link is closed and the replica resyncs.
+func (r *replication) retransmit(env wire.Env, rl *replicaLink, acked int64) {
+	behind := acked < r.offset
+	if !behind || acked != rl.ack || !rl.stalled {
+		rl.stalled = behind && acked == rl.ack
+		return
+	}
+	rl.stalled = false
+	if acked < r.backlogStart {
+		env.Send(rl.node, &replClose{Link: rl.link, Reason: "backlog overrun"})
+		r.removeReplica(rl.node, rl.link)
+		return
+	}
+	start := r.backlogStart
+	for _, e := range r.backlog {
+		if start >= acked {
+			env.Send(rl.node, &replData{Link: rl.link, Start: start, Args: e.args})
+		}
+		start = e.end
+	}
+}
+
+func (r *replication) removeReplica(node wire.NodeID, link uint64) {
+	for i, rl := range r.replicas {
+		if rl.node == node && rl.link == link {
+			r.replicas = append(r.replicas[:i], r.replicas[i+1:]...)
+			return
+		}
+	}
+}
+
+// serveSync answers a replica's PSYNC.
+func (r *replication) serveSync(n *Node, env wire.Env, from wire.NodeID, req *syncRequest) {
+	switch {
+	case n.cfg.RequirePass != "" && req.Auth != n.cfg.RequirePass:
+		msg := "-WRONGPASS invalid username-password pair or user is disabled."
+		if req.Auth == "" {
+			msg = "-NOAUTH Authentication required."
+		}
+		env.Send(from, &syncError{Link: req.Link, Err: msg})
+		return
+	case r.master != nil && r.master.state != "connected":
+		env.Send(from, &syncError{Link: req.Link, Err: "-NOMASTERLINK Can't SYNC while not connected with my master"})
+		return
+	}
+	r.removeReplicaNode(from)
+	rl := &replicaLink{node: from, link: req.Link, addr: req.Announce, ack: req.Offset, lastAck: env.Mono()}
+	r.replicas = append(r.replicas, rl)
+	p := req.Offset
+	knowsHistory := req.ReplID == r.id || (req.ReplID == r.id2 && p <= r.switchOffset)
+	if knowsHistory && r.backlogStart <= p && p <= r.offset {
+		var entries []entry
+		start := r.backlogStart
+		for _, e := range r.backlog {
+			if start >= p {
+				entries = append(entries, e)
+			}
+			start = e.end
+		}
+		env.Send(from, &syncContinue{Link: req.Link, ReplID: r.id, From: p, Entries: entries})
+		env.Emit("* Partial resynchronization request from " + req.Announce.String() + " accepted. Sending " + strconv.FormatInt(r.offset-p, 10) + " bytes of backlog starting from offset " + strconv.FormatInt(p+1, 10) + ".")
+		return
+	}
+	snap := n.ks.Snapshot(env.Now())
+	rl.ack = r.offset
+	env.Send(from, &syncFull{Link: req.Link, ReplID: r.id, Offset: r.offset, Snapshot: snap.Encode()})
+	env.Emit("* Full resync requested by replica " + req.Announce.String())
+}
+
+func (r *replication) removeReplicaNode(node wire.NodeID) {
+	for i, rl := range r.replicas {
+		if rl.node == node {
+			r.replicas = append(r.replicas[:i], r.replicas[i+1:]...)
+			return
+		}
+	}
+}
+
+// fromMaster handles the master's side of the replication link.
+func (r *replication) fromMaster(n *Node, env wire.Env, m *masterLink, payload wire.Payload) {
+	now := env.Mono()
+	switch p := payload.(type) {
+	case *syncError:
+		if p.Link == m.link && m.state == "connecting" {
+			env.Emit("# Unable to AUTH to MASTER or sync: " + p.Err)
+			m.state = "connect"
+		}
+	case *syncFull:
+		if p.Link != m.link || m.state != "connecting" {
+			return
+		}
+		snap, err := keyspace.Decode(p.Snapshot)
+		if err != nil {
+			env.Emit("# Failed trying to load the MASTER synchronization DB from socket: " + err.Error())
+			r.dropMasterLink(env, "bad rdb")
+			return
+		}
+		n.ks.Restore(env.Now(), snap)
+		n.dirty = true
+		r.id, r.id2, r.switchOffset, r.offset = p.ReplID, zeroID, -1, p.Offset
+		r.backlog, r.backlogStart, r.backlogBytes = nil, p.Offset, 0
+		r.dropReplicas(env, "full resync") // our history changed: they must resync too
+		m.state, m.lastIO = "connected", now
+		env.Emit("* MASTER <-> REPLICA sync: Finished with success")
+	case *syncContinue:
+		if p.Link != m.link || m.state != "connecting" {
+			return
+		}
+		if p.ReplID != r.id {
+			r.shiftID(p.ReplID)
+		}
+		m.state, m.lastIO = "connected", now
+		env.Emit("* Successful partial resynchronization with master.")
+		start := p.From
+		for _, e := range p.Entries {
+			r.apply(n, env, start, e.args)
+			start = e.end
+		}
+	case *replData:
+		if p.Link != m.link || m.state != "connected" {
+			return
+		}
+		m.lastIO = now
+		if p.Start != r.offset {
+			// A duplicate, or data past a gap that a partition left: TCP
+			// would hold it until the lost part is retransmitted, which
+			// the master does when our ACKs stall (retransmit).
+			return
+		}
+		r.apply(n, env, p.Start, p.Args)
+	case *replGetAck:
+		if p.Link == m.link && m.state == "connected" {
+			env.Send(m.node, &replAck{Link: m.link, Offset: r.offset})
+		}
+	}
+}
+
+// apply runs one command of the master's stream on this replica and passes
+// it on to this node's own replicas.
+func (r *replication) apply(n *Node, env wire.Env, start int64, args []string) {
+	if start != r.offset {
+		return
+	}
+	switch upper(args[0]) {
+	case "PING", "MULTI", "EXEC", "SELECT":
+	case "PUBLISH":
+		if len(args) == 3 {
+			n.publish(env, args[1], args[2])
+		}
+	default:
+		n.ks.Exec(env.Now(), args)
+		n.dirty = true
+	}
+	r.append(n, env, args)
+}
+
+// goodReplicas counts the replicas whose last acknowledgement is at most
+// min-replicas-max-lag seconds old (refreshGoodSlavesCount).
+func (n *Node) goodReplicas(env wire.Env) int {
+	good := 0
+	now := env.Mono()
+	for _, rl := range n.repl.replicas {
+		if int(now.Sub(rl.lastAck)/wire.Second) <= n.cfg.MinReplicasMaxLag {
+			good++
+		}
+	}
+	return good
+}
