@@ -2,7 +2,7 @@
 
 GO            ?= go
 STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-BENCHSTAT     := golang.org/x/perf/cmd/benchstat@latest
+BENCHSTAT     := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 SEED          ?=
 SEEDS         ?= 200
 BENCH_COUNT   ?= 6
@@ -24,9 +24,9 @@ test:
 test-race:
 	$(GO) test -race ./...
 
-## verify: formatting, vet, tidy go.mod/go.sum, staticcheck (pinned)
+## verify: formatting (every .go file, tracked or not), vet, tidy go.mod/go.sum, staticcheck (pinned)
 verify:
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@out=$$(find . -path ./.git -prune -o -name '*.go' -type f -print0 | xargs -0 gofmt -l); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; gofmt -d $$out; exit 1; fi
 	$(GO) vet ./...
 	$(GO) mod tidy -diff

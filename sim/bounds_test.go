@@ -259,3 +259,204 @@ func TestHugeTimerNeverFiresNorRewindsTime(t *testing.T) {
 		}
 	}
 }
+
+// requireOneStopLast checks that the trace has exactly one stop line and
+// that it is the last line, and that the message whose send hit
+// Bounds.MaxInFlight is dropped as "bound" just before it.
+func requireOneStopLast(t *testing.T, c *cluster, out sim.Outcome) []line {
+	t.Helper()
+	lines := c.lines()
+	require.Len(t, grep(lines, "stop"), 1, "a stopped world must write one stop line")
+	require.Equal(t, "stop", lines[len(lines)-1].verb, "nothing may happen after the stop line")
+	if out.Stop == sim.MaxInFlightHit {
+		last := lines[len(lines)-2]
+		require.Equal(t, "drop", last.verb, "the message that hit the bound: %q", last.raw)
+		require.Equal(t, "bound", last.rest[2], "the message that hit the bound: %q", last.raw)
+		send := lines[len(lines)-3]
+		require.Equal(t, "send", send.verb)
+		require.Equal(t, last.rest[0], send.rest[0], "the dropped message is the one just sent")
+	}
+	st := c.w.Stats()
+	require.Equal(t, st.Sent+st.Duplicated, st.Delivered+st.Dropped+uint64(st.InFlight), "stats: %+v", st)
+	return lines
+}
+
+// A bound hit while a resumed node handles what it held stops the run
+// there: the rest of the held messages are not handled, and the trace has
+// one stop line, last.
+func TestBoundHitDuringResumeStopsTheLoop(t *testing.T) {
+	c := newCluster(t, sim.Config{Seed: 43, Network: fixed(100), Bounds: sim.Bounds{MaxInFlight: 50}})
+	_, err := c.w.AddNode(sim.NodeSpec{Name: "a", Start: func() sim.Process {
+		n := 0
+		return &funcs{
+			boot: func(ctx wire.Env, _ []byte) { ctx.After(10, 0) },
+			fire: func(ctx wire.Env, _ uint64) {
+				ctx.Send(1, text("m"))
+				if n++; n < 40 {
+					ctx.After(1, 0)
+				}
+			},
+		}
+	}})
+	require.NoError(t, err)
+	_, err = c.w.AddNode(sim.NodeSpec{Name: "b", Start: func() sim.Process {
+		return &funcs{recv: func(ctx wire.Env, m wire.Message) {
+			ctx.Send(m.From, text("r1"))
+			ctx.Send(m.From, text("r2"))
+		}}
+	}})
+	require.NoError(t, err)
+	require.NoError(t, c.w.Schedule(5, sim.Pause{Node: 1}))
+	require.NoError(t, c.w.Schedule(500, sim.Resume{Node: 1}))
+	out := c.w.RunFor(wire.Second)
+	require.Equal(t, sim.MaxInFlightHit, out.Stop)
+	require.Equal(t, wire.Time(500), out.At)
+	requireOneStopLast(t, c, out)
+	requireStaysStopped(t, c, out)
+}
+
+// A bound hit while the nodes boot stops the boots: the nodes after the one
+// that hit it do not boot.
+func TestBoundHitDuringFirstBootStopsTheBoots(t *testing.T) {
+	burst := func(to wire.NodeID, n int) func() sim.Process {
+		return func() sim.Process {
+			return &funcs{boot: func(ctx wire.Env, _ []byte) {
+				for range n {
+					ctx.Send(to, text("x"))
+				}
+			}}
+		}
+	}
+	c := newWorld(t, sim.Config{Seed: 44, Network: fixed(10), Bounds: sim.Bounds{MaxInFlight: 5}},
+		sim.NodeSpec{Name: "a", Start: burst(1, 10)},
+		sim.NodeSpec{Name: "b", Start: burst(0, 1)})
+	out := c.w.RunFor(wire.Second)
+	require.Equal(t, sim.MaxInFlightHit, out.Stop)
+	lines := requireOneStopLast(t, c, out)
+	require.Empty(t, grep(lines, "boot", "b"), "b booted after the run stopped")
+	requireStaysStopped(t, c, out)
+}
+
+// A bound hit while HealAll restarts the crashed nodes stops HealAll.
+func TestBoundHitDuringHealAllStopsIt(t *testing.T) {
+	restartBurst := func(n int) func() sim.Process {
+		return func() sim.Process {
+			return &funcs{boot: func(ctx wire.Env, persisted []byte) {
+				if persisted == nil {
+					ctx.Persist([]byte("booted"))
+					return
+				}
+				for range n {
+					ctx.Send(2, text("x"))
+				}
+			}}
+		}
+	}
+	c := newWorld(t, sim.Config{Seed: 45, Network: fixed(10), Bounds: sim.Bounds{MaxInFlight: 5}},
+		sim.NodeSpec{Name: "a", Start: restartBurst(10)},
+		sim.NodeSpec{Name: "b", Start: restartBurst(1)},
+		sim.NodeSpec{Name: "c", Start: func() sim.Process { return &funcs{} }})
+	require.NoError(t, c.w.Schedule(100, sim.Crash{Node: 0}))
+	require.NoError(t, c.w.Schedule(100, sim.Crash{Node: 1}))
+	require.NoError(t, c.w.Schedule(200, sim.HealAll{}))
+	out := c.w.RunFor(wire.Second)
+	require.Equal(t, sim.MaxInFlightHit, out.Stop)
+	require.Equal(t, wire.Time(200), out.At)
+	lines := requireOneStopLast(t, c, out)
+	var bBoots []wire.Time
+	for _, l := range lines {
+		if l.verb == "boot" && l.rest[0] == "b" {
+			bBoots = append(bBoots, l.at)
+		}
+	}
+	require.Equal(t, []wire.Time{0}, bBoots, "b restarted after the run stopped")
+	requireStaysStopped(t, c, out)
+}
+
+// The message whose send hits Bounds.MaxInFlight is in the trace as
+// dropped ("bound") before the stop line, and the counters add up.
+func TestBoundMessageIsDropped(t *testing.T) {
+	c := newWorld(t, sim.Config{Seed: 46, Network: fixed(10), Bounds: sim.Bounds{MaxInFlight: 3}},
+		sim.NodeSpec{Name: "a", Start: func() sim.Process {
+			return &funcs{boot: func(ctx wire.Env, _ []byte) {
+				for range 4 {
+					ctx.Send(1, text("x"))
+				}
+			}}
+		}},
+		sim.NodeSpec{Name: "b", Start: func() sim.Process { return &funcs{} }})
+	out := c.w.RunFor(wire.Second)
+	require.Equal(t, sim.MaxInFlightHit, out.Stop)
+	lines := requireOneStopLast(t, c, out)
+	require.Equal(t, "0 drop #4 a>b bound x", lines[len(lines)-2].raw)
+	st := c.w.Stats()
+	require.Equal(t, uint64(4), st.Sent)
+	require.Equal(t, uint64(1), st.Dropped)
+	require.Equal(t, 3, st.InFlight)
+}
+
+// A paused node's held messages stay in flight until it handles them, so a
+// long pause under a message storm ends with MaxInFlightHit instead of
+// holding messages without bound.
+func TestPauseUnderStormHitsMaxInFlight(t *testing.T) {
+	c := newWorld(t, sim.Config{Seed: 47, Network: fixed(1), Bounds: sim.Bounds{MaxInFlight: 1000}},
+		sim.NodeSpec{Name: "a", Start: func() sim.Process {
+			return &funcs{
+				boot: func(ctx wire.Env, _ []byte) { ctx.After(1, 0) },
+				fire: func(ctx wire.Env, _ uint64) {
+					for range 10 {
+						ctx.Send(1, text("x"))
+					}
+					ctx.After(1, 0)
+				},
+			}
+		}},
+		sim.NodeSpec{Name: "b", Start: func() sim.Process { return &funcs{} }})
+	require.NoError(t, c.w.Schedule(5, sim.Pause{Node: 1}))
+	out := c.w.RunFor(10 * wire.Second)
+	require.Equal(t, sim.MaxInFlightHit, out.Stop)
+	require.Less(t, out.At, wire.Time(200))
+	require.Equal(t, 1000, c.w.Stats().InFlight)
+	requireOneStopLast(t, c, out)
+}
+
+// Context.Send to a node that does not exist is the process's bug: the run
+// stops with ProcessPanic naming the process and the node id.
+func TestSendToUnknownNodeNamesTheProcess(t *testing.T) {
+	c := newWorld(t, sim.Config{Seed: 48},
+		sim.NodeSpec{Name: "a", Start: func() sim.Process {
+			return &funcs{boot: func(ctx wire.Env, _ []byte) { ctx.After(10, 0) }, fire: func(ctx wire.Env, _ uint64) { ctx.Send(7, text("x")) }}
+		}})
+	out := c.w.RunFor(wire.Second)
+	require.Equal(t, sim.ProcessPanic, out.Stop)
+	require.Equal(t, wire.Time(10), out.At)
+	require.Equal(t, "process a panicked: send to unknown node 7", out.Detail)
+	requireOneStopLast(t, c, out)
+}
+
+// A fault applied from outside between runs runs under the same recovery as
+// RunUntil: a Boot that panics during a Restart ends the world with
+// ProcessPanic instead of escaping to the caller.
+func TestApplyBetweenRunsRecoversPanics(t *testing.T) {
+	boots := 0
+	c := newWorld(t, sim.Config{Seed: 49}, sim.NodeSpec{Name: "fragile", Start: func() sim.Process {
+		boots++
+		if boots > 1 {
+			panic("cannot start again")
+		}
+		return &funcs{}
+	}})
+	require.True(t, c.w.RunFor(100).OK())
+	var err error
+	require.NotPanics(t, func() { err = c.w.Apply(sim.Restart{Node: 0}) })
+	require.ErrorIs(t, err, sim.ErrStopped, "Apply reports that the world stopped")
+	out := c.w.RunFor(100)
+	require.Equal(t, sim.ProcessPanic, out.Stop)
+	require.Equal(t, wire.Time(100), out.At)
+	require.Equal(t, "process fragile panicked: cannot start again", out.Detail)
+	requireOneStopLast(t, c, out)
+	requireStaysStopped(t, c, out)
+	// A stopped world takes no more faults.
+	require.ErrorIs(t, c.w.Apply(sim.Heal{}), sim.ErrStopped)
+	requireOneStopLast(t, c, out)
+}

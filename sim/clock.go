@@ -38,13 +38,18 @@ func newClock(spec ClockSpec) clock {
 	return clock{driftPPM: spec.DriftPPM, offset: spec.Offset}
 }
 
-// mono returns the node's monotonic clock at simulated time t >= baseSim.
+// mono returns the node's monotonic clock at simulated time t >= baseSim:
+// the elapsed time plus trunc(elapsed*drift/ppm). The product is split at
+// ppm so that it cannot overflow while the result fits in an int64: with
+// elapsed = q*ppm + r, elapsed*drift/ppm = q*drift + r*drift/ppm, and since
+// q*drift and r*drift have the same sign, truncating the second term alone
+// truncates the sum.
 func (c *clock) mono(t wire.Time) wire.Time {
 	if c.driftPPM == 0 {
 		return c.baseMono + (t - c.baseSim)
 	}
 	d := int64(t - c.baseSim)
-	return c.baseMono + wire.Time(d+d*c.driftPPM/ppm)
+	return c.baseMono + wire.Time(d+(d/ppm)*c.driftPPM+(d%ppm)*c.driftPPM/ppm)
 }
 
 // wall returns the node's wall clock at simulated time t.

@@ -27,25 +27,30 @@
 //     and a monotonic clock (drift only) that its timers run on.
 //   - Randomness comes from named streams derived from the root seed
 //     (Streams): the network draws from one stream per directed link, each
-//     flapping fault from its own, each node from "node/<name>". A new
-//     consumer never shifts the numbers another one draws.
+//     flapping fault from its own (named after what flaps and when it
+//     started), each node from "node/<name>". A new consumer never shifts
+//     the numbers another one draws.
 //   - Persist before send: what a process passes to Context.Persist is saved
 //     when its handler returns, before the messages it sent leave. A crash
 //     loses everything else; a restart boots a fresh process from exactly
 //     the saved bytes. CrashAfterPersist crashes a node between the two.
-//   - Every fault, send, delivery, drop and process event is a line of the
-//     canonical trace (see Trace), hashed with SHA-256 as it is written.
+//   - Every fault, send, delivery, drop, persist and process event is a line
+//     of the canonical trace (see Trace), hashed with SHA-256 as it is
+//     written. Text from processes is escaped, so it cannot forge lines.
 //   - Everything is bounded (Bounds): simulated time, events, messages in
-//     flight. Hitting a bound, or a process panicking, ends the run with an
-//     Outcome that says so; it never hangs.
+//     flight (messages held at a paused process included). Hitting a bound,
+//     or a process panicking, ends the run with an Outcome that says so and
+//     one stop line, the last of the trace; it never hangs.
 //
 // # Faults
 //
-// Faults are data (Partition, OneWay, Isolate, Bridge, Heal, HealAll, Connect,
-// FlapLink, FlapNode, SetLinks, ResetLinks, Crash, CrashAfterPersist,
-// Restart, Pause, Resume, Slow, ClockJump, ClockDrift), applied now with
-// World.Apply, at a given time with World.Schedule, or drawn at random from a
-// seed with RandomPlan. World.At runs a callback at a given time, for
-// scenarios that pick their target when the fault happens ("the current
-// master").
+// Faults are data (Partition, OneWay, Isolate, Rejoin, Bridge, Heal, HealAll,
+// Connect, FlapLink, FlapNode, SetLinks, RestoreLinks, ResetLinks, Crash,
+// CrashAfterPersist, Restart, Pause, Resume, Slow, ClockJump, ClockDrift,
+// RestoreClockRate), applied now with World.Apply, at a given time with
+// World.Schedule, or drawn at random from a seed with RandomPlan. World.At
+// runs a callback at a given time, for scenarios that pick their target when
+// the fault happens ("the current master"). The nodes boot first at time 0:
+// faults applied before the world starts take effect at time 0, after the
+// nodes boot. Bad faults are errors (World.Check), never panics.
 package sim

@@ -25,7 +25,8 @@ type Fault interface {
 
 // Partition cuts every link between nodes of different groups, both ways.
 // Nodes in no group keep all their links, so a node left out of a two-group
-// partition bridges it. Cuts add up until a Heal or Connect.
+// partition bridges it. A node may be in one group only. Cuts add up until a
+// Heal, Connect or Rejoin.
 type Partition struct{ Groups [][]wire.NodeID }
 
 // OneWay cuts the links from every node of From to every node of To, in that
@@ -35,7 +36,12 @@ type OneWay struct{ From, To []wire.NodeID }
 // Isolate cuts every link of Node, both ways.
 type Isolate struct{ Node wire.NodeID }
 
-// Bridge cuts Left from Right, leaving Via connected to both sides.
+// Rejoin clears every cut of Node, both ways: the undo of Isolate, and of
+// any other cut that involves Node. Flapping is left alone.
+type Rejoin struct{ Node wire.NodeID }
+
+// Bridge cuts Left from Right, leaving Via connected to both sides. Left and
+// Right may not share a node.
 type Bridge struct {
 	Left, Right []wire.NodeID
 	Via         wire.NodeID
@@ -46,11 +52,11 @@ type Bridge struct {
 type Heal struct{}
 
 // HealAll ends a fault phase: it heals the network (Heal), restores the
-// default links (ResetLinks), resumes paused nodes, restarts the nodes that
-// faults crashed (not those configured to start down and never started),
-// and returns every node to normal speed and to the clock rate it was
-// configured with. Clock offsets stay where jumps left them: a stepped clock
-// is not stepped back.
+// default links (ResetLinks), disarms CrashAfterPersist, resumes paused
+// nodes, restarts the nodes that faults crashed (not those configured to
+// start down and never started), and returns every node to normal speed and
+// to the clock rate it was configured with. Clock offsets stay where jumps
+// left them: a stepped clock is not stepped back.
 type HealAll struct{}
 
 // Connect clears the cuts between nodes of A and nodes of B, both ways.
@@ -81,6 +87,11 @@ type SetLinks struct {
 // ResetLinks sets every link back to the world's default configuration.
 type ResetLinks struct{}
 
+// RestoreLinks sets every link from a node of From to a node of To (an empty
+// list means every node) back to the world's default configuration: the
+// scoped undo of SetLinks.
+type RestoreLinks struct{ From, To []wire.NodeID }
+
 // Crash kills Node: its memory, timers, messages held while paused, and
 // everything in flight to or from it are lost; only what it persisted
 // survives. Crashing a crashed node does nothing.
@@ -88,7 +99,9 @@ type Crash struct{ Node wire.NodeID }
 
 // CrashAfterPersist arms Node to crash the next time it persists, after the
 // state is saved and before the messages of that step go out: the window that
-// "persist before send" exists for.
+// "persist before send" exists for. A crash (and so a Restart of a running
+// node) and HealAll disarm it. Arming a node that is down keeps it armed
+// until its first persist after it boots.
 type CrashAfterPersist struct{ Node wire.NodeID }
 
 // Restart boots Node from what it persisted. A node that is up is crashed
@@ -105,7 +118,8 @@ type Pause struct{ Node wire.NodeID }
 type Resume struct{ Node wire.NodeID }
 
 // Slow adds Extra latency to each of Node's timers and sends, like a loaded
-// host. Extra 0 restores normal speed.
+// host. Extra 0 restores normal speed. A timer keeps the slow-down it was
+// set with. Extra is at most 2^31-1 ms (about 24 days).
 type Slow struct {
 	Node  wire.NodeID
 	Extra wire.Duration
@@ -120,11 +134,16 @@ type ClockJump struct {
 }
 
 // ClockDrift sets how fast Node's clocks run from now on, in parts per
-// million.
+// million. Pending timers are re-timed: they still fire when the node's
+// monotonic clock reaches their deadline.
 type ClockDrift struct {
 	Node     wire.NodeID
 	DriftPPM int64
 }
+
+// RestoreClockRate sets Node's clocks back to the rate the node was
+// configured with (NodeSpec.Clock), like ClockDrift: the undo of ClockDrift.
+type RestoreClockRate struct{ Node wire.NodeID }
 
 func (f Partition) describe(w *World) string {
 	parts := make([]string, len(f.Groups))
@@ -139,6 +158,8 @@ func (f OneWay) describe(w *World) string {
 }
 
 func (f Isolate) describe(w *World) string { return "isolate " + w.nodes[f.Node].name }
+
+func (f Rejoin) describe(w *World) string { return "rejoin " + w.nodes[f.Node].name }
 
 func (f Bridge) describe(w *World) string {
 	return "bridge " + w.group(f.Left) + " " + w.group(f.Right) + " via " + w.nodes[f.Via].name
@@ -164,6 +185,10 @@ func (f SetLinks) describe(w *World) string {
 
 func (ResetLinks) describe(*World) string { return "reset-links" }
 
+func (f RestoreLinks) describe(w *World) string {
+	return "restore-links " + w.group(f.From) + " -> " + w.group(f.To)
+}
+
 func (f Crash) describe(w *World) string { return "crash " + w.nodes[f.Node].name }
 
 func (f CrashAfterPersist) describe(w *World) string {
@@ -186,6 +211,10 @@ func (f ClockJump) describe(w *World) string {
 
 func (f ClockDrift) describe(w *World) string {
 	return "clock-drift " + w.nodes[f.Node].name + " " + signed(f.DriftPPM) + "ppm"
+}
+
+func (f RestoreClockRate) describe(w *World) string {
+	return "restore-clock-rate " + w.nodes[f.Node].name
 }
 
 func (s FlapSpec) describe() string {
@@ -228,6 +257,12 @@ func (f Isolate) apply(w *World) {
 	w.setCut(w.all, one, true)
 }
 
+func (f Rejoin) apply(w *World) {
+	one := []wire.NodeID{f.Node}
+	w.setCut(one, w.all, false)
+	w.setCut(w.all, one, false)
+}
+
 func (f Bridge) apply(w *World) {
 	w.setCut(f.Left, f.Right, true)
 	w.setCut(f.Right, f.Left, true)
@@ -246,16 +281,20 @@ func (HealAll) apply(w *World) {
 	Heal{}.apply(w)
 	ResetLinks{}.apply(w)
 	for _, n := range w.nodes {
+		n.crashAt = false
+	}
+	for _, n := range w.nodes {
 		switch {
 		case n.faultDown:
 			w.boot(n)
 		case n.paused:
 			w.resume(n)
 		}
-		n.slow = 0
-		if n.clock.driftPPM != n.baseDrift {
-			w.setDrift(n, n.baseDrift)
+		if w.ended != nil {
+			return // a bound was hit by what the node sent
 		}
+		n.slow = 0
+		w.setDrift(n, n.baseDrift)
 	}
 }
 
@@ -282,8 +321,19 @@ func (f FlapNode) apply(w *World) {
 	w.startFlapper("node "+w.nodes[f.Node].name, links, f.Spec)
 }
 
-func (f SetLinks) apply(w *World) {
-	from, to := f.From, f.To
+func (f SetLinks) apply(w *World) { w.setLinks(f.From, f.To, f.Config) }
+
+func (ResetLinks) apply(w *World) {
+	for i := range w.links {
+		w.links[i].cfg = w.cfg.Network
+	}
+}
+
+func (f RestoreLinks) apply(w *World) { w.setLinks(f.From, f.To, w.cfg.Network) }
+
+// setLinks configures the links from a node of from to a node of to (an
+// empty list means every node).
+func (w *World) setLinks(from, to []wire.NodeID, cfg LinkConfig) {
 	if len(from) == 0 {
 		from = w.all
 	}
@@ -292,14 +342,8 @@ func (f SetLinks) apply(w *World) {
 	}
 	for _, a := range from {
 		for _, b := range to {
-			w.link(a, b).cfg = f.Config
+			w.link(a, b).cfg = cfg
 		}
-	}
-}
-
-func (ResetLinks) apply(w *World) {
-	for i := range w.links {
-		w.links[i].cfg = w.cfg.Network
 	}
 }
 
@@ -321,11 +365,16 @@ func (f Pause) apply(w *World) {
 
 func (f Resume) apply(w *World) { w.resume(w.nodes[f.Node]) }
 
-func (f Slow) apply(w *World) { w.nodes[f.Node].slow = min(max(f.Extra, 0), maxDelay) }
+func (f Slow) apply(w *World) { w.nodes[f.Node].slow = min(max(f.Extra, 0), maxSlow) }
 
 func (f ClockJump) apply(w *World) { w.nodes[f.Node].clock.jump(f.By) }
 
 func (f ClockDrift) apply(w *World) { w.setDrift(w.nodes[f.Node], f.DriftPPM) }
+
+func (f RestoreClockRate) apply(w *World) {
+	n := w.nodes[f.Node]
+	w.setDrift(n, n.baseDrift)
+}
 
 // Checks: every node named must exist, every group must be non-empty, and
 // every parameter must make sense. Bad faults come from user input
@@ -354,9 +403,16 @@ func (f Partition) check(w *World) error {
 	if len(f.Groups) < 2 {
 		return errors.New("a partition needs at least two groups")
 	}
-	for _, g := range f.Groups {
+	group := map[wire.NodeID]int{}
+	for i, g := range f.Groups {
 		if err := w.checkGroup(g, false); err != nil {
 			return err
+		}
+		for _, id := range g {
+			if j, seen := group[id]; seen && j != i {
+				return fmt.Errorf("node %s is in groups %d and %d", w.nodes[id].name, j+1, i+1)
+			}
+			group[id] = i
 		}
 	}
 	return nil
@@ -371,6 +427,8 @@ func (f OneWay) check(w *World) error {
 
 func (f Isolate) check(w *World) error { return w.checkNode(f.Node) }
 
+func (f Rejoin) check(w *World) error { return w.checkNode(f.Node) }
+
 func (f Bridge) check(w *World) error {
 	if err := w.checkGroup(f.Left, false); err != nil {
 		return err
@@ -378,10 +436,18 @@ func (f Bridge) check(w *World) error {
 	if err := w.checkGroup(f.Right, false); err != nil {
 		return err
 	}
+	if err := w.checkNode(f.Via); err != nil {
+		return err
+	}
 	if slices.Contains(f.Left, f.Via) || slices.Contains(f.Right, f.Via) {
 		return errors.New("the bridging node must be on neither side")
 	}
-	return w.checkNode(f.Via)
+	for _, id := range f.Left {
+		if slices.Contains(f.Right, id) {
+			return fmt.Errorf("node %s is on both sides", w.nodes[id].name)
+		}
+	}
+	return nil
 }
 
 func (Heal) check(*World) error { return nil }
@@ -427,6 +493,13 @@ func (f SetLinks) check(w *World) error {
 
 func (ResetLinks) check(*World) error { return nil }
 
+func (f RestoreLinks) check(w *World) error {
+	if err := w.checkGroup(f.From, true); err != nil {
+		return err
+	}
+	return w.checkGroup(f.To, true)
+}
+
 func (f Crash) check(w *World) error { return w.checkNode(f.Node) }
 
 func (f CrashAfterPersist) check(w *World) error { return w.checkNode(f.Node) }
@@ -438,8 +511,8 @@ func (f Pause) check(w *World) error { return w.checkNode(f.Node) }
 func (f Resume) check(w *World) error { return w.checkNode(f.Node) }
 
 func (f Slow) check(w *World) error {
-	if f.Extra < 0 || f.Extra > maxDelay {
-		return fmt.Errorf("slow-down %d ms is outside [0, %d]", f.Extra, maxDelay)
+	if f.Extra < 0 || f.Extra > maxSlow {
+		return fmt.Errorf("slow-down %d ms is outside [0, %d]", f.Extra, maxSlow)
 	}
 	return w.checkNode(f.Node)
 }
@@ -457,3 +530,5 @@ func (f ClockDrift) check(w *World) error {
 	}
 	return w.checkNode(f.Node)
 }
+
+func (f RestoreClockRate) check(w *World) error { return w.checkNode(f.Node) }

@@ -751,9 +751,9 @@ func TestCrashDropsInFlightMessages(t *testing.T) {
 }
 
 // CrashAfterPersist: at the next persist the state is saved, then the node
-// crashes before the messages of that step leave (dropped as "crash",
-// without a send line); the node stays down and a restart boots from that
-// state.
+// crashes before the messages of that step leave (each has its send line,
+// then is dropped as "crash"); the node stays down and a restart boots from
+// that state.
 func TestCrashAfterPersist(t *testing.T) {
 	c := newCluster(t, sim.Config{Seed: 17})
 	kl := addKeeper(t, c, "a", "b", 100, 1<<40)
@@ -780,10 +780,12 @@ func TestCrashAfterPersist(t *testing.T) {
 			at1100 = append(at1100, l.verb+" "+strings.Join(l.rest, " "))
 		}
 	}
-	require.Len(t, at1100, 3)
-	require.Equal(t, "persist a 4B", at1100[0])
+	require.Len(t, at1100, 4)
+	require.Equal(t, "persist a 4B sha256="+shortHash("1:11"), at1100[0])
 	require.Equal(t, "fault crashed-after-persist a", at1100[1])
-	require.Regexp(t, `^drop #\d+ a>b crash 1:11$`, at1100[2])
+	require.Regexp(t, `^send #\d+ a>b 1:11$`, at1100[2])
+	require.Regexp(t, `^drop #\d+ a>b crash 1:11$`, at1100[3])
+	require.Equal(t, strings.Fields(at1100[2])[1], strings.Fields(at1100[3])[1], "the dropped message is the one sent")
 
 	fs := fates(t, lines)
 	var crashed []*fate
@@ -793,10 +795,10 @@ func TestCrashAfterPersist(t *testing.T) {
 		}
 	}
 	require.Len(t, crashed, 1)
-	require.False(t, crashed[0].sent, "a message dropped by the crash must not have a send line")
+	require.True(t, crashed[0].sent, "a message dropped by the crash has its send line first")
 	require.Empty(t, crashed[0].recv)
 	requireDelivered(t, fs, "a", "b", 0, 1100, 0)
-	require.Empty(t, between(fs, "a", "b", 1100, 2000))
+	require.Equal(t, crashed, between(fs, "a", "b", 1100, 2000), "a sends nothing else until it restarts")
 	requireDelivered(t, fs, "a", "b", 2000, 3000, 0)
 	st := c.w.Stats()
 	require.Equal(t, st.Sent, st.Delivered+st.Dropped)
@@ -1286,4 +1288,245 @@ func TestHealAllRestoresEverything(t *testing.T) {
 			last = o.sim
 		}
 	}
+}
+
+// Messages held at a paused node are still in flight: they count towards
+// the link's MaxInFlight (so a full link drops new sends as "full") and the
+// run's InFlight, until the node handles them on resume.
+func TestHeldMessagesStayInFlight(t *testing.T) {
+	c := newCluster(t, sim.Config{Seed: 31, Network: fixed(1)})
+	a := c.add("a", 10, 1, "b")
+	b := c.add("b", 0, 0)
+	cfg := fixed(1)
+	cfg.MaxInFlight = 3
+	require.NoError(t, c.w.Schedule(5, sim.SetLinks{From: []wire.NodeID{a}, To: []wire.NodeID{b}, Config: cfg}))
+	require.NoError(t, c.w.Schedule(5, sim.Pause{Node: b}))
+	require.NoError(t, c.w.Schedule(100, sim.Resume{Node: b}))
+	var during int
+	c.w.At(50, func(w *sim.World) { during = w.Stats().InFlight })
+	c.runUntil(200)
+
+	require.Equal(t, 3, during, "the held messages are in flight")
+	fs := fates(t, c.lines())
+	sel := between(fs, "a", "b", 0, 100)
+	require.Len(t, sel, 90)
+	for i, f := range sel {
+		if i < 3 {
+			require.Equal(t, []wire.Time{f.sentAt + 1}, f.held, "message %d", i)
+			require.Equal(t, []wire.Time{100}, f.recv, "message %d", i)
+		} else {
+			require.Equal(t, []stamp{{at: f.sentAt, reason: "full"}}, f.drops, "message %d", i)
+		}
+	}
+	requireDelivered(t, fs, "a", "b", 100, 199, 1)
+	st := c.w.Stats()
+	require.Equal(t, st.Sent, st.Delivered+st.Dropped+uint64(st.InFlight))
+}
+
+// A timer set while the node was slowed keeps its slow-down when the node's
+// clock rate changes under it: HealAll (which restores normal speed and the
+// configured rate) must not make it fire early.
+func TestTimerKeepsItsSlowDownAcrossDriftChange(t *testing.T) {
+	c := newCluster(t, sim.Config{Seed: 32})
+	var set, fired wire.Time
+	fired = -1
+	_, err := c.w.AddNode(sim.NodeSpec{Name: "a", Start: func() sim.Process {
+		return &funcs{
+			boot: func(ctx wire.Env, _ []byte) { ctx.After(100, 1) },
+			fire: func(ctx wire.Env, tag uint64) {
+				if tag == 1 {
+					set = ctx.Mono()
+					ctx.After(1000, 2)
+					return
+				}
+				fired = ctx.Mono()
+			},
+		}
+	}})
+	require.NoError(t, err)
+	require.NoError(t, c.w.Schedule(20, sim.ClockDrift{Node: 0, DriftPPM: 100_000}))
+	require.NoError(t, c.w.Schedule(50, sim.Slow{Node: 0, Extra: 500}))
+	require.NoError(t, c.w.Schedule(200, sim.HealAll{}))
+	c.runUntil(5000)
+	require.NotEqual(t, wire.Time(-1), fired, "the timer never fired")
+	adv := fired.Sub(set)
+	require.True(t, adv >= 1500 && adv <= 1501, "After(1000) set with a 500 ms slow-down fired after %d ms of the node's clock", adv)
+}
+
+// A ClockDrift that does not change the rate changes nothing: the clock is
+// not re-based (which would lose the fraction of a millisecond it had
+// gained) and timers are not re-timed.
+func TestClockDriftToTheSameRateIsANoOp(t *testing.T) {
+	c := newCluster(t, sim.Config{Seed: 33})
+	a := c.addSpec(sim.NodeSpec{Name: "a", Clock: sim.ClockSpec{DriftPPM: 100_000}}, 0, 0)
+	require.NoError(t, c.w.Schedule(5, sim.ClockDrift{Node: a, DriftPPM: 100_000}))
+	var wall wire.Time
+	c.w.At(10, func(w *sim.World) { wall = w.WallClock(a) })
+	c.runUntil(100)
+	require.Equal(t, wire.Time(11), wall, "10 ms at +10%% reads 11 ms")
+}
+
+// A flapping fault draws from a stream named after the fault itself (what
+// flaps and when it started), so adding an unrelated flapping fault does
+// not change its phases.
+func TestFlapStreamDoesNotDependOnOtherFlaps(t *testing.T) {
+	run := func(other bool) (downs, ups []wire.Time) {
+		c := newCluster(t, sim.Config{Seed: 34})
+		a := c.add("a", 0, 0)
+		b := c.add("b", 0, 0)
+		cc := c.add("c", 0, 0)
+		if other {
+			require.NoError(t, c.w.Schedule(500, sim.FlapLink{From: cc, To: a, Spec: sim.FlapSpec{Down: 50, Up: 50, Jitter: 40}}))
+		}
+		require.NoError(t, c.w.Schedule(1000, sim.FlapLink{From: a, To: b, Spec: sim.FlapSpec{Down: 100, Up: 100, Jitter: 50}}))
+		c.runUntil(10_000)
+		return flapTimes(t, c.lines(), "a>b")
+	}
+	d1, u1 := run(false)
+	d2, u2 := run(true)
+	require.Greater(t, len(d1), 20)
+	require.Equal(t, d1, d2)
+	require.Equal(t, u1, u2)
+}
+
+// HealAll disarms CrashAfterPersist: after a heal the node's next persist
+// does not crash it.
+func TestHealAllDisarmsCrashAfterPersist(t *testing.T) {
+	c := newCluster(t, sim.Config{Seed: 35})
+	kl := addKeeper(t, c, "a", "b", 100, 1<<40)
+	c.add("b", 0, 0)
+	a := c.id("a")
+	require.NoError(t, c.w.Schedule(1050, sim.CrashAfterPersist{Node: a}))
+	require.NoError(t, c.w.Schedule(1060, sim.HealAll{}))
+	c.runUntil(3000)
+
+	require.True(t, c.w.Up(a), "a crashed after a persist that followed HealAll")
+	require.Empty(t, grep(c.lines(), "fault", "crashed-after-persist", "a"))
+	require.Len(t, kl.boots, 1)
+}
+
+// A node that is down when CrashAfterPersist arms it stays armed until its
+// first persist after it boots.
+func TestCrashAfterPersistArmedWhileDown(t *testing.T) {
+	c := newCluster(t, sim.Config{Seed: 36})
+	kl := addKeeper(t, c, "a", "b", 100, 1<<40)
+	c.add("b", 0, 0)
+	a := c.id("a")
+	require.NoError(t, c.w.Schedule(1050, sim.Crash{Node: a}))
+	require.NoError(t, c.w.Schedule(1060, sim.CrashAfterPersist{Node: a}))
+	require.NoError(t, c.w.Schedule(2000, sim.Restart{Node: a}))
+	c.runUntil(3000)
+
+	// Incarnation 2 persists at its first tick (2100).
+	require.Equal(t, []wire.Time{2100}, times(grep(c.lines(), "fault", "crashed-after-persist", "a")))
+	require.False(t, c.w.Up(a))
+	require.Equal(t, "2:1", kl.persisted[len(kl.persisted)-1])
+}
+
+// Partition and Bridge reject a node on two sides, which would cut the
+// node's links to itself and make the fault mean nothing clear.
+func TestFaultsRejectANodeOnTwoSides(t *testing.T) {
+	c := newCluster(t, sim.Config{Seed: 37})
+	for _, n := range []string{"a", "b", "c"} {
+		c.add(n, 0, 0)
+	}
+	for _, f := range []sim.Fault{
+		sim.Partition{Groups: [][]wire.NodeID{{0, 1}, {1, 2}}},
+		sim.Partition{Groups: [][]wire.NodeID{{0}, {1}, {2, 0}}},
+		sim.Bridge{Left: []wire.NodeID{0, 1}, Right: []wire.NodeID{1}, Via: 2},
+	} {
+		require.Error(t, c.w.Check(f), "%#v", f)
+		require.Error(t, c.w.Schedule(10, f), "%#v", f)
+		require.Error(t, c.w.Apply(f), "%#v", f)
+	}
+	require.NoError(t, c.w.Check(sim.Partition{Groups: [][]wire.NodeID{{0, 1}, {2}}}))
+	require.NoError(t, c.w.Check(sim.Bridge{Left: []wire.NodeID{0}, Right: []wire.NodeID{1}, Via: 2}))
+}
+
+// A slow-down is at most 2^31-1 ms, so that a timer can carry the slow-down
+// it was set with.
+func TestSlowIsBounded(t *testing.T) {
+	c := newCluster(t, sim.Config{Seed: 38})
+	a := c.add("a", 0, 0)
+	require.NoError(t, c.w.Check(sim.Slow{Node: a, Extra: 1<<31 - 1}))
+	require.Error(t, c.w.Check(sim.Slow{Node: a, Extra: 1 << 31}))
+	require.Error(t, c.w.Check(sim.Slow{Node: a, Extra: -1}))
+}
+
+// Rejoin clears every cut of its node, both ways, and no other cut.
+func TestRejoin(t *testing.T) {
+	names := []string{"a", "b", "c", "d"}
+	c := newCluster(t, sim.Config{Seed: 39})
+	for _, n := range names {
+		c.add(n, 5, 100, names...)
+	}
+	require.NoError(t, c.w.Schedule(1000, sim.Isolate{Node: c.id("c")}))
+	require.NoError(t, c.w.Schedule(1000, sim.OneWay{From: ids(c, "a"), To: ids(c, "b")}))
+	require.NoError(t, c.w.Schedule(1000, sim.OneWay{From: ids(c, "d"), To: ids(c, "c")}))
+	require.NoError(t, c.w.Schedule(2000, sim.Rejoin{Node: c.id("c")}))
+	m := linkedMatrix(c, 2500, names)
+	c.runUntil(3000)
+
+	cut := func(x, y string) bool { return x == "a" && y == "b" }
+	lines := c.lines()
+	require.Equal(t, []wire.Time{2000}, times(grep(lines, "fault", "rejoin", "c")))
+	requireMatrix(t, m, names, cut)
+	requireCuts(t, fates(t, lines), names, 2000, 3000, cut)
+}
+
+// RestoreLinks sets the links it names back to the world's default and
+// leaves the others as they are.
+func TestRestoreLinks(t *testing.T) {
+	c := newCluster(t, sim.Config{Seed: 52, Network: fixed(10)})
+	a := c.add("a", 5, 100, "b", "c")
+	c.add("b", 5, 100, "a", "c")
+	c.add("c", 5, 100, "a", "b")
+	require.NoError(t, c.w.Schedule(1000, sim.SetLinks{Config: fixed(40)}))
+	require.NoError(t, c.w.Schedule(2000, sim.RestoreLinks{From: []wire.NodeID{a}}))
+	require.NoError(t, c.w.Schedule(2000, sim.RestoreLinks{From: ids(c, "b"), To: ids(c, "c")}))
+	c.runUntil(3000)
+
+	lines := c.lines()
+	require.Len(t, grep(lines, "fault", "restore-links", "{a}", "->", "{*}"), 1)
+	require.Len(t, grep(lines, "fault", "restore-links", "{b}", "->", "{c}"), 1)
+	fs := fates(t, lines)
+	for _, p := range [][2]string{{"a", "b"}, {"a", "c"}, {"b", "c"}} {
+		requireDelivered(t, fs, p[0], p[1], 2000, 2950, 10)
+	}
+	for _, p := range [][2]string{{"b", "a"}, {"c", "a"}, {"c", "b"}} {
+		requireDelivered(t, fs, p[0], p[1], 2000, 2950, 40)
+	}
+}
+
+// RestoreClockRate sets the node's clocks back to the rate it was
+// configured with (not to 0), and re-times its pending timers.
+func TestRestoreClockRate(t *testing.T) {
+	c := newCluster(t, sim.Config{Seed: 53})
+	var set, fired wire.Time
+	fired = -1
+	_, err := c.w.AddNode(sim.NodeSpec{Name: "a", Clock: sim.ClockSpec{DriftPPM: 250_000}, Start: func() sim.Process {
+		return &funcs{
+			boot: func(ctx wire.Env, _ []byte) { ctx.After(100, 1) },
+			fire: func(ctx wire.Env, tag uint64) {
+				if tag == 1 {
+					set = ctx.Mono()
+					ctx.After(1000, 2)
+					return
+				}
+				fired = ctx.Mono()
+			},
+		}
+	}})
+	require.NoError(t, err)
+	require.NoError(t, c.w.Schedule(50, sim.ClockDrift{Node: 0, DriftPPM: -500_000}))
+	require.NoError(t, c.w.Schedule(500, sim.RestoreClockRate{Node: 0}))
+	var wall [2]wire.Time
+	c.w.At(1000, func(w *sim.World) { wall[0] = w.WallClock(0) })
+	c.w.At(1400, func(w *sim.World) { wall[1] = w.WallClock(0) })
+	c.runUntil(3000)
+
+	require.Equal(t, wire.Duration(500), wall[1].Sub(wall[0]), "400 ms at +25%% is 500 ms")
+	adv := fired.Sub(set)
+	require.True(t, adv >= 1000 && adv <= 1001, "After(1000) fired after %d ms of the node's clock", adv)
+	require.Len(t, grep(c.lines(), "fault", "restore-clock-rate", "a"), 1)
 }

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"math"
+	"math/big"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -184,4 +186,35 @@ func TestRatioDraw(t *testing.T) {
 	require.Error(t, Ratio{Num: 2, Den: 1}.Validate())
 	require.Error(t, Ratio{Num: 1, Den: 0}.Validate())
 	require.NoError(t, Ratio{}.Validate())
+}
+
+// mono is exact over the whole range where its result fits in an int64:
+// base + elapsed + trunc(elapsed*drift/ppm), computed here with math/big,
+// for any drift the simulator accepts (negative ones included) and elapsed
+// times up to the largest that keep the reading representable.
+func TestClockMonoExactOverFullRange(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		drift := rapid.Int64Range(1-ppm, 100*ppm).Draw(t, "drift")
+		// The largest elapsed time whose reading fits: d*(ppm+drift)/ppm <= MaxInt64.
+		limit := new(big.Int).Mul(big.NewInt(math.MaxInt64), big.NewInt(ppm))
+		limit.Quo(limit, big.NewInt(ppm+drift))
+		if !limit.IsInt64() {
+			limit.SetInt64(math.MaxInt64)
+		}
+		var d int64
+		switch rapid.IntRange(0, 2).Draw(t, "scale") {
+		case 0:
+			d = rapid.Int64Range(0, min(limit.Int64(), 10*ppm)).Draw(t, "small")
+		case 1:
+			d = limit.Int64() - rapid.Int64Range(0, min(limit.Int64(), 10*ppm)).Draw(t, "near-limit")
+		default:
+			d = rapid.Int64Range(0, limit.Int64()).Draw(t, "any")
+		}
+		c := newClock(ClockSpec{DriftPPM: drift})
+		want := new(big.Int).Mul(big.NewInt(d), big.NewInt(drift))
+		want.Quo(want, big.NewInt(ppm)) // truncates towards zero, like Go's /
+		want.Add(want, big.NewInt(d))
+		require.True(t, want.IsInt64(), "reference out of range: d=%d drift=%d", d, drift)
+		require.Equal(t, want.Int64(), int64(c.mono(wire.Time(d))), "d=%d drift=%d", d, drift)
+	})
 }

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
@@ -29,7 +31,8 @@ func (w *World) boot(n *node) {
 // crash kills n. Its timers and the messages in flight to or from it become
 // stale through the incarnation number, so nothing sent to or by one
 // incarnation reaches another; messages it held while paused are dropped
-// here. Messages sent to it while it is down are refused at send time.
+// here. Messages sent to it while it is down are refused at send time. A
+// crash disarms CrashAfterPersist.
 func (w *World) crash(n *node, why string) {
 	if !n.up {
 		return
@@ -42,6 +45,7 @@ func (w *World) crash(n *node, why string) {
 	n.crashAt = false
 	for i := range n.held {
 		if e := &n.held[i]; e.kind == evDeliver {
+			w.settle(&e.msg)
 			w.drop(&e.msg, why)
 		}
 	}
@@ -49,7 +53,8 @@ func (w *World) crash(n *node, why string) {
 }
 
 // resume lets a paused node handle what queued while it was stopped, in the
-// order it arrived, then run normally.
+// order it arrived, then run normally. It stops where the run stops (a
+// bound hit by what the node sends).
 func (w *World) resume(n *node) {
 	if !n.up || !n.paused {
 		return
@@ -59,22 +64,25 @@ func (w *World) resume(n *node) {
 	n.held = nil
 	inc := n.inc
 	for i := range held {
+		if w.ended != nil {
+			return
+		}
 		e := &held[i]
+		if e.kind == evTimer {
+			if n.up && n.inc == inc {
+				w.fire(n, e.ref)
+			}
+			continue
+		}
+		w.settle(&e.msg)
 		switch {
 		case !n.up || n.inc != inc:
 			// It crashed while catching up (crash-after-persist).
-			if e.kind == evDeliver {
-				w.drop(&e.msg, "crash")
-			}
-			continue
-		case e.kind == evDeliver && w.nodes[e.msg.From].inc != e.fromInc:
+			w.drop(&e.msg, "crash")
+		case w.nodes[e.msg.From].inc != e.aux:
 			// Like a message still in flight: its sender is gone.
 			w.drop(&e.msg, "sender-crashed")
-			continue
-		}
-		if e.kind == evTimer {
-			w.fire(n, e.ref)
-		} else {
+		default:
 			w.receive(n, &e.msg)
 		}
 	}
@@ -97,20 +105,25 @@ func (w *World) call(n *node, handler func(*Context)) {
 	if ctx.saved {
 		n.disk = append(n.disk[:0], ctx.persist...)
 		n.onDisk = true
+		sum := sha256.Sum256(n.disk)
 		t := w.trace
 		t.begin(w.now, "persist")
 		t.word(n.name)
 		t.word(strconv.Itoa(len(n.disk)) + "B")
+		t.word("sha256=" + hex.EncodeToString(sum[:4]))
 		t.end()
 		if n.crashAt {
 			w.crash(n, "crash")
 			t.begin(w.now, "fault")
 			t.word("crashed-after-persist " + n.name)
 			t.end()
+			// The process sent them; the crash kept them from leaving.
 			for i := range ctx.sends {
+				m := &ctx.sends[i]
+				m.ID = w.nextID()
 				w.stats.Sent++
-				ctx.sends[i].ID = w.nextID()
-				w.drop(&ctx.sends[i], "crash")
+				w.record("send", m)
+				w.drop(m, "crash")
 			}
 			return
 		}
@@ -128,42 +141,51 @@ func (w *World) nextID() uint64 {
 	return w.msgID
 }
 
-// maxDelay bounds timer durations and slow-downs (about 35 years), so that
+// maxDelay bounds timer durations and clock jumps (about 35 years), so that
 // arithmetic on them cannot overflow; a timer that long never fires within
 // any run's bounds.
 const maxDelay wire.Duration = 1 << 40
 
-// setTimer schedules Fire(tag) on n after d of n's monotonic time.
+// maxSlow bounds a slow-down (about 24 days), so that a timer can carry the
+// slow-down it was set with in its event (event.aux).
+const maxSlow wire.Duration = 1<<31 - 1
+
+// setTimer schedules Fire(tag) on n after d of n's monotonic time, plus n's
+// current slow-down.
 func (w *World) setTimer(n *node, d wire.Duration, tag uint64) {
 	d = min(max(d, 0), maxDelay)
 	at := w.now.Add(n.clock.span(d) + n.slow)
-	w.push(event{at: at, kind: evTimer, node: n.id, inc: n.inc, ref: tag, due: n.clock.mono(w.now).Add(d)})
+	w.push(event{at: at, kind: evTimer, node: n.id, inc: n.inc, aux: uint32(n.slow), ref: tag, due: n.clock.mono(w.now).Add(d)})
 }
 
-// setDrift changes n's clock rate and re-times its pending timers, which are
-// due at fixed readings of its monotonic clock.
+// setDrift changes n's clock rate and re-times its pending timers: each is
+// due at a fixed reading of n's monotonic clock, plus the slow-down it was
+// set with. A timer whose reading has already passed is only waiting out its
+// slow-down, which is simulated time, and keeps its time. Setting the rate
+// n already has changes nothing.
 func (w *World) setDrift(n *node, driftPPM int64) {
+	if n.clock.driftPPM == driftPPM {
+		return
+	}
 	n.clock.setDrift(w.now, driftPPM)
 	mono := n.clock.mono(w.now)
 	for i := range w.q.items {
 		e := &w.q.items[i]
-		if e.kind == evTimer && e.node == n.id && e.inc == n.inc {
-			e.at = w.now.Add(n.clock.span(max(e.due.Sub(mono), 0)) + n.slow)
+		if e.kind == evTimer && e.node == n.id && e.inc == n.inc && e.due > mono {
+			e.at = w.now.Add(n.clock.span(e.due.Sub(mono)) + wire.Duration(e.aux))
 		}
 	}
 	w.q.fix()
 }
 
-// send puts a message on the network.
+// send puts a message on the network. A message that would exceed
+// Bounds.MaxInFlight is dropped ("bound") and stops the run.
 func (w *World) send(from *node, m wire.Message) {
 	m.ID = w.nextID()
 	w.stats.Sent++
-	t := w.trace
-	t.begin(w.now, "send")
-	t.msg(w, &m)
-	t.word(m.Payload.String())
-	t.end()
+	w.record("send", &m)
 	if w.stats.InFlight >= w.cfg.Bounds.MaxInFlight {
+		w.drop(&m, "bound")
 		w.end(MaxInFlightHit, "more than "+strconv.Itoa(w.cfg.Bounds.MaxInFlight)+" messages in flight")
 		return
 	}
@@ -191,15 +213,22 @@ func (w *World) send(from *node, m wire.Message) {
 	// A copy that would overflow the link or the run's bound is not made.
 	if l.cfg.Duplicate.Draw(l.rng) && !l.full() && w.stats.InFlight < w.cfg.Bounds.MaxInFlight {
 		w.stats.Duplicated++
-		t.begin(w.now, "dup")
-		t.msg(w, &m)
-		t.word(m.Payload.String())
-		t.end()
+		w.record("dup", &m)
 		w.enqueue(l, &m, from.slow, from.inc, to.inc)
 	}
 }
 
-// enqueue schedules the arrival of m on l after the link's delay.
+// record writes a message line: "<verb> #id from>to payload".
+func (w *World) record(verb string, m *wire.Message) {
+	t := w.trace
+	t.begin(w.now, verb)
+	t.msg(w, m)
+	t.word(m.Payload.String())
+	t.end()
+}
+
+// enqueue schedules the arrival of m on l after the link's delay. From then
+// on m counts as in flight, on l and in the run, until settle.
 func (w *World) enqueue(l *link, m *wire.Message, extra wire.Duration, fromInc, toInc uint32) {
 	delay := extra
 	if l.rng != nil {
@@ -214,45 +243,50 @@ func (w *World) enqueue(l *link, m *wire.Message, extra wire.Duration, fromInc, 
 	l.lastAt = max(l.lastAt, at)
 	l.inFlight++
 	w.stats.InFlight++
-	w.push(event{at: at, kind: evDeliver, node: m.To, inc: toInc, fromInc: fromInc, msg: *m})
+	w.push(event{at: at, kind: evDeliver, node: m.To, inc: toInc, aux: fromInc, msg: *m})
+}
+
+// settle takes a message that was enqueued off the books of its link and of
+// the run, as it is finally handed to its process or dropped. Every message
+// enqueued is settled exactly once (a message held at a paused node stays in
+// flight until the node handles it, or crashes).
+func (w *World) settle(m *wire.Message) {
+	w.link(m.From, m.To).inFlight--
+	w.stats.InFlight--
 }
 
 // arrive handles a message reaching its destination.
 func (w *World) arrive(e *event) {
 	m := &e.msg
-	l := w.link(m.From, m.To)
-	l.inFlight--
-	w.stats.InFlight--
 	from, to := w.nodes[m.From], w.nodes[m.To]
+	var why string
 	switch {
-	case from.inc != e.fromInc:
-		w.drop(m, "sender-crashed")
+	case from.inc != e.aux:
+		why = "sender-crashed"
 	case !to.up:
-		w.drop(m, "down")
+		why = "down"
 	case to.inc != e.inc:
-		w.drop(m, "restarted")
-	case l.down():
-		w.drop(m, "partition")
+		why = "restarted"
+	case w.link(m.From, m.To).down():
+		why = "partition"
 	case to.paused:
-		t := w.trace
-		t.begin(w.now, "held")
-		t.msg(w, m)
-		t.word(m.Payload.String())
-		t.end()
+		// It waits at the process, still in flight, until resume or crash.
+		w.record("held", m)
 		to.held = append(to.held, *e)
-	default:
-		w.receive(to, m)
+		return
 	}
+	w.settle(m)
+	if why != "" {
+		w.drop(m, why)
+		return
+	}
+	w.receive(to, m)
 }
 
 // receive hands m to its process.
 func (w *World) receive(to *node, m *wire.Message) {
 	w.stats.Delivered++
-	t := w.trace
-	t.begin(w.now, "recv")
-	t.msg(w, m)
-	t.word(m.Payload.String())
-	t.end()
+	w.record("recv", m)
 	w.call(to, func(ctx *Context) { to.proc.Receive(ctx, *m) })
 }
 
@@ -266,14 +300,20 @@ func (w *World) drop(m *wire.Message, why string) {
 	t.end()
 }
 
-// startFlapper begins a flapping fault: the links go down now.
+// startFlapper begins a flapping fault: the links go down now. Its stream
+// is named after the fault itself, "flap/<label>@<start>#<k>" (k counts the
+// flappers of that label started at that time), so that other flapping
+// faults never change its phases.
 func (w *World) startFlapper(label string, links [][2]int, spec FlapSpec) {
+	key := label + "@" + strconv.FormatInt(int64(w.now), 10)
+	k := w.flapSeq[key]
+	w.flapSeq[key] = k + 1
 	f := &flapper{
 		id:    len(w.flappers),
 		label: label,
 		links: links,
 		spec:  spec,
-		rng:   w.streams.Stream("flap/" + strconv.Itoa(len(w.flappers))),
+		rng:   w.streams.Stream("flap/" + key + "#" + strconv.Itoa(k)),
 	}
 	if spec.For > 0 {
 		f.until = w.now.Add(spec.For)

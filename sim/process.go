@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math/rand/v2"
+	"strconv"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
@@ -29,12 +30,9 @@ type Process interface {
 }
 
 // Context is the simulator's wire.Env: a process's window on the world
-// during one call. Sends are
-// buffered and leave only when the call returns, after the state given to
-// Persist has been saved ("persist before send", the contract sentinel.conf
-// flushing gives Sentinel's votes).
-var _ wire.Env = (*Context)(nil)
-
+// during one call. Sends are buffered and leave only when the call returns,
+// after the state given to Persist has been saved ("persist before send",
+// the contract sentinel.conf flushing gives Sentinel's votes).
 type Context struct {
 	w       *World
 	n       *node
@@ -42,6 +40,8 @@ type Context struct {
 	persist []byte
 	saved   bool
 }
+
+var _ wire.Env = (*Context)(nil)
 
 // Self returns the id of the process's node.
 func (c *Context) Self() wire.NodeID { return c.n.id }
@@ -60,7 +60,12 @@ func (c *Context) Mono() wire.Time { return c.n.clock.mono(c.w.now) }
 func (c *Context) Rand() *rand.Rand { return c.n.rng }
 
 // Send queues a message to another node; it leaves when the call returns.
+// Sending to a node that does not exist is a bug of the process: it panics,
+// and the run stops with ProcessPanic naming the process.
 func (c *Context) Send(to wire.NodeID, p wire.Payload) {
+	if to < 0 || int(to) >= len(c.w.nodes) {
+		panic("send to unknown node " + strconv.Itoa(int(to)))
+	}
 	c.sends = append(c.sends, wire.Message{From: c.n.id, To: to, Payload: p})
 }
 
@@ -109,5 +114,5 @@ type node struct {
 	slow      wire.Duration // extra latency before each timer and send
 	disk      []byte        // what survives a crash
 	onDisk    bool
-	crashAt   bool // crash right after the next persist, before its sends
+	crashAt   bool // crash right after the next persist, before its sends (CrashAfterPersist)
 }

@@ -23,8 +23,9 @@ type event struct {
 	// inc is the incarnation of node the event belongs to; an event for an
 	// earlier incarnation is stale (its process crashed) and is discarded.
 	inc uint32
-	// fromInc is the sender's incarnation, for deliveries.
-	fromInc uint32
+	// aux is the sender incarnation for deliveries; the slow-down in ms a
+	// timer was set with (at most maxSlow), so a re-timed timer keeps it.
+	aux uint32
 	// ref is the timer tag, or the index of an action or flapper.
 	ref uint64
 	// due is a timer's deadline on its node's monotonic clock, so the timer

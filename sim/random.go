@@ -66,20 +66,35 @@ type Timed struct {
 
 // RandomPlan describes a randomised fault phase: how many faults, of which
 // kinds, on which nodes, within what window. Each drawn fault comes with its
-// undo (heal, resume, restart, normal speed) within MaxDuration, so the plan
-// ends with the world whole again except for clock jumps, which stay.
+// undo within MaxDuration, so the plan ends with the world whole again
+// except for clock jumps, which stay:
+//
+//	partition, one-way, bridge   Connect between the two sides
+//	isolate                      Rejoin: every cut of the node, to any node
+//	flap-link, flap-node         they stop by themselves (For)
+//	degrade                      RestoreLinks from and to the node
+//	crash, pause, slow           Restart, Resume, Slow{Extra: 0}
+//	clock-drift                  RestoreClockRate: the node's configured rate
+//
+// An undo restores defaults, not what was there before: it may therefore
+// also clear scripted faults on the same links or nodes (a scripted cut
+// between two sides of a drawn partition, a scripted link configuration of
+// a degraded node, a scripted drift or slow-down of the node).
 type RandomPlan struct {
-	// Nodes are the candidates; at least two.
+	// Nodes are the candidates; at least two, each once.
 	Nodes []wire.NodeID
 	// From and To bound when faults begin: From <= at < To.
 	From, To wire.Time
-	// Count is how many faults to draw.
+	// Count is how many faults to draw, at most MaxRandomFaults.
 	Count int
 	// Kinds are the kinds to draw from, uniformly; empty means all.
 	Kinds []FaultKind
 	// MaxDuration bounds how long each fault lasts before its undo.
 	MaxDuration wire.Duration
 }
+
+// MaxRandomFaults bounds RandomPlan.Count.
+const MaxRandomFaults = 10_000
 
 // Validate checks the plan.
 func (p RandomPlan) Validate() error {
@@ -90,8 +105,15 @@ func (p RandomPlan) Validate() error {
 		return fmt.Errorf("random fault window [%d, %d) is empty", p.From, p.To)
 	case p.Count < 0:
 		return fmt.Errorf("random fault count %d is negative", p.Count)
+	case p.Count > MaxRandomFaults:
+		return fmt.Errorf("random fault count %d is more than %d", p.Count, MaxRandomFaults)
 	case p.MaxDuration <= 0:
 		return fmt.Errorf("random fault max duration %d must be positive", p.MaxDuration)
+	}
+	for i, n := range p.Nodes {
+		if slices.Contains(p.Nodes[:i], n) {
+			return fmt.Errorf("random fault candidate node %d is listed twice", n)
+		}
 	}
 	for _, k := range p.Kinds {
 		if k >= kindCount {
@@ -128,7 +150,7 @@ func (p RandomPlan) Draw(rng *rand.Rand) ([]Timed, error) {
 			}
 			out = append(out, Timed{until, Connect{A: a, B: b}})
 		case KindIsolate:
-			out = append(out, Timed{at, Isolate{Node: node}}, Timed{until, Connect{A: []wire.NodeID{node}, B: p.others(node)}})
+			out = append(out, Timed{at, Isolate{Node: node}}, Timed{until, Rejoin{Node: node}})
 		case KindBridge:
 			via := node
 			a, b := splitOf(rng, p.others(via))
@@ -148,7 +170,7 @@ func (p RandomPlan) Draw(rng *rand.Rand) ([]Timed, error) {
 			cfg := RandomNetwork(rng)
 			one := []wire.NodeID{node}
 			out = append(out, Timed{at, SetLinks{From: one, Config: cfg}}, Timed{at, SetLinks{To: one, Config: cfg}},
-				Timed{until, ResetLinks{}})
+				Timed{until, RestoreLinks{From: one}}, Timed{until, RestoreLinks{To: one}})
 		case KindCrash:
 			out = append(out, Timed{at, Crash{Node: node}}, Timed{until, Restart{Node: node}})
 		case KindPause:
@@ -161,7 +183,7 @@ func (p RandomPlan) Draw(rng *rand.Rand) ([]Timed, error) {
 			out = append(out, Timed{at, ClockJump{Node: node, By: by}})
 		case KindClockDrift:
 			drift := rng.Int64N(2*50_000+1) - 50_000 // up to ±5 %
-			out = append(out, Timed{at, ClockDrift{Node: node, DriftPPM: drift}}, Timed{until, ClockDrift{Node: node}})
+			out = append(out, Timed{at, ClockDrift{Node: node, DriftPPM: drift}}, Timed{until, RestoreClockRate{Node: node}})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Timed) int { return int(a.At - b.At) })

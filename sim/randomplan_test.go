@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"testing"
@@ -34,7 +35,7 @@ func TestRandomPlanDraw(t *testing.T) {
 		kinds[fmt.Sprintf("%T", f.Fault)] = true
 	}
 	for _, k := range []string{"Partition", "OneWay", "Isolate", "Bridge", "FlapLink", "FlapNode", "SetLinks", "Crash",
-		"Pause", "Slow", "ClockJump", "ClockDrift", "Connect", "ResetLinks", "Restart", "Resume"} {
+		"Pause", "Slow", "ClockJump", "ClockDrift", "Connect", "Rejoin", "RestoreLinks", "RestoreClockRate", "Restart", "Resume"} {
 		require.True(t, kinds["sim."+k], "200 faults drew no %s", k)
 	}
 
@@ -64,12 +65,17 @@ func TestRandomPlanDraw(t *testing.T) {
 func TestRandomPlanValidate(t *testing.T) {
 	ok := sim.RandomPlan{Nodes: []wire.NodeID{0, 1}, From: 0, To: 10, Count: 1, MaxDuration: 1}
 	require.NoError(t, ok.Validate())
+	most := ok
+	most.Count = 10_000
+	require.NoError(t, most.Validate())
 	for name, mut := range map[string]func(*sim.RandomPlan){
 		"one node":     func(p *sim.RandomPlan) { p.Nodes = p.Nodes[:1] },
 		"empty window": func(p *sim.RandomPlan) { p.To = p.From },
 		"negative":     func(p *sim.RandomPlan) { p.Count = -1 },
 		"no duration":  func(p *sim.RandomPlan) { p.MaxDuration = 0 },
 		"bad kind":     func(p *sim.RandomPlan) { p.Kinds = []sim.FaultKind{99} },
+		"duplicate":    func(p *sim.RandomPlan) { p.Nodes = []wire.NodeID{0, 1, 0} },
+		"too many":     func(p *sim.RandomPlan) { p.Count = 10_001 },
 	} {
 		p := ok
 		mut(&p)
@@ -81,25 +87,31 @@ func TestRandomPlanValidate(t *testing.T) {
 
 // RandomPlan's promise: every drawn fault comes with its undo, so once the
 // plan is over the world is whole again: every node up, unpaused, at normal
-// speed and rate, every link up with the default configuration, and every
-// message delivered.
+// speed and at the clock rate it was configured with, every link up with the
+// default configuration, and every message delivered. The world has a node
+// that is not a candidate (isolating a candidate also cuts its links to
+// that node) and a candidate whose clock is configured to run 25 % fast.
 func TestRandomPlanLeavesWorldWhole(t *testing.T) {
 	names := []string{"a", "b", "c", "d", "e"}
+	all := append(slices.Clone(names), "f")
 	seeds := uint64(20)
 	if raceEnabled {
 		seeds = 8
 	}
+	// A timer of 100 ms on a clock running 25 % fast takes 80 ms.
+	period := map[string]wire.Duration{"a": 80}
 	for seed := range seeds {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			c := newCluster(t, sim.Config{Seed: seed, Network: fixed(3)})
-			for _, n := range names {
-				c.add(n, 5, 100, names...)
+			c.addSpec(sim.NodeSpec{Name: "a", Clock: sim.ClockSpec{DriftPPM: 250_000}}, 5, 100, all...)
+			for _, n := range all[1:] {
+				c.add(n, 5, 100, all...)
 			}
-			plan := sim.RandomPlan{Nodes: c.w.Nodes(), From: 1000, To: 20_000, Count: 30, MaxDuration: 5000}
+			plan := sim.RandomPlan{Nodes: ids(c, names...), From: 1000, To: 20_000, Count: 30, MaxDuration: 5000}
 			faults, err := plan.Draw(c.w.Stream("plan"))
 			require.NoError(t, err)
 			for _, f := range faults {
-				c.w.Schedule(f.At, f.Fault)
+				require.NoError(t, c.w.Schedule(f.At, f.Fault))
 			}
 			// Faults end by 25 s; let delays (up to ~2 s on degraded links)
 			// and slowed sends (up to 2 s) drain first.
@@ -113,16 +125,17 @@ func TestRandomPlanLeavesWorldWhole(t *testing.T) {
 				}
 			}
 			fs := fates(t, c.lines())
-			for _, x := range names {
-				for _, y := range names {
+			for _, x := range all {
+				for _, y := range all {
 					if x != y {
 						requireDelivered(t, fs, x, y, 30_000, 34_990, 3)
 					}
 				}
+				want := cmp.Or(period[x], 100)
 				var last obs
 				for _, o := range c.log(x, "fire") {
 					if o.sim > 30_000 {
-						require.Equal(t, wire.Duration(100), o.sim.Sub(last.sim), "%s's timer", x)
+						require.Equal(t, want, o.sim.Sub(last.sim), "%s's timer", x)
 						require.Equal(t, wire.Duration(100), o.mono.Sub(last.mono), "%s's clock rate", x)
 					}
 					last = o
@@ -130,4 +143,27 @@ func TestRandomPlanLeavesWorldWhole(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Undoing a degraded node restores only that node's links: a link the
+// scenario changed between two other nodes keeps its configuration.
+func TestRandomPlanDegradeUndoKeepsOtherLinks(t *testing.T) {
+	c := newCluster(t, sim.Config{Seed: 60, Network: fixed(3)})
+	names := []string{"a", "b", "c", "x", "y"}
+	for _, n := range names {
+		c.add(n, 5, 100, names...)
+	}
+	x, y := c.id("x"), c.id("y")
+	require.NoError(t, c.w.Schedule(100, sim.SetLinks{From: []wire.NodeID{x}, To: []wire.NodeID{y}, Config: fixed(40)}))
+	plan := sim.RandomPlan{Nodes: ids(c, "a", "b", "c"), From: 1000, To: 5000, Count: 10, MaxDuration: 2000, Kinds: []sim.FaultKind{sim.KindDegrade}}
+	faults, err := plan.Draw(c.w.Stream("plan"))
+	require.NoError(t, err)
+	for _, f := range faults {
+		require.NoError(t, c.w.Schedule(f.At, f.Fault))
+	}
+	c.runUntil(12_000)
+	fs := fates(t, c.lines())
+	requireDelivered(t, fs, "x", "y", 100, 11_900, 40)
+	requireDelivered(t, fs, "y", "x", 100, 11_900, 3)
+	requireDelivered(t, fs, "a", "b", 10_000, 11_900, 3)
 }

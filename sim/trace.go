@@ -24,14 +24,15 @@ import (
 //	1001 drop #13 s1>r2 partition PING
 //	1001 held #14 s1>r3 PING               (r3 is paused; delivered on resume)
 //	2000 dup #15 s2>r1 PING                (a second copy is on its way)
-//	3000 persist s1 57B
+//	3000 persist s1 57B sha256=1a2b3c4d     (size and a short hash of the state)
 //	3000 event s1 +sdown master mymaster 10.0.0.1 6379
 //	4000 fault partition {s1 s2} {r1}
 //	4000 flap down s1>r1
 //	5000 boot s1 restored=57B
 //
 // Timer firings are not recorded: they are internal to a process, and
-// everything they cause is.
+// everything they cause is. A line is one record: control bytes in the text
+// processes hand over (events, payloads) are escaped (\n, \r, \t, \xNN).
 type Trace struct {
 	out   *bufio.Writer // nil: hash only
 	sum   hash.Hash
@@ -56,10 +57,38 @@ func (t *Trace) begin(at wire.Time, verb string) {
 	t.buf = append(t.buf, verb...)
 }
 
-// word appends a space and s.
+// word appends a space and s. Control bytes in s (below 0x20, and 0x7f) are
+// escaped as \n, \r, \t or \xNN, so that text from a process (an event, a
+// payload, a panic value) can never start a line of its own.
 func (t *Trace) word(s string) {
 	t.buf = append(t.buf, ' ')
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			t.buf = appendEscaped(t.buf, s)
+			return
+		}
+	}
 	t.buf = append(t.buf, s...)
+}
+
+// appendEscaped appends s with its control bytes escaped.
+func appendEscaped(buf []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\n':
+			buf = append(buf, '\\', 'n')
+		case c == '\r':
+			buf = append(buf, '\\', 'r')
+		case c == '\t':
+			buf = append(buf, '\\', 't')
+		case c < 0x20 || c == 0x7f:
+			buf = append(buf, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
+		default:
+			buf = append(buf, c)
+		}
+	}
+	return buf
 }
 
 // msg appends "#id from>to".

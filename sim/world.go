@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,7 +20,9 @@ type Bounds struct {
 	// MaxEvents bounds the events the loop may process.
 	MaxEvents uint64
 	// MaxInFlight bounds the messages travelling in the whole network at
-	// once; a message storm stops the run instead of eating the memory.
+	// once, including those held at paused processes; a message storm stops
+	// the run instead of eating the memory. The send that would exceed it is
+	// dropped ("bound").
 	MaxInFlight int
 }
 
@@ -91,9 +94,9 @@ type Stats struct {
 	Events     uint64 // events taken from the queue
 	Sent       uint64 // messages sent
 	Delivered  uint64 // messages handed to a process
-	Dropped    uint64 // messages lost to loss, cuts, full links and crashes
+	Dropped    uint64 // messages lost to loss, cuts, full links, crashes and the in-flight bound
 	Duplicated uint64 // extra copies made by duplication
-	InFlight   int    // messages travelling now
+	InFlight   int    // messages travelling now or held at a paused process
 }
 
 // World is a deterministic simulated world: processes, their clocks, the
@@ -110,16 +113,20 @@ type World struct {
 	all     []wire.NodeID
 	links   []link // n*n directed links, made when the topology freezes
 	frozen  bool
+	started bool // the first boot has run: faults act on booted nodes
 	actions []func(*World)
 	// flappers are all flapping faults ever started; stopped ones stay so
 	// their pending toggle events find them done.
 	flappers []*flapper
-	trace    *Trace
-	ctx      Context
-	stats    Stats
-	msgID    uint64
-	ended    *Outcome
-	current  *node // the node whose handler is running, to name it in a panic
+	// flapSeq counts the flappers started per label and start time, to name
+	// their streams.
+	flapSeq map[string]int
+	trace   *Trace
+	ctx     Context
+	stats   Stats
+	msgID   uint64
+	ended   *Outcome
+	current *node // the node whose handler is running, to name it in a panic
 }
 
 // New returns an empty world.
@@ -140,6 +147,7 @@ func New(cfg Config) (*World, error) {
 		cfg:     cfg,
 		streams: NewStreams(cfg.Seed),
 		byName:  map[string]wire.NodeID{},
+		flapSeq: map[string]int{},
 		trace:   newTrace(cfg.Trace),
 	}
 	w.ctx.w = w
@@ -152,8 +160,8 @@ func (w *World) AddNode(spec NodeSpec) (wire.NodeID, error) {
 	switch {
 	case w.frozen:
 		return wire.None, errors.New("sim: nodes must be added before the world starts")
-	case spec.Name == "" || strings.ContainsAny(spec.Name, " \t\n{}<>#"):
-		return wire.None, fmt.Errorf("sim: node name %q must be non-empty, without spaces or any of {}<>#", spec.Name)
+	case !validName(spec.Name):
+		return wire.None, fmt.Errorf("sim: node name %q must be non-empty, without spaces, control characters or any of {}<>#", spec.Name)
 	case spec.Start == nil:
 		return wire.None, fmt.Errorf("sim: node %s has no Start function", spec.Name)
 	case spec.Clock.DriftPPM <= -ppm || spec.Clock.DriftPPM > 100*ppm:
@@ -177,6 +185,21 @@ func (w *World) AddNode(spec NodeSpec) (wire.NodeID, error) {
 	return id, nil
 }
 
+// validName reports whether a node name can go into the trace as one word:
+// non-empty, without spaces, control characters or the characters the trace
+// uses around names.
+func validName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c <= ' ' || c == 0x7f || strings.IndexByte("{}<>#", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // freeze fixes the topology and schedules the boot of every node that starts
 // up, in the order they were added.
 func (w *World) freeze() {
@@ -189,13 +212,17 @@ func (w *World) freeze() {
 	for i := range w.links {
 		w.links[i].cfg = w.cfg.Network
 	}
-	w.push(event{at: w.now, kind: evBoot})
+	// The boot takes sequence number 0, which no other event gets (push
+	// starts at 1), so it runs before everything else due at time 0: the
+	// faults and callbacks scheduled for time 0 find the nodes booted.
+	w.q.push(event{at: w.now, seq: 0, kind: evBoot})
 }
 
 // bootAll boots the nodes that start up. They are all marked up before the
 // first Boot runs, so what one sends while booting reaches the ones that boot
 // after it, as if they had all started at the same instant.
 func (w *World) bootAll() {
+	w.started = true
 	var booting []*node
 	for _, n := range w.nodes {
 		if !n.down && !n.up && n.proc == nil && !n.faultDown {
@@ -204,6 +231,9 @@ func (w *World) bootAll() {
 		}
 	}
 	for _, n := range booting {
+		if w.ended != nil {
+			return
+		}
 		if n.up && n.proc == nil {
 			w.boot(n)
 		}
@@ -220,8 +250,8 @@ func (w *World) Stream(name string) *rand.Rand { return w.streams.Stream(name) }
 // Now returns the simulated time.
 func (w *World) Now() wire.Time { return w.now }
 
-// Nodes returns every node id, in the order added.
-func (w *World) Nodes() []wire.NodeID { return w.all }
+// Nodes returns every node id, in the order added, in a new slice.
+func (w *World) Nodes() []wire.NodeID { return slices.Clone(w.all) }
 
 // Name returns a node's name.
 func (w *World) Name(id wire.NodeID) string { return w.nodes[id].name }
@@ -258,21 +288,26 @@ func (w *World) Stats() Stats { return w.stats }
 func (w *World) Trace() *Trace { return w.trace }
 
 // Linked reports whether messages can currently travel from one node to
-// another (no cut and no flap holds the link down).
+// another (no cut and no flap holds the link down). Before the world starts
+// nothing is cut; asking does not fix the topology.
 func (w *World) Linked(from, to wire.NodeID) bool {
-	w.freeze()
+	if !w.frozen {
+		return true
+	}
 	return !w.link(from, to).down()
 }
 
-// At schedules fn to run at time t (or now, if t is past). Callbacks let a
-// scenario resolve role-relative targets ("the current master") at the
-// moment a fault happens.
+// At schedules fn to run at time t (or now, if t is past), after the
+// events already scheduled for t; at time 0, after the nodes boot.
+// Callbacks let a scenario resolve role-relative targets ("the current
+// master") at the moment a fault happens.
 func (w *World) At(t wire.Time, fn func(*World)) {
 	w.actions = append(w.actions, fn)
 	w.push(event{at: max(t, w.now), kind: evAction, ref: uint64(len(w.actions) - 1)})
 }
 
-// Schedule checks fault f and applies it at time t.
+// Schedule checks fault f and applies it at time t (like At); faults
+// scheduled for time 0 take effect after the nodes boot.
 func (w *World) Schedule(t wire.Time, f Fault) error {
 	if err := w.Check(f); err != nil {
 		return err
@@ -281,12 +316,39 @@ func (w *World) Schedule(t wire.Time, f Fault) error {
 	return nil
 }
 
+// ErrStopped is wrapped by the error of World.Apply on a world that has
+// stopped (RunUntil returns why).
+var ErrStopped = errors.New("sim: the world has stopped")
+
 // Apply checks a fault, carries it out now and records it in the trace.
+//
+// Faults applied before the world starts take effect at time 0, after the
+// nodes boot (like Schedule(0, f), in the order applied). Applied between
+// runs, a fault runs under the same guard as RunUntil: a process that
+// panics while the fault is carried out (a Boot during a Restart), or a
+// bound that is hit, stops the world. Apply on a stopped world, or one that
+// stops while f is carried out, returns an error wrapping ErrStopped.
 func (w *World) Apply(f Fault) error {
+	if err := w.stopped(); err != nil {
+		return err
+	}
 	if err := w.Check(f); err != nil {
 		return err
 	}
-	w.apply(f)
+	w.freeze()
+	if !w.started {
+		w.At(w.now, func(w *World) { w.apply(f) })
+		return nil
+	}
+	w.guard(func() { w.apply(f) })
+	return w.stopped()
+}
+
+// stopped returns an error wrapping ErrStopped once the world has stopped.
+func (w *World) stopped() error {
+	if o := w.ended; o != nil {
+		return fmt.Errorf("%w at %d ms: %s: %s", ErrStopped, o.At, o.Stop, o.Detail)
+	}
 	return nil
 }
 
@@ -314,20 +376,37 @@ func (w *World) RunFor(d wire.Duration) Outcome { return w.RunUntil(w.now.Add(d)
 // RunUntil runs every event due at or before until, then sets the clock to
 // until. It stops early when a bound is exceeded or a process panics; a
 // stopped world stays stopped and returns the same outcome.
-func (w *World) RunUntil(until wire.Time) (out Outcome) {
+func (w *World) RunUntil(until wire.Time) Outcome {
 	if w.ended != nil {
 		return *w.ended
 	}
+	var out Outcome
+	w.guard(func() { out = w.run(until) })
+	if w.ended != nil {
+		return *w.ended
+	}
+	return out
+}
+
+// guard runs fn; a panic in it (in a process's handler or factory, or in a
+// callback) stops the world with ProcessPanic, naming who panicked.
+func (w *World) guard(fn func()) {
 	defer func() {
-		if r := recover(); r != nil {
-			who := "callback"
-			if w.current != nil {
-				who = "process " + w.current.name
-			}
-			out = w.end(ProcessPanic, fmt.Sprintf("%s panicked: %v", who, r))
+		r := recover()
+		who := "callback"
+		if w.current != nil {
+			who = "process " + w.current.name
 		}
 		w.current = nil
+		if r != nil {
+			w.end(ProcessPanic, fmt.Sprintf("%s panicked: %v", who, r))
+		}
 	}()
+	fn()
+}
+
+// run is RunUntil's loop.
+func (w *World) run(until wire.Time) Outcome {
 	w.freeze()
 	limit := until
 	if limit > w.cfg.Bounds.MaxTime {
@@ -352,8 +431,12 @@ func (w *World) RunUntil(until wire.Time) (out Outcome) {
 	return Outcome{Stop: Reached, At: w.now}
 }
 
-// end stops the world for good and records why.
+// end stops the world for good and records why. Only the first call counts:
+// a later one returns the first outcome and writes nothing.
 func (w *World) end(s Stop, detail string) Outcome {
+	if w.ended != nil {
+		return *w.ended
+	}
 	o := Outcome{Stop: s, At: w.now, Detail: detail}
 	w.ended = &o
 	t := w.trace

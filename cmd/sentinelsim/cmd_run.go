@@ -77,6 +77,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	if *format != "text" && *format != "json" {
 		return 0, usagef("run: --format must be text or json, not %q", *format)
 	}
+	if err := duration.atLeast1ms("run"); err != nil {
+		return 0, err
+	}
+	if *maxInFlight < 0 {
+		return 0, usagef("run: --max-in-flight must not be negative, got %d", *maxInFlight)
+	}
 	ex, ok := scenarios.Lookup(*example)
 	if !ok {
 		return 0, usagef("run: unknown example %q (see 'sentinelsim list')", *example)

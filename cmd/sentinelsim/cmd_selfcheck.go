@@ -32,6 +32,9 @@ func cmdSelfcheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if *seeds <= 0 {
 		return 0, usagef("selfcheck: --seeds must be positive")
 	}
+	if err := duration.atLeast1ms("selfcheck"); err != nil {
+		return 0, err
+	}
 	fmt.Fprintf(stdout, "selfcheck: example=%s seeds=%d..%d duration=%s runs=2 per seed\n",
 		*example, *from, *from+uint64(*seeds)-1, orDefault(duration.String(), "example's"))
 	start := time.Now()

@@ -36,6 +36,15 @@ func (f *durationFlag) Set(s string) error {
 	return nil
 }
 
+// atLeast1ms is a usage error when the flag was given a duration that is
+// zero milliseconds (such as 0 or 500us): a run needs some simulated time.
+func (f *durationFlag) atLeast1ms(verb string) error {
+	if f.set && f.d < 1 {
+		return usagef("%s: --duration %s: duration must be at least 1ms", verb, f)
+	}
+	return nil
+}
+
 // parseDuration reads a non-negative number of milliseconds or a Go duration.
 func parseDuration(s string) (wire.Duration, error) {
 	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
@@ -81,11 +90,21 @@ func (f *seedFlag) resolve() uint64 {
 }
 
 // program is how to invoke this binary again: "go run ./cmd/sentinelsim"
-// when it was started by go run, "sentinelsim" otherwise.
+// when it was started by go run, otherwise the name it was invoked by
+// (os.Args[0], as given).
 func program() string {
-	exe, err := os.Executable()
-	if err == nil && strings.Contains(filepath.ToSlash(exe), "/go-build") {
+	exe, _ := os.Executable()
+	return programFor(exe, os.Args[0])
+}
+
+// programFor is program for the executable's path and the name it was
+// invoked by. go run builds into a temporary directory named go-build….
+func programFor(exe, arg0 string) string {
+	if strings.Contains(filepath.ToSlash(exe), "/go-build") {
 		return "go run ./cmd/sentinelsim"
 	}
-	return "sentinelsim"
+	if arg0 == "" {
+		return "sentinelsim"
+	}
+	return arg0
 }

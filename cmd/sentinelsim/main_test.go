@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -139,4 +140,79 @@ func TestParseDuration(t *testing.T) {
 		_, err := parseDuration(bad)
 		assert.Error(t, err, bad)
 	}
+}
+
+// Bad numbers on the command line are usage errors: a duration that is
+// zero (or rounds down to zero milliseconds) and negative bounds.
+func TestBadNumbersAreUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--duration", "0"}, "duration must be at least 1ms"},
+		{[]string{"run", "--duration", "0s"}, "duration must be at least 1ms"},
+		{[]string{"run", "--duration", "500us"}, "duration must be at least 1ms"},
+		{[]string{"selfcheck", "--duration", "0"}, "duration must be at least 1ms"},
+		{[]string{"selfcheck", "--duration", "999us"}, "duration must be at least 1ms"},
+		{[]string{"run", "--max-in-flight", "-1"}, "max-in-flight"},
+		{[]string{"run", "--max-events", "-1"}, "max-events"},
+	} {
+		code, out, stderr := runCLI(t, tc.args...)
+		assert.Equal(t, exitUsage, code, "%v: %s", tc.args, out)
+		assert.Contains(t, stderr, tc.want, "%v", tc.args)
+		assert.Empty(t, out, "%v: a usage error runs nothing", tc.args)
+	}
+}
+
+// The usage in doc.go lists every flag of run and selfcheck.
+func TestDocListsEveryFlag(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	require.NoError(t, err)
+	for _, verb := range []string{"run", "selfcheck"} {
+		code, _, stderr := runCLI(t, verb, "-h")
+		require.Equal(t, exitPass, code)
+		usage := docUsage(string(doc), verb)
+		require.NotEmpty(t, usage, "doc.go has no usage line for %s", verb)
+		flags := 0
+		for _, l := range strings.Split(stderr, "\n") {
+			l = strings.TrimSpace(l)
+			if !strings.HasPrefix(l, "-") {
+				continue
+			}
+			flags++
+			name := strings.Fields(l)[0]
+			assert.Regexp(t, `-`+regexp.QuoteMeta(name)+`[ =\]]`, usage, "doc.go's usage of %s lacks %s", verb, name)
+		}
+		require.Greater(t, flags, 3, "no flags in %s -h:\n%s", verb, stderr)
+	}
+}
+
+// docUsage returns the usage text of a verb in doc.go: its line and the
+// indented continuation lines after it.
+func docUsage(doc, verb string) string {
+	var out []string
+	in := false
+	for _, l := range strings.Split(doc, "\n") {
+		text := strings.TrimPrefix(l, "//")
+		trimmed := strings.TrimSpace(text)
+		switch {
+		case strings.HasPrefix(trimmed, "sentinelsim "+verb+" "):
+			in = true
+			out = append(out, trimmed)
+		case in && strings.HasPrefix(trimmed, "["):
+			out = append(out, trimmed)
+		default:
+			in = false
+		}
+	}
+	return strings.Join(out, " ") + " "
+}
+
+// The replay command names the program as it was invoked, or as go run
+// when go run built it.
+func TestProgramName(t *testing.T) {
+	assert.Equal(t, "go run ./cmd/sentinelsim", programFor("/tmp/go-build123/b001/exe/sentinelsim", "/tmp/go-build123/b001/exe/sentinelsim"))
+	assert.Equal(t, "./bin/sentinelsim", programFor("/work/main/bin/sentinelsim", "./bin/sentinelsim"))
+	assert.Equal(t, "sentinelsim", programFor("/usr/local/bin/sentinelsim", "sentinelsim"))
+	assert.Equal(t, "/opt/sim/sentinelsim", programFor("/opt/sim/sentinelsim", "/opt/sim/sentinelsim"))
 }

@@ -42,15 +42,21 @@ var allowedImports = map[string][]string{
 // deterministic under the simulator. model/keyspace is the one exception by
 // design: it wraps miniredis, which needs a time.Time; it sets that time from
 // the node's simulated clock before every command.
-var pure = []string{"sim", "sentinel", "model", "model/client", "internal/info", "internal/history"}
+var pure = []string{"sim", "sentinel", "model", "model/client", "internal/info", "internal/history", "internal/traffic"}
+
+// composers may import sim without being part of the simulated world: they
+// build worlds and run them.
+var composers = []string{"scenarios", "cmd/sentinelsim"}
 
 // bannedImports may not appear in pure packages (non-test files).
 var bannedImports = map[string]string{
-	"math/rand": "use a *rand.Rand from math/rand/v2 seeded by the simulator",
-	"os":        "the simulated world has no files: persist through the Context",
-	"net":       "the simulated world has no sockets: send through the Context",
-	"sync":      "the simulated world is single-threaded",
-	"time":      "time is passed in as wire.Time; durations are wire.Duration",
+	"crypto/rand": "randomness comes from the run seed: draw from a seeded *rand.Rand",
+	"math/rand":   "use a *rand.Rand from math/rand/v2 seeded by the simulator",
+	"os":          "the simulated world has no files: persist through the Context",
+	"net":         "the simulated world has no sockets: send through the Context",
+	"runtime":     "GOMAXPROCS, goroutines and the scheduler are not part of the simulated world",
+	"sync":        "the simulated world is single-threaded",
+	"time":        "time is passed in as wire.Time; durations are wire.Duration",
 }
 
 // randConstructors are the math/rand/v2 functions that make a generator;
@@ -133,6 +139,17 @@ func TestImportDirection(t *testing.T) {
 	}
 }
 
+// TestProcessPackagesArePure: a package that may import sim (to plug
+// processes into worlds) is part of the simulated world and must be in pure,
+// unless it is a composition root that builds and runs worlds.
+func TestProcessPackagesArePure(t *testing.T) {
+	for dir, allowed := range allowedImports {
+		if slices.Contains(allowed, "sim") && !slices.Contains(composers, dir) && !slices.Contains(pure, dir) {
+			t.Errorf("%s may import sim but is not in pure: its processes run in the simulated world", dir)
+		}
+	}
+}
+
 // TestSimulatedWorldIsDeterministic bans what would make a seed stop
 // replaying: the wall clock, global randomness, goroutines, select, files
 // and sockets.
@@ -197,6 +214,8 @@ func isType(name string) bool {
 func TestRulesCatchViolations(t *testing.T) {
 	src := `package sim
 import (
+	"crypto/rand"
+	"runtime"
 	"time"
 	r "math/rand/v2"
 )
@@ -213,7 +232,7 @@ func bad() {
 		t.Fatal(err)
 	}
 	found := strings.Join(impurities(fset, f), "\n")
-	for _, want := range []string{`import "time"`, "r.IntN uses the global", "go statement", "select in"} {
+	for _, want := range []string{`import "time"`, `import "crypto/rand"`, `import "runtime"`, "r.IntN uses the global", "go statement", "select in"} {
 		if !strings.Contains(found, want) {
 			t.Errorf("the rules missed %q; they found:\n%s", want, found)
 		}
@@ -223,7 +242,7 @@ func bad() {
 			t.Errorf("the rules flag the seeded constructor %s:\n%s", fine, found)
 		}
 	}
-	if n := strings.Count(found, "\n") + 1; n != 4 {
-		t.Errorf("want exactly 4 findings, got %d:\n%s", n, found)
+	if n := strings.Count(found, "\n") + 1; n != 6 {
+		t.Errorf("want exactly 6 findings, got %d:\n%s", n, found)
 	}
 }

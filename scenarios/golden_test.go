@@ -1,0 +1,32 @@
+package scenarios
+
+import (
+	"testing"
+)
+
+// The demo's trace for seed 7, pinned. Every way of running the tests
+// (go test, go test -race, any GOMAXPROCS, any machine) must produce exactly
+// this run; TestDemoDeterminism only compares a build with itself.
+const (
+	demoSeed7Hash  = "e829c86d7746acaa3af475f7f71f28a9f12753ae355951f9da5f2a1e5463a649"
+	demoSeed7Lines = 69961
+)
+
+func TestDemoGoldenHash(t *testing.T) {
+	res, err := Run(Params{Example: "demo", Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TraceHash != demoSeed7Hash || res.TraceLines != demoSeed7Lines {
+		t.Fatalf(`the demo's trace for seed 7 changed:
+	got    %s (%d lines)
+	pinned %s (%d lines)
+A different hash means simulated behaviour changed: the simulator, the
+stand-in traffic or the demo's fault schedule now produce a different run.
+If that is intended, review the new trace
+	go run ./cmd/sentinelsim run --seed 7 --trace /tmp/demo7.txt
+and update demoSeed7Hash and demoSeed7Lines in scenarios/golden_test.go to
+the values above; otherwise, find what changed the run.`,
+			res.TraceHash, res.TraceLines, demoSeed7Hash, demoSeed7Lines)
+	}
+}
