@@ -30,6 +30,8 @@
 //     flapping fault from its own (named after what flaps and when it
 //     started), each node from "node/<name>". A new consumer never shifts
 //     the numbers another one draws.
+//   - A crashed process leaves its host up: messages that reach it are
+//     refused with a wire.Reset back to the sender (Crash with Host: silence).
 //   - Persist before send: what a process passes to Context.Persist is saved
 //     when its handler returns, before the messages it sent leave. A crash
 //     loses everything else; a restart boots a fresh process from exactly

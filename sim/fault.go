@@ -92,10 +92,18 @@ type ResetLinks struct{}
 // scoped undo of SetLinks.
 type RestoreLinks struct{ From, To []wire.NodeID }
 
-// Crash kills Node: its memory, timers, messages held while paused, and
-// everything in flight to or from it are lost; only what it persisted
-// survives. Crashing a crashed node does nothing.
-type Crash struct{ Node wire.NodeID }
+// Crash kills Node's process: its memory, timers, messages held while
+// paused, and everything in flight to or from it are lost; only what it
+// persisted survives. Crashing a crashed node does nothing.
+//
+// The host stays up, so, like a real kill -9, every message that reaches
+// the node until it restarts is refused with a wire.Reset back to its sender
+// (spec §5.2: a dead process is seen as fast connection errors). With Host
+// the whole machine is gone: nothing answers, as in a partition.
+type Crash struct {
+	Node wire.NodeID
+	Host bool
+}
 
 // CrashAfterPersist arms Node to crash the next time it persists, after the
 // state is saved and before the messages of that step go out: the window that
@@ -189,7 +197,12 @@ func (f RestoreLinks) describe(w *World) string {
 	return "restore-links " + w.group(f.From) + " -> " + w.group(f.To)
 }
 
-func (f Crash) describe(w *World) string { return "crash " + w.nodes[f.Node].name }
+func (f Crash) describe(w *World) string {
+	if f.Host {
+		return "crash-host " + w.nodes[f.Node].name
+	}
+	return "crash " + w.nodes[f.Node].name
+}
 
 func (f CrashAfterPersist) describe(w *World) string {
 	return "crash-after-persist " + w.nodes[f.Node].name
@@ -347,7 +360,13 @@ func (w *World) setLinks(from, to []wire.NodeID, cfg LinkConfig) {
 	}
 }
 
-func (f Crash) apply(w *World) { w.crash(w.nodes[f.Node], "crash") }
+func (f Crash) apply(w *World) {
+	n := w.nodes[f.Node]
+	if n.up {
+		n.hostDown = f.Host
+	}
+	w.crash(n, "crash")
+}
 
 func (f CrashAfterPersist) apply(w *World) { w.nodes[f.Node].crashAt = true }
 

@@ -16,6 +16,7 @@ func (w *World) boot(n *node) {
 	n.up = true
 	n.paused = false
 	n.faultDown = false
+	n.hostDown = false
 	t := w.trace
 	t.begin(w.now, "boot")
 	t.word(n.name)
@@ -43,13 +44,15 @@ func (w *World) crash(n *node, why string) {
 	n.proc = nil
 	n.inc++
 	n.crashAt = false
-	for i := range n.held {
-		if e := &n.held[i]; e.kind == evDeliver {
+	held := n.held
+	n.held = nil
+	for i := range held {
+		if e := &held[i]; e.kind == evDeliver {
 			w.settle(&e.msg)
 			w.drop(&e.msg, why)
+			w.reset(&e.msg) // the connection it waited on died with the process
 		}
 	}
-	n.held = nil
 }
 
 // resume lets a paused node handle what queued while it was stopped, in the
@@ -197,6 +200,7 @@ func (w *World) send(from *node, m wire.Message) {
 		return
 	case !to.up:
 		w.drop(&m, "down") // connection refused
+		w.reset(&m)
 		return
 	case l.full():
 		w.drop(&m, "full")
@@ -278,9 +282,36 @@ func (w *World) arrive(e *event) {
 	w.settle(m)
 	if why != "" {
 		w.drop(m, why)
+		if why == "down" || why == "restarted" {
+			w.reset(m)
+		}
 		return
 	}
 	w.receive(to, m)
+}
+
+// reset answers a message that reached a node where no process owns its
+// connection — the process is dead, or a new incarnation never had the
+// connection — with a wire.Reset back to the sender, as the host's TCP stack
+// would (connection refused or reset). Nothing comes back when the whole host
+// is down (Crash with Host), when the way back is cut, or when the sender
+// itself is gone; a Reset is never answered with a Reset.
+func (w *World) reset(m *wire.Message) {
+	if _, isReset := m.Payload.(*wire.Reset); isReset {
+		return
+	}
+	at, back := w.nodes[m.To], w.nodes[m.From]
+	l := w.link(m.To, m.From)
+	if at.hostDown || !back.up || l.down() {
+		return
+	}
+	if l.rng == nil && l.cfg.DelayMax > l.cfg.DelayMin {
+		l.rng = w.streams.Stream("link/" + at.name + ">" + back.name)
+	}
+	rm := wire.Message{ID: w.nextID(), From: m.To, To: m.From, Payload: &wire.Reset{Payload: m.Payload}}
+	w.stats.Resets++
+	w.record("reset", &rm)
+	w.enqueue(l, &rm, 0, at.inc, back.inc)
 }
 
 // receive hands m to its process.

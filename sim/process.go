@@ -106,6 +106,7 @@ type node struct {
 	up        bool
 	down      bool // configured to start crashed
 	faultDown bool // crashed by a fault (HealAll restarts it)
+	hostDown  bool // crashed with its host: no connection resets from it
 	paused    bool
 	held      []event // deliveries and timers that came due while paused
 	clock     clock

@@ -21,7 +21,7 @@ const (
 	KindFlapLink                    // one link flapping, one or both ways
 	KindFlapNode                    // all links of a node flapping
 	KindDegrade                     // links of a node slow, lossy, duplicating, reordering
-	KindCrash                       // a node crashed, restarted later
+	KindCrash                       // a node's process or host crashed, restarted later
 	KindPause                       // a node paused, resumed later
 	KindSlow                        // a node slowed down
 	KindClockJump                   // a node's wall clock stepped
@@ -172,7 +172,9 @@ func (p RandomPlan) Draw(rng *rand.Rand) ([]Timed, error) {
 			out = append(out, Timed{at, SetLinks{From: one, Config: cfg}}, Timed{at, SetLinks{To: one, Config: cfg}},
 				Timed{until, RestoreLinks{From: one}}, Timed{until, RestoreLinks{To: one}})
 		case KindCrash:
-			out = append(out, Timed{at, Crash{Node: node}}, Timed{until, Restart{Node: node}})
+			// Half the crashes kill the process (peers get resets), half
+			// the whole host (peers get silence).
+			out = append(out, Timed{at, Crash{Node: node, Host: rng.IntN(2) == 0}}, Timed{until, Restart{Node: node}})
 		case KindPause:
 			out = append(out, Timed{at, Pause{Node: node}}, Timed{until, Resume{Node: node}})
 		case KindSlow:

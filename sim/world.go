@@ -96,6 +96,7 @@ type Stats struct {
 	Delivered  uint64 // messages handed to a process
 	Dropped    uint64 // messages lost to loss, cuts, full links, crashes and the in-flight bound
 	Duplicated uint64 // extra copies made by duplication
+	Resets     uint64 // connection resets sent back for refused messages
 	InFlight   int    // messages travelling now or held at a paused process
 }
 

@@ -213,10 +213,10 @@ func (s *Watcher) find(id wire.NodeID) *peer {
 	return nil
 }
 
-// Receive records signs of life.
+// Receive records signs of life. A connection reset is none.
 func (s *Watcher) Receive(ctx wire.Env, m wire.Message) {
 	p := s.find(m.From)
-	if p == nil {
+	if _, reset := m.Payload.(*wire.Reset); p == nil || reset {
 		return
 	}
 	if pl, ok := m.Payload.(*Msg); ok && (pl.Verb == "PING" || pl.Verb == "PUBLISH") {

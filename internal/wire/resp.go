@@ -228,3 +228,15 @@ func (d *StaticDirectory) AddrOf(id NodeID) (Addr, bool) {
 	a, ok := d.byNode[id]
 	return a, ok
 }
+
+// Reset is what the simulator delivers, like a TCP reset, to a process whose
+// message reached a node where no process owns the connection any more: the
+// process there is not running (connection refused), or it is a new
+// incarnation that never had the connection. Payload is the message that
+// was refused; the message carrying the Reset comes From the node it was
+// sent to. A partition or a crashed host gives no Reset: only silence.
+type Reset struct {
+	Payload Payload
+}
+
+func (r *Reset) String() string { return "RST " + r.Payload.String() }

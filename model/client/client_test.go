@@ -137,7 +137,8 @@ func TestSentinelOrderRotation(t *testing.T) {
 			h := newHarness(t, 4)
 			h.addRedis("redis1", true)
 			h.addRedis("redis2", false)
-			h.addSentinel("s1", "redis1", true) // down: never answers
+			h.addSentinel("s1", "redis1", false)
+			h.w.Schedule(0, sim.Crash{Node: h.ids["s1"], Host: true}) // its host is gone: silence
 			h.addSentinel("s2", "", false)      // answers nil
 			h.addSentinel("s3", "redis1", false)
 			h.addSentinel("s4", "redis1", false)
@@ -165,6 +166,27 @@ func TestSentinelOrderRotation(t *testing.T) {
 			assert.GreaterOrEqual(t, first.Return.Sub(first.Call), wire.Duration(200), "waited for s1's timeout")
 		})
 	}
+}
+
+// A sentinel whose process is down but whose host is up refuses the
+// connection (a reset): the client moves on at once instead of waiting for
+// its timeout.
+func TestRefusedSentinelIsSkippedAtOnce(t *testing.T) {
+	h := newHarness(t, 4)
+	h.addRedis("redis1", true)
+	h.addSentinel("s1", "redis1", true) // process not running: connection refused
+	h.addSentinel("s2", "redis1", false)
+	h.addSentinelClient("c1", client.SentinelConfig{
+		Options:         client.Options{Workload: writes(5)},
+		SentinelTimeout: 200,
+	}, "s1", "s2")
+	h.run(3 * wire.Second)
+	h.checkHistory()
+	assert.Empty(t, h.events("client c1 sentinel-timeout s1"))
+	first := h.ops("c1")[0]
+	assert.Equal(t, history.OK, first.Outcome)
+	assert.Less(t, first.Return.Sub(first.Call), wire.Duration(50), "no timeout waited")
+	assert.Equal(t, 1, h.sentinels["s2"].asked)
 }
 
 func TestRoleCheckRejectsStaleMaster(t *testing.T) {

@@ -94,3 +94,26 @@ func (t *timers) after(env wire.Env, d wire.Duration) uint64 {
 	env.After(d, t.last)
 	return t.last
 }
+
+// unreset turns a connection reset (wire.Reset: the peer process is dead or
+// restarted) into what it means for the connection it hit: a reset of a
+// command we sent is the server closing that connection; a reset of a reply
+// or push we sent to a client is that client hanging up. Anything else is
+// returned unchanged.
+func unreset(m wire.Message) wire.Message {
+	r, ok := m.Payload.(*wire.Reset)
+	if !ok {
+		return m
+	}
+	switch p := r.Payload.(type) {
+	case *wire.Command:
+		m.Payload = &wire.Closed{Conn: p.Conn, Reason: "reset"}
+	case *wire.Reply:
+		m.Payload = &wire.Hangup{Conn: p.Conn}
+	case *wire.Push:
+		m.Payload = &wire.Hangup{Conn: p.Conn}
+	case *wire.Closed:
+		m.Payload = &wire.Hangup{Conn: p.Conn}
+	}
+	return m
+}

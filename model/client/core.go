@@ -169,6 +169,7 @@ func (c *core) Boot(env wire.Env, persisted []byte) {
 // Receive handles replies and closes on the data connection and hands the
 // rest to the locator.
 func (c *core) Receive(env wire.Env, m wire.Message) {
+	m = unreset(m)
 	switch p := m.Payload.(type) {
 	case *wire.Reply:
 		if v, ok := c.data.reply(&m); ok {

@@ -257,6 +257,7 @@ func (h *HAProxy) emit(env wire.Env, what string) { env.Emit("haproxy " + h.name
 // Receive handles client commands and hangups, and backend replies, pushes
 // and closes.
 func (h *HAProxy) Receive(env wire.Env, m wire.Message) {
+	m = unreset(m)
 	switch p := m.Payload.(type) {
 	case *wire.Command:
 		h.fromClient(env, m.From, p)
