@@ -139,7 +139,7 @@ func TestSentinelOrderRotation(t *testing.T) {
 			h.addRedis("redis2", false)
 			h.addSentinel("s1", "redis1", false)
 			h.w.Schedule(0, sim.Crash{Node: h.ids["s1"], Host: true}) // its host is gone: silence
-			h.addSentinel("s2", "", false)      // answers nil
+			h.addSentinel("s2", "", false)                            // answers nil
 			h.addSentinel("s3", "redis1", false)
 			h.addSentinel("s4", "redis1", false)
 			h.addSentinelClient("c1", client.SentinelConfig{
