@@ -1,6 +1,9 @@
 package wire
 
-import "strconv"
+import (
+	"strconv"
+	"time"
+)
 
 // NodeID names a process in a simulated world. IDs are dense small integers
 // handed out by the simulator in the order processes are added, so tables
@@ -53,4 +56,11 @@ type Message struct {
 	From    NodeID
 	To      NodeID
 	Payload Payload
+}
+
+// Ctime formats t, read as milliseconds since the Unix epoch in UTC, the way
+// C's ctime() does without its newline ("Thu Jan  1 00:02:25 1970"), as
+// Redis prints times in some log lines. It only formats; it reads no clock.
+func (t Time) Ctime() string {
+	return time.UnixMilli(int64(t)).UTC().Format("Mon Jan _2 15:04:05 2006")
 }

@@ -1,0 +1,64 @@
+package sentinel
+
+import "strconv"
+
+// Level is an event's log level, written as Redis writes it.
+type Level byte
+
+// Redis's log levels (spec §21).
+const (
+	Debug   Level = '.'
+	Verbose Level = '-'
+	Notice  Level = '*'
+	Warning Level = '#'
+)
+
+// Event is one sentinel event: its type is the pub/sub channel and log token
+// ("+sdown"), its message the rest of the log line (spec §20).
+type Event struct {
+	Level   Level
+	Type    string
+	Message string
+}
+
+// String is the event as the log shows it after the level: "+sdown master
+// mymaster 10.0.0.1 6379".
+func (e Event) String() string {
+	if e.Message == "" {
+		return e.Type
+	}
+	return e.Type + " " + e.Message
+}
+
+// describe is the instance part of an event message (spec §20.1):
+//
+//	master <name> <ip> <port>
+//	slave <ip>:<port> <ip> <port> @ <master name> <master ip> <master port>
+//	sentinel <runid> <ip> <port> @ <master name> <master ip> <master port>
+func (r *instance) describe() string {
+	s := r.kind.String() + " " + r.name + " " + r.addr.Host + " " + strconv.Itoa(r.addr.Port)
+	if r.master != nil {
+		m := r.master
+		s += " @ " + m.name + " " + m.addr.Host + " " + strconv.Itoa(m.addr.Port)
+	}
+	return s
+}
+
+// emit records an event about an instance (nil: a global event).
+func (s *Sentinel) emit(level Level, typ string, r *instance, extra string) {
+	msg := extra
+	if r != nil {
+		msg = r.describe()
+		if extra != "" {
+			msg += " " + extra
+		}
+	}
+	e := Event{Level: level, Type: typ, Message: msg}
+	if len(e.String()) > 1024 { // spec §2.2: log lines are truncated
+		e.Message = e.Message[:1024-len(e.Type)-1]
+	}
+	s.events = append(s.events, e)
+	if s.env != nil {
+		s.env.Emit(string(level) + " " + e.String())
+	}
+}

@@ -1,0 +1,144 @@
+package sentinel
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+)
+
+// currentAddr is the master address a sentinel advertises: the promoted
+// replica's once the failover reached RECONF_SLAVES (spec §16.1).
+func (m *instance) currentAddr() wire.Addr {
+	if m.has(fFailoverInProgress) && m.promoted != nil && m.failoverState >= stateReconfSlaves {
+		return m.promoted.addr
+	}
+	return m.addr
+}
+
+// sendHello publishes our hello on r's command connection (spec §16.1).
+func (s *Sentinel) sendHello(r *instance) {
+	if r.link.cc == nil {
+		return
+	}
+	m := r
+	if r.master != nil {
+		m = r.master
+	}
+	ma := m.currentAddr()
+	payload := strings.Join([]string{
+		s.opts.Addr.Host, strconv.Itoa(s.opts.Addr.Port), s.myID, strconv.FormatUint(s.currentEpoch, 10),
+		m.name, ma.Host, strconv.Itoa(ma.Port), strconv.FormatUint(m.configEpoch, 10),
+	}, ",")
+	s.send(r.link.cc, cPublish, r, r.command("PUBLISH"), helloChannel, payload)
+}
+
+// onPubSub handles a message on a master's or replica's hello channel.
+func (s *Sentinel) onPubSub(v wire.Value) {
+	a := v.Array
+	if v.Kind != wire.KindArray || len(a) != 3 || a[0].Str != "message" || a[1].Str != helloChannel {
+		return
+	}
+	if strings.Contains(a[2].Str, s.myID) {
+		return // our own hello, echoed back
+	}
+	s.onHello(a[2].Str)
+}
+
+// onHello processes a hello (spec §16.2).
+func (s *Sentinel) onHello(payload string) {
+	f := strings.Split(payload, ",")
+	if len(f) != 8 {
+		return
+	}
+	port, _ := strconv.Atoi(f[1])
+	epoch, _ := strconv.ParseUint(f[3], 10, 64)
+	mport, _ := strconv.Atoi(f[6])
+	cepoch, _ := strconv.ParseUint(f[7], 10, 64)
+	addr, runID := wire.Addr{Host: f[0], Port: port}, f[2]
+	var m *instance
+	for _, x := range s.masters {
+		if x.name == f[4] {
+			m = x
+		}
+	}
+	if m == nil {
+		return
+	}
+	var known *instance
+	for _, r := range m.sentinels {
+		if r.runID == runID && sameAddr(r.addr, addr) {
+			known = r
+		}
+	}
+	if known == nil {
+		removed := s.removeSentinels(m, func(r *instance) bool { return r.runID == runID })
+		if removed > 0 {
+			s.emit(Notice, "+sentinel-address-switch", m, "ip "+addr.Host+" port "+strconv.Itoa(port)+" for "+runID)
+		} else {
+			for _, r := range m.sentinels {
+				if sameAddr(r.addr, addr) {
+					old := r.runID
+					s.emit(Notice, "+sentinel-invalid-addr", r, "")
+					for _, om := range s.masters {
+						s.removeSentinels(om, func(x *instance) bool { return x.runID == old })
+					}
+					break
+				}
+			}
+		}
+		known = s.addSentinel(m, addr, runID)
+		if removed == 0 {
+			s.emit(Notice, "+sentinel", known, "")
+		} else {
+			s.updateSentinelAddr(runID, addr)
+		}
+		s.dirty = true
+	}
+	s.newEpoch(epoch)
+	if m.configEpoch < cepoch {
+		m.configEpoch = cepoch
+		to := wire.Addr{Host: f[5], Port: mport}
+		if !sameAddr(m.addr, to) {
+			s.emit(Notice, "+config-update-from", known, "")
+			s.emit(Warning, "+switch-master", nil, m.name+" "+m.addr.Host+" "+strconv.Itoa(m.addr.Port)+" "+to.Host+" "+strconv.Itoa(to.Port))
+			s.switchMaster(m, to)
+		}
+	}
+	known.lastHelloTime = s.now
+}
+
+// removeSentinels drops a master's sentinel records that match; it returns
+// how many.
+func (s *Sentinel) removeSentinels(m *instance, match func(*instance) bool) int {
+	kept := m.sentinels[:0]
+	n := 0
+	for _, r := range m.sentinels {
+		if match(r) {
+			s.dropLink(r)
+			n++
+			continue
+		}
+		kept = append(kept, r)
+	}
+	m.sentinels = kept
+	return n
+}
+
+// updateSentinelAddr moves every record of a sentinel to its new address and
+// closes their connections (spec §5.5).
+func (s *Sentinel) updateSentinelAddr(runID string, addr wire.Addr) {
+	others := 0
+	for _, m := range s.masters {
+		for _, r := range m.sentinels {
+			if r.runID == runID && !sameAddr(r.addr, addr) {
+				r.addr = addr
+				s.closeConn(r.link.cc, true)
+				others++
+			}
+		}
+	}
+	if others > 0 {
+		s.emit(Notice, "+sentinel-address-update", nil, runID+" "+strconv.Itoa(others))
+	}
+}

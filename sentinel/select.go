@@ -1,0 +1,56 @@
+package sentinel
+
+import (
+	"slices"
+	"strings"
+)
+
+// selectReplica is spec §13: the best replica that passes every filter, or
+// nil.
+func (s *Sentinel) selectReplica(m *instance) *instance {
+	maxDown := 10 * m.downAfter
+	if m.has(fSDown) {
+		maxDown += s.now.Sub(m.sDownSince)
+	}
+	freshness := 3 * s.timing.InfoPeriod
+	if m.has(fSDown) {
+		freshness = 5 * s.timing.PingPeriod
+	}
+	var candidates []*instance
+	for _, r := range m.replicas {
+		switch {
+		case r.has(fSDown | fODown), r.link.disconnected,
+			s.now.Sub(r.link.lastAvailTime) > 5*s.timing.PingPeriod,
+			r.slavePriority == 0,
+			s.now.Sub(r.infoRefresh) > freshness,
+			r.masterLinkDownTime > int64(maxDown):
+			continue
+		}
+		candidates = append(candidates, r)
+	}
+	if len(candidates) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(candidates, compareReplicas)
+	return candidates[0]
+}
+
+// compareReplicas orders candidates best first: lower priority, higher
+// offset, then smaller run id (case-insensitive), an unknown run id last.
+func compareReplicas(a, b *instance) int {
+	switch {
+	case a.slavePriority != b.slavePriority:
+		return a.slavePriority - b.slavePriority
+	case a.slaveReplOffset > b.slaveReplOffset:
+		return -1
+	case a.slaveReplOffset < b.slaveReplOffset:
+		return 1
+	case a.runID == "" && b.runID == "":
+		return 0
+	case a.runID == "":
+		return 1
+	case b.runID == "":
+		return -1
+	}
+	return strings.Compare(strings.ToLower(a.runID), strings.ToLower(b.runID))
+}
