@@ -31,9 +31,13 @@ func (s *Sentinel) selectReplica(m *instance) *instance {
 	if len(candidates) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(candidates, compareReplicas)
+	sortReplicas(candidates)
 	return candidates[0]
 }
+
+// sortReplicas orders replicas best first (stable: equal ones keep their
+// discovery order).
+func sortReplicas(rs []*instance) { slices.SortStableFunc(rs, compareReplicas) }
 
 // compareReplicas orders candidates best first: lower priority, higher
 // offset, then smaller run id (case-insensitive), an unknown run id last.
