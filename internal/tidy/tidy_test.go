@@ -26,7 +26,8 @@ var allowedImports = map[string][]string{
 	"internal/history": {},
 	"internal/info":    {},
 	"internal/tidy":    {},
-	"sentinel":         {},
+	"sentinel":         {"sentinel/conf"},
+	"sentinel/conf":    {},
 	"model":            {"model/keyspace"},
 	"model/keyspace":   {},
 	"model/client":     {},
@@ -34,7 +35,7 @@ var allowedImports = map[string][]string{
 	"checker":          {},
 	"reports":          {"checker"},
 	"internal/traffic": {"sim"},
-	"scenarios":        {"sim", "sentinel", "model", "checker", "internal/traffic"},
+	"scenarios":        {"sim", "sentinel", "sentinel/conf", "model", "model/keyspace", "model/client", "checker", "internal/traffic"},
 	"cmd/sentinelsim":  {"*"},
 }
 
@@ -42,7 +43,7 @@ var allowedImports = map[string][]string{
 // deterministic under the simulator. model/keyspace is the one exception by
 // design: it wraps miniredis, which needs a time.Time; it sets that time from
 // the node's simulated clock before every command.
-var pure = []string{"sim", "sentinel", "model", "model/client", "internal/info", "internal/history", "internal/traffic"}
+var pure = []string{"sim", "sentinel", "sentinel/conf", "model", "model/client", "internal/info", "internal/history", "internal/traffic"}
 
 // composers may import sim without being part of the simulated world: they
 // build worlds and run them.
