@@ -12,9 +12,10 @@ BENCH_OUT     ?= bench.txt
 
 all: verify test
 
-## demo: run the built-in example once (random seed unless SEED=n); prints the seed first, the replay command last
+## demo: run the built-in failover example once (random seed unless SEED=n; EXAMPLE=demo for the simulator's fault tour); prints the seed first, the replay command last
+EXAMPLE ?= failover
 demo:
-	$(GO) run ./cmd/sentinelsim run --example demo $(if $(SEED),--seed $(SEED))
+	$(GO) run ./cmd/sentinelsim run --example $(EXAMPLE) $(if $(SEED),--seed $(SEED))
 
 ## test: the test suite CI runs (unit, property, determinism and fault-semantics tests)
 test:

@@ -1,7 +1,10 @@
 package model
 
 import (
-	"path"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"math"
 	"strconv"
 	"strings"
 
@@ -10,7 +13,7 @@ import (
 	"github.com/sentinelsim/sentinelsim/model/keyspace"
 )
 
-// Error replies exactly as Redis 7.0 words them.
+// Error replies exactly as Redis 7.0.15 words them.
 const (
 	errNoAuth     = "NOAUTH Authentication required."
 	errWrongPass  = "WRONGPASS invalid username-password pair or user is disabled."
@@ -21,16 +24,23 @@ const (
 	errLoading    = "LOADING Redis is loading the dataset in memory"
 	errBusy       = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
 	errMisconf    = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
-	errExecAbort  = "EXECABORT Transaction discarded because of previous errors."
-	errNotBusy    = "NOTBUSY No scripts in execution right now."
-	errNoConfFile = "ERR The server is running without a config file"
-	errSyntax     = "ERR syntax error"
+	// errMisconfAOF is what a failed AOF write gives (strerror of ENOSPC).
+	errMisconfAOF  = "MISCONF Errors writing to the AOF file: No space left on device"
+	errExecAbort   = "EXECABORT Transaction discarded because of previous errors."
+	errExecAbortOf = "EXECABORT Transaction discarded because of: "
+	errNoMulti     = "ERR Command not allowed inside a transaction"
+	errNotBusy     = "NOTBUSY No scripts in execution right now."
+	errNoConfFile  = "ERR The server is running without a config file"
+	errSyntax      = "ERR syntax error"
+	errNotInteger  = "ERR value is not an integer or out of range"
+	errUnblocked   = "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)"
 )
 
 // cmdFlags are the command-table flags that decide what a command may do in
-// each node state (Redis's CMD_WRITE, CMD_STALE, CMD_LOADING, CMD_NO_AUTH,
-// CMD_ALLOW_BUSY, and whether a subscribed RESP2 client may call it).
-type cmdFlags uint8
+// each node state: Redis's CMD_WRITE, CMD_STALE, CMD_LOADING, CMD_NO_AUTH,
+// CMD_ALLOW_BUSY, CMD_NO_MULTI, whether a subscribed RESP2 client may call
+// it, and whether it runs at once inside MULTI instead of being queued.
+type cmdFlags uint16
 
 const (
 	fWrite   cmdFlags = 1 << iota
@@ -39,42 +49,53 @@ const (
 	fNoAuth           // allowed before AUTH
 	fBusy             // allowed while a script is busy
 	fPubSub           // allowed for a subscribed RESP2 client
-	fNoMulti          // executed at once, not queued, inside MULTI
+	fNoMulti          // refused inside MULTI
+	fNow              // runs at once inside MULTI (MULTI, EXEC, DISCARD, QUIT)
 )
 
+// nodeCmd is a command-table entry: Redis arity (n exact, -n at least n,
+// the name counts), flags, and for container commands their subcommands.
 type nodeCmd struct {
-	arity int // Redis arity: n exact, -n at least n (the name counts)
+	arity int
 	flags cmdFlags
+	subs  map[string]nodeCmd
 }
 
-// nodeCommands are the commands the node implements itself; data commands
-// go to the keyspace.
+const fLS = fLoading | fStale
+
+// nodeCommands are the commands the node implements itself, with the arity
+// and flags of Redis 7.0.15's COMMAND INFO; data commands go to the
+// keyspace.
 var nodeCommands = map[string]nodeCmd{
-	"PING":        {-1, fPubSub},
-	"ECHO":        {2, 0},
-	"AUTH":        {-2, fNoAuth | fStale | fLoading | fBusy | fNoMulti},
-	"SELECT":      {2, fLoading | fStale},
-	"QUIT":        {-1, fNoAuth | fStale | fLoading | fBusy | fPubSub | fNoMulti},
-	"INFO":        {-1, fStale | fLoading},
-	"ROLE":        {1, fStale | fLoading | fNoAuth},
-	"REPLICAOF":   {3, fStale | fNoAuth},
-	"SLAVEOF":     {3, fStale | fNoAuth},
-	"CONFIG":      {-2, fStale | fLoading},
-	"CLIENT":      {-2, fStale | fLoading},
-	"MULTI":       {1, fStale | fLoading | fNoMulti},
-	"EXEC":        {1, fStale | fLoading | fNoMulti},
-	"DISCARD":     {1, fStale | fLoading | fNoMulti},
-	"SUBSCRIBE":   {-2, fPubSub | fStale | fLoading},
-	"UNSUBSCRIBE": {-1, fPubSub | fStale | fLoading},
-	"PUBLISH":     {3, fStale | fLoading},
-	"WAIT":        {3, 0},
-	"DEBUG":       {-2, fStale | fLoading | fBusy},
-	"SHUTDOWN":    {-1, fStale | fLoading | fBusy | fNoAuth},
-	"SCRIPT":      {-2, fBusy},
-	"EVAL":        {-3, 0},
-	"SAVE":        {1, 0},
-	"BGSAVE":      {-1, 0},
-	"LASTSAVE":    {1, fStale | fLoading},
+	"PING":      {-1, fPubSub, nil},
+	"ECHO":      {2, fLS, nil},
+	"AUTH":      {-2, fNoAuth | fLS | fBusy, nil},
+	"SELECT":    {2, fLS, nil},
+	"QUIT":      {-1, fNoAuth | fLS | fBusy | fPubSub | fNow, nil},
+	"INFO":      {-1, fLS, nil},
+	"ROLE":      {1, fLS, nil},
+	"REPLICAOF": {3, fStale, nil},
+	"SLAVEOF":   {3, fStale, nil},
+	"CONFIG": {-2, 0, map[string]nodeCmd{
+		"GET": {-3, fLS, nil}, "SET": {-4, fLS, nil}, "REWRITE": {2, fLS, nil}, "RESETSTAT": {2, fLS, nil},
+	}},
+	"CLIENT": {-2, 0, map[string]nodeCmd{
+		"SETNAME": {3, fLS, nil}, "GETNAME": {2, fLS, nil}, "ID": {2, fLS, nil}, "KILL": {-3, fLS, nil},
+	}},
+	"MULTI":       {1, fLS | fBusy | fNow, nil},
+	"EXEC":        {1, fLS | fNow, nil},
+	"DISCARD":     {1, fLS | fBusy | fNow, nil},
+	"SUBSCRIBE":   {-2, fPubSub | fLS, nil},
+	"UNSUBSCRIBE": {-1, fPubSub | fLS, nil},
+	"PUBLISH":     {3, fLS, nil},
+	"WAIT":        {3, 0, nil},
+	"DEBUG":       {-2, fLS, nil},
+	"SHUTDOWN":    {-1, fLS | fBusy | fNoMulti, nil},
+	"SCRIPT":      {-2, 0, map[string]nodeCmd{"KILL": {2, fBusy, nil}}},
+	"EVAL":        {-3, fStale, nil},
+	"SAVE":        {1, fNoMulti, nil},
+	"BGSAVE":      {-1, 0, nil},
+	"LASTSAVE":    {1, fLS, nil},
 }
 
 // lookup resolves a command name through rename-command. ok is false for an
@@ -93,19 +114,29 @@ func (n *Node) lookup(name string) (string, bool) {
 	return "", false
 }
 
-func unknownCommand(args []string) string {
-	var b strings.Builder
-	b.WriteString("ERR unknown command '")
-	b.WriteString(args[0])
-	b.WriteString("', with args beginning with: ")
-	for _, a := range args[1:] {
-		b.WriteString("'" + a + "' ")
+// spec finds a command's table entry (the subcommand's, for a container)
+// and its full name ("config|get"); errText is the existence or arity error
+// processCommand rejects it with.
+func spec(name string, args []string) (c nodeCmd, fullname, errText string) {
+	c, isNode := nodeCommands[name]
+	if !isNode {
+		c = nodeCmd{arity: dataArity[name]}
+		if keyspace.IsWrite(name) {
+			c.flags |= fWrite
+		}
 	}
-	return b.String()
-}
-
-func wrongArity(name string) wire.Value {
-	return wire.Error("ERR wrong number of arguments for '" + strings.ToLower(name) + "' command")
+	fullname = strings.ToLower(name)
+	if c.subs != nil && len(args) >= 2 {
+		sub, ok := c.subs[upper(args[1])]
+		if !ok {
+			return c, fullname, "ERR unknown subcommand '" + trunc(args[1], 128) + "'. Try " + upper(args[0]) + " HELP."
+		}
+		c, fullname = sub, fullname+"|"+strings.ToLower(args[1])
+	}
+	if c.arity != 0 && !arityOK(c.arity, len(args)) {
+		return c, fullname, "ERR wrong number of arguments for '" + fullname + "' command"
+	}
+	return c, fullname, ""
 }
 
 func arityOK(arity, n int) bool {
@@ -115,55 +146,98 @@ func arityOK(arity, n int) bool {
 	return n >= -arity
 }
 
+func trunc(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
 func (n *Node) isReplica() bool { return n.repl.master != nil }
 
-// command runs one command from a client connection, with Redis's checks in
-// processCommand's order. reply is false when the reply comes later (WAIT,
-// DEBUG SLEEP, a busy script) or never (the connection closed).
+func (n *Node) busy() bool { return n.script != nil }
+
+// command runs one command from a client connection, with the checks of
+// processCommand in its order. reply is false when the reply comes later
+// (WAIT, DEBUG SLEEP, a busy script) or never (the connection closed).
 func (n *Node) command(env wire.Env, cn *conn, seq uint64, args []string) (v wire.Value, reply bool) {
 	if len(args) == 0 {
 		return wire.Error("ERR empty command"), true
 	}
 	name, ok := n.lookup(args[0])
 	if !ok {
-		cn.multiErr = cn.inMulti
-		return wire.Error(unknownCommand(args)), true
+		return n.reject(cn, false, keyspace.UnknownCommand(args).Str), true
 	}
-	nc, isNode := nodeCommands[name]
-	write := keyspace.IsWrite(name)
-	if isNode {
-		write = nc.flags&fWrite != 0
-		if !arityOK(nc.arity, len(args)) {
-			cn.multiErr = cn.inMulti
-			return wrongArity(name), true
+	isExec := name == "EXEC"
+	c, fullname, errText := spec(name, args)
+	if errText != "" {
+		return n.reject(cn, isExec, errText), true
+	}
+	flags := c.flags
+	if isExec && cn.inMulti {
+		// EXEC is checked as the transaction: a write if anything queued
+		// writes, stale-ok and loading-ok only if everything queued is.
+		for _, q := range cn.queued {
+			flags |= q.flags & fWrite
+			flags &^= (fStale | fLoading) &^ q.flags
 		}
 	}
-	switch {
-	case !cn.authed && nc.flags&fNoAuth == 0:
-		cn.multiErr = cn.inMulti
-		return wire.Error(errNoAuth), true
-	case n.bgsaveError && n.cfg.StopWritesOnBgsaveError && !n.isReplica() && (write || name == "PING"):
-		cn.multiErr = cn.inMulti
-		return wire.Error(errMisconf), true
-	case write && !n.isReplica() && n.cfg.MinReplicasToWrite > 0 && n.goodReplicas(env) < n.cfg.MinReplicasToWrite:
-		cn.multiErr = cn.inMulti
-		return wire.Error(errNoReplicas), true
-	case write && n.isReplica() && n.cfg.ReplicaReadOnly:
-		cn.multiErr = cn.inMulti
-		return wire.Error(errReadOnly), true
-	case cn.pubsub() && nc.flags&fPubSub == 0:
-		return wire.Error("ERR Can't execute '" + strings.ToLower(name) + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"), true
-	case n.isReplica() && !n.repl.linkUp() && !n.cfg.ReplicaServeStaleData && nc.flags&fStale == 0:
-		return wire.Error(errMasterDown), true
-	case n.loading(env) && nc.flags&fLoading == 0:
-		return wire.Error(errLoading), true
-	case n.busyScript && nc.flags&fBusy == 0:
-		return wire.Error(errBusy), true
-	case cn.inMulti && nc.flags&fNoMulti == 0:
-		cn.queued = append(cn.queued, append([]string{name}, args[1:]...))
+	if e := n.check(env, cn, fullname, flags, name == "PING"); e != "" {
+		return n.reject(cn, isExec, e), true
+	}
+	if cn.inMulti && flags&fNow == 0 {
+		cn.queued = append(cn.queued, queuedCmd{args: append([]string{name}, args[1:]...), flags: c.flags})
 		return wire.Status("QUEUED"), true
 	}
 	return n.execute(env, cn, seq, name, args, false)
+}
+
+// check is processCommand's state checks, in its order, for a command with
+// flags: it returns the error the command is rejected with, or "".
+func (n *Node) check(env wire.Env, cn *conn, fullname string, flags cmdFlags, ping bool) string {
+	write := flags&fWrite != 0
+	switch {
+	case !cn.authed && flags&fNoAuth == 0:
+		return errNoAuth
+	case cn.inMulti && flags&fNoMulti != 0:
+		return errNoMulti
+	case (write || ping) && n.diskError() != "":
+		return n.diskError()
+	case write && !n.goodReplicasOK(env):
+		return errNoReplicas
+	case write && n.isReplica() && n.cfg.ReplicaReadOnly:
+		return errReadOnly
+	case cn.pubsub() && flags&fPubSub == 0:
+		return "ERR Can't execute '" + fullname + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+	case n.isReplica() && !n.repl.linkUp() && !n.cfg.ReplicaServeStaleData && flags&fStale == 0:
+		return errMasterDown
+	case n.loading(env) && flags&fLoading == 0:
+		return errLoading
+	case n.busy() && flags&fBusy == 0:
+		return errBusy
+	}
+	return ""
+}
+
+// reject is rejectCommand: the error flags the connection's transaction,
+// so its EXEC aborts; an EXEC rejected itself discards the transaction and
+// says why (execCommandAbort, which quotes the error without a leading
+// "ERR ").
+func (n *Node) reject(cn *conn, isExec bool, text string) wire.Value {
+	text = strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, text)
+	if cn.inMulti {
+		cn.multiErr = true
+	}
+	if isExec {
+		cn.discardTx()
+		return wire.Error(errExecAbortOf + strings.TrimPrefix(text, "ERR "))
+	}
+	return wire.Error(text)
 }
 
 func (n *Node) loading(env wire.Env) bool {
@@ -177,15 +251,15 @@ func (n *Node) execute(env wire.Env, cn *conn, seq uint64, name string, args []s
 	}
 	switch name {
 	case "PING":
+		if len(args) > 2 {
+			return wire.Error("ERR wrong number of arguments for 'ping' command"), true
+		}
 		if cn.pubsub() {
 			msg := ""
 			if len(args) > 1 {
 				msg = args[1]
 			}
 			return wire.BulkArray("pong", msg), true
-		}
-		if len(args) > 2 {
-			return wrongArity(name), true
 		}
 		if len(args) == 2 {
 			return wire.Bulk(args[1]), true
@@ -196,20 +270,16 @@ func (n *Node) execute(env wire.Env, cn *conn, seq uint64, name string, args []s
 	case "AUTH":
 		return n.auth(cn, args), true
 	case "SELECT":
-		if args[1] != "0" {
-			return wire.Error("ERR DB index is out of range"), true
-		}
-		return wire.OK(), true
+		return selectDB(cn, args[1]), true
 	case "QUIT":
-		env.Send(cn.key.node, &wire.Reply{Conn: cn.key.id, Seq: seq, Value: wire.OK()})
-		n.closeConn(env, cn, "quit")
-		return wire.Value{}, false
+		cn.closeAfterReply = "quit"
+		return wire.OK(), true
 	case "INFO":
 		return wire.Bulk(info.Format(n.info(env), args[1:]...)), true
 	case "ROLE":
 		return info.Role(n.info(env), n.repl.roleState()), true
 	case "REPLICAOF", "SLAVEOF":
-		return n.replicaOf(env, args), true
+		return n.replicaOf(env, cn, args), true
 	case "CONFIG":
 		return n.config(env, args), true
 	case "CLIENT":
@@ -218,13 +288,14 @@ func (n *Node) execute(env wire.Env, cn *conn, seq uint64, name string, args []s
 		if cn.inMulti {
 			return wire.Error("ERR MULTI calls can not be nested"), true
 		}
-		cn.inMulti, cn.multiErr, cn.queued = true, false, nil
+		cn.discardTx()
+		cn.inMulti = true
 		return wire.OK(), true
 	case "DISCARD":
 		if !cn.inMulti {
 			return wire.Error("ERR DISCARD without MULTI"), true
 		}
-		cn.inMulti, cn.multiErr, cn.queued = false, false, nil
+		cn.discardTx()
 		return wire.OK(), true
 	case "EXEC":
 		return n.exec(env, cn, seq)
@@ -243,36 +314,23 @@ func (n *Node) execute(env wire.Env, cn *conn, seq uint64, name string, args []s
 	case "DEBUG":
 		return n.debug(env, cn, seq, args, inExec)
 	case "SHUTDOWN":
-		return n.shutdown(env, cn, args)
-	case "SCRIPT":
-		if upper(args[1]) != "KILL" || len(args) != 2 {
-			return wire.Error("ERR unknown subcommand or wrong number of arguments for '" + args[1] + "'. Try SCRIPT HELP."), true
-		}
-		if !n.busyScript {
-			return wire.Error(errNotBusy), true
-		}
-		n.busyScript = false
-		env.Emit("# Script killed by user with SCRIPT KILL")
-		return wire.OK(), true
+		return n.shutdown(env, args)
+	case "SCRIPT": // only KILL is in the table
+		return n.scriptKill(env), true
 	case "EVAL":
-		// Only the script that never ends is modelled: it makes the node
-		// answer -BUSY until SCRIPT KILL (spec §7.1, §26.1).
-		if strings.Contains(args[1], "while true") {
-			n.busyScript = true
-			env.Emit("# Lua slow script detected: still in execution after 5000 milliseconds")
-			return wire.Value{}, false
-		}
-		return wire.Error("ERR simulated node: EVAL runs only the busy-loop script ('while true do end')"), true
+		return n.eval(env, cn, seq, args, inExec)
 	case "SAVE":
-		n.save(env)
+		if !n.saveDataset(env) {
+			return wire.Error("ERR"), true
+		}
 		return wire.OK(), true
 	case "BGSAVE":
-		n.save(env)
+		n.saveDataset(env)
 		return wire.Status("Background saving started"), true
 	case "LASTSAVE":
-		return wire.Int(int64(n.lastSave) / 1000), true
+		return wire.Int(int64(n.lastSaveWall) / 1000), true
 	}
-	return wire.Error(unknownCommand(args)), true
+	return keyspace.UnknownCommand(args), true
 }
 
 // dataCommand runs a data command on the keyspace and, on a master,
@@ -293,11 +351,27 @@ func (n *Node) dataCommand(env wire.Env, name string, args []string) wire.Value 
 	return v
 }
 
+// selectDB is SELECT: databases 0 to 15 exist. The node has one keyspace,
+// which every database index shares.
+func selectDB(cn *conn, arg string) wire.Value {
+	id, ok := string2ll(arg)
+	switch {
+	case !ok:
+		return wire.Error(errNotInteger)
+	case id < math.MinInt32 || id > math.MaxInt32:
+		return wire.Error("ERR value is out of range, value must between -2147483648 and 2147483647")
+	case id < 0 || id > 15:
+		return wire.Error("ERR DB index is out of range")
+	}
+	cn.db = int(id)
+	return wire.OK()
+}
+
 func (n *Node) auth(cn *conn, args []string) wire.Value {
 	pass := args[len(args)-1]
 	switch {
 	case len(args) > 3:
-		return wrongArity("AUTH")
+		return wire.Error(errSyntax)
 	case len(args) == 3 && args[1] != "default":
 		return wire.Error(errWrongPass)
 	case n.cfg.RequirePass == "" && len(args) == 2:
@@ -309,24 +383,62 @@ func (n *Node) auth(cn *conn, args []string) wire.Value {
 	return wire.OK()
 }
 
+// execRun is a transaction being executed; it can be suspended by a DEBUG
+// SLEEP or a busy script among its commands, and resumed.
+type execRun struct {
+	cn   *conn
+	seq  uint64
+	cmds []queuedCmd
+	out  []wire.Value
+}
+
 func (n *Node) exec(env wire.Env, cn *conn, seq uint64) (wire.Value, bool) {
 	if !cn.inMulti {
 		return wire.Error("ERR EXEC without MULTI"), true
 	}
-	queued, failed := cn.queued, cn.multiErr
-	cn.inMulti, cn.multiErr, cn.queued = false, false, nil
+	cmds, failed := cn.queued, cn.multiErr
+	cn.discardTx()
 	if failed {
 		return wire.Error(errExecAbort), true
 	}
-	out := make([]wire.Value, 0, len(queued))
-	for _, args := range queued {
-		v, ok := n.execute(env, cn, seq, args[0], args, true)
-		if !ok {
-			return wire.Value{}, false // the transaction closed its own connection
+	return n.runExec(env, &execRun{cn: cn, seq: seq, cmds: cmds, out: make([]wire.Value, 0, len(cmds))})
+}
+
+// runExec runs the rest of a transaction. A DEBUG SLEEP in it blocks the
+// node, and the commands after it run at the wake; a busy script blocks
+// the connection, and the rest runs after SCRIPT KILL. The reply goes out
+// when the last command has run.
+func (n *Node) runExec(env wire.Env, x *execRun) (wire.Value, bool) {
+	finish := func(env wire.Env) {
+		before := n.repl.offset
+		v, ok := n.runExec(env, x)
+		if n.repl.offset != before {
+			x.cn.woff = n.repl.offset
 		}
-		out = append(out, v)
+		if ok {
+			n.reply(env, x.cn, x.seq, v)
+		}
 	}
-	return wire.Array(out...), true
+	for len(x.cmds) > 0 {
+		args := x.cmds[0].args
+		x.cmds = x.cmds[1:]
+		v, ok := n.execute(env, x.cn, x.seq, args[0], args, true)
+		if !ok { // a busy script: its result comes with SCRIPT KILL
+			if s := n.script; s != nil && s.conn == x.cn {
+				s.done = func(env wire.Env, v wire.Value) {
+					x.out = append(x.out, v)
+					finish(env)
+				}
+			}
+			return wire.Value{}, false
+		}
+		x.out = append(x.out, v)
+		if n.blockedUntil > 0 {
+			n.resume = finish
+			return wire.Value{}, false
+		}
+	}
+	return wire.Array(x.out...), true
 }
 
 func (n *Node) subscribe(env wire.Env, cn *conn, channels []string) wire.Value {
@@ -377,216 +489,93 @@ func (n *Node) publish(env wire.Env, channel, msg string) int {
 	return count
 }
 
-func (n *Node) replicaOf(env wire.Env, args []string) wire.Value {
-	if upper(args[1]) == "NO" && upper(args[2]) == "ONE" {
+// replicaOf is REPLICAOF / SLAVEOF (replicaofCommand).
+func (n *Node) replicaOf(env wire.Env, cn *conn, args []string) wire.Value {
+	who := " (user request from 'id=" + strconv.FormatUint(cn.order, 10) + "')"
+	if strings.EqualFold(args[1], "no") && strings.EqualFold(args[2], "one") {
 		if n.isReplica() {
 			n.repl.becomeMaster(n, env)
-			env.Emit("* MASTER MODE enabled (user request from 'id=?')")
+			env.Emit("* MASTER MODE enabled" + who)
 		}
 		return wire.OK()
 	}
-	port, err := strconv.Atoi(args[2])
-	if err != nil || port <= 0 || port > 65535 {
+	port, ok := string2ll(args[2])
+	if !ok || port < 0 || port > 65535 {
 		return wire.Error("ERR Invalid master port")
 	}
-	addr := wire.Addr{Host: args[1], Port: port}
-	if n.isReplica() && n.repl.master.addr == addr {
+	addr := wire.Addr{Host: args[1], Port: int(port)}
+	if m := n.repl.master; m != nil && strings.EqualFold(m.addr.Host, addr.Host) && m.addr.Port == addr.Port {
+		env.Emit("* REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.")
 		return wire.Status("OK Already connected to specified master")
 	}
 	n.repl.becomeReplica(n, env, addr)
-	n.cfg.ReplicaOf = addr
-	env.Emit("* REPLICAOF " + addr.Host + ":" + strconv.Itoa(port) + " enabled (user request from 'id=?')")
+	env.Emit("* REPLICAOF " + addr.String() + " enabled" + who)
 	return wire.OK()
 }
 
-// configParams maps CONFIG GET/SET names to the fields they read and write.
-var configParams = []string{
-	"masterauth", "min-replicas-max-lag", "min-replicas-to-write", "repl-backlog-size",
-	"repl-ping-replica-period", "repl-timeout", "replica-announce-ip", "replica-announce-port",
-	"replica-announced", "replica-priority", "replica-read-only", "replica-serve-stale-data",
-	"replicaof", "requirepass", "stop-writes-on-bgsave-error",
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
-}
-
-func (n *Node) configGet(name string) string {
-	c := &n.cfg
-	switch name {
-	case "masterauth":
-		return c.MasterAuth
-	case "min-replicas-max-lag":
-		return strconv.Itoa(c.MinReplicasMaxLag)
-	case "min-replicas-to-write":
-		return strconv.Itoa(c.MinReplicasToWrite)
-	case "repl-backlog-size":
-		return strconv.FormatInt(c.BacklogSize, 10)
-	case "repl-ping-replica-period":
-		return strconv.FormatInt(int64(c.ReplPingPeriod/wire.Second), 10)
-	case "repl-timeout":
-		return strconv.FormatInt(int64(c.ReplTimeout/wire.Second), 10)
-	case "replica-announce-ip":
-		return c.ReplicaAnnounceIP
-	case "replica-announce-port":
-		return strconv.Itoa(c.ReplicaAnnouncePort)
-	case "replica-announced":
-		return yesNo(c.ReplicaAnnounced)
-	case "replica-priority":
-		return strconv.Itoa(c.ReplicaPriority)
-	case "replica-read-only":
-		return yesNo(c.ReplicaReadOnly)
-	case "replica-serve-stale-data":
-		return yesNo(c.ReplicaServeStaleData)
-	case "replicaof":
-		if c.ReplicaOf.IsZero() {
-			return ""
-		}
-		return c.ReplicaOf.Host + " " + strconv.Itoa(c.ReplicaOf.Port)
-	case "requirepass":
-		return c.RequirePass
-	case "stop-writes-on-bgsave-error":
-		return yesNo(c.StopWritesOnBgsaveError)
-	}
-	return ""
-}
-
-func (n *Node) configSet(name, value string) bool {
-	c := &n.cfg
-	num := func(min int) (int, bool) {
-		v, err := strconv.Atoi(value)
-		return v, err == nil && v >= min
-	}
-	flag := func() (bool, bool) {
-		switch strings.ToLower(value) {
-		case "yes":
-			return true, true
-		case "no":
-			return false, true
-		}
-		return false, false
-	}
-	var ok bool
-	switch name {
-	case "masterauth":
-		c.MasterAuth, ok = value, true
-	case "min-replicas-max-lag":
-		c.MinReplicasMaxLag, ok = num(0)
-	case "min-replicas-to-write":
-		c.MinReplicasToWrite, ok = num(0)
-	case "repl-backlog-size":
-		var v int
-		if v, ok = num(16384); ok {
-			c.BacklogSize = int64(v)
-			n.repl.trimBacklog(c.BacklogSize)
-		}
-	case "repl-ping-replica-period":
-		var v int
-		if v, ok = num(1); ok {
-			c.ReplPingPeriod = wire.Duration(v) * wire.Second
-		}
-	case "repl-timeout":
-		var v int
-		if v, ok = num(1); ok {
-			c.ReplTimeout = wire.Duration(v) * wire.Second
-		}
-	case "replica-announce-ip":
-		c.ReplicaAnnounceIP, ok = value, true
-	case "replica-announce-port":
-		c.ReplicaAnnouncePort, ok = num(0)
-	case "replica-announced":
-		c.ReplicaAnnounced, ok = flag()
-	case "replica-priority":
-		c.ReplicaPriority, ok = num(0)
-	case "replica-read-only":
-		c.ReplicaReadOnly, ok = flag()
-	case "replica-serve-stale-data":
-		c.ReplicaServeStaleData, ok = flag()
-	case "requirepass":
-		c.RequirePass, ok = value, true
-	case "stop-writes-on-bgsave-error":
-		c.StopWritesOnBgsaveError, ok = flag()
-	}
-	return ok
-}
-
-func (n *Node) config(env wire.Env, args []string) wire.Value {
-	switch sub := upper(args[1]); {
-	case sub == "GET" && len(args) == 3:
-		var out []string
-		for _, p := range configParams {
-			if ok, _ := path.Match(strings.ToLower(args[2]), p); ok {
-				out = append(out, p, n.configGet(p))
-			}
-		}
-		return wire.BulkArray(out...)
-	case sub == "SET" && len(args) >= 4 && len(args)%2 == 0:
-		for i := 2; i < len(args); i += 2 {
-			name := strings.ToLower(args[i])
-			if !contains(configParams, name) || name == "replicaof" {
-				return wire.Error("ERR Unknown option or number of arguments for CONFIG SET - '" + args[i] + "'")
-			}
-			if !n.configSet(name, args[i+1]) {
-				return wire.Error("ERR CONFIG SET failed (possibly related to argument '" + args[i] + "') - argument couldn't be parsed into an integer")
-			}
-		}
-		return wire.OK()
-	case sub == "REWRITE" && len(args) == 2:
-		if !n.cfg.HasConfigFile {
-			return wire.Error(errNoConfFile)
-		}
-		c := n.cfg
-		n.diskConf = &c
-		n.save(env)
-		env.Emit("* CONFIG REWRITE executed with success.")
-		return wire.OK()
-	case sub == "RESETSTAT" && len(args) == 2:
-		return wire.OK()
-	}
-	return wire.Error("ERR unknown subcommand or wrong number of arguments for '" + args[1] + "'. Try CONFIG HELP.")
-}
-
+// client is CLIENT SETNAME / GETNAME / ID / KILL.
 func (n *Node) client(env wire.Env, cn *conn, args []string) wire.Value {
-	switch sub := upper(args[1]); {
-	case sub == "SETNAME" && len(args) == 3:
-		if strings.ContainsAny(args[2], " \n") {
-			return wire.Error("ERR Client names cannot contain spaces, newlines or special characters.")
+	switch upper(args[1]) {
+	case "SETNAME":
+		for i := 0; i < len(args[2]); i++ {
+			if args[2][i] < '!' || args[2][i] > '~' {
+				return wire.Error("ERR Client names cannot contain spaces, newlines or special characters.")
+			}
 		}
 		cn.name = args[2]
 		return wire.OK()
-	case sub == "GETNAME" && len(args) == 2:
+	case "GETNAME":
 		if cn.name == "" {
 			return wire.Nil()
 		}
 		return wire.Bulk(cn.name)
-	case sub == "ID" && len(args) == 2:
+	case "ID":
 		return wire.Int(int64(cn.order))
-	case sub == "KILL" && len(args) >= 4 && len(args)%2 == 0:
-		return n.clientKill(env, cn, args[2:])
-	case sub == "KILL":
-		return wire.Error(errSyntax)
 	}
-	return wire.Error("ERR unknown subcommand or wrong number of arguments for '" + args[1] + "'. Try CLIENT HELP.")
+	return n.clientKill(env, cn, args)
 }
 
-// clientKill implements CLIENT KILL TYPE normal|pubsub|master|replica
-// [SKIPME yes|no]: it really drops the victims' connections (spec §26.5).
-func (n *Node) clientKill(env wire.Env, self *conn, filters []string) wire.Value {
-	kind, skipMe := "", true
-	for i := 0; i < len(filters); i += 2 {
-		switch upper(filters[i]) {
+// clientKill is CLIENT KILL, old form (an address) and filter form (ID,
+// TYPE normal|pubsub|master|replica|slave, ADDR, LADDR, USER, SKIPME). It
+// really drops the victims' connections (spec §26.5): client connections,
+// replicas, the link to the master. Killing itself (SKIPME no) closes the
+// caller after its reply.
+func (n *Node) clientKill(env wire.Env, self *conn, args []string) wire.Value {
+	if len(args) == 3 {
+		// Old form: the client at that address. Client connections have no
+		// addresses in the simulation, so none matches.
+		return wire.Error("ERR No such client")
+	}
+	if len(args)%2 != 0 {
+		return wire.Error(errSyntax)
+	}
+	kind, id, skipMe, matchNone := "", int64(0), true, false
+	for i := 2; i < len(args); i += 2 {
+		v := args[i+1]
+		switch upper(args[i]) {
+		case "ID":
+			x, ok := string2ll(v)
+			if !ok || x < 1 {
+				return wire.Error("ERR client-id should be greater than 0")
+			}
+			id = x
 		case "TYPE":
-			kind = strings.ToLower(filters[i+1])
+			kind = strings.ToLower(v)
 			switch kind {
-			case "normal", "pubsub", "master", "replica", "slave":
+			case "normal", "pubsub", "master", "replica":
+			case "slave":
+				kind = "replica"
 			default:
-				return wire.Error("ERR Unknown client type '" + filters[i+1] + "'")
+				return wire.Error("ERR Unknown client type '" + v + "'")
+			}
+		case "ADDR", "LADDR":
+			matchNone = true
+		case "USER":
+			if v != "default" {
+				return wire.Error("ERR No such user '" + v + "'")
 			}
 		case "SKIPME":
-			switch strings.ToLower(filters[i+1]) {
+			switch strings.ToLower(v) {
 			case "yes":
 				skipMe = true
 			case "no":
@@ -599,79 +588,206 @@ func (n *Node) clientKill(env wire.Env, self *conn, filters []string) wire.Value
 		}
 	}
 	killed := 0
-	switch kind {
-	case "master":
-		if n.isReplica() && n.repl.linkUp() {
-			n.repl.dropMasterLink(env, "killed")
-			killed = 1
+	if matchNone {
+		return wire.Int(0)
+	}
+	for _, c := range n.sortedConns() {
+		switch {
+		case kind != "" && kind != "normal" && kind != "pubsub",
+			kind == "pubsub" && !c.pubsub(), kind == "normal" && c.pubsub(),
+			id != 0 && c.order != uint64(id),
+			c == self && skipMe:
+			continue
 		}
-	case "replica", "slave":
-		killed = n.repl.dropReplicas(env, "killed")
-	default:
-		for _, c := range n.sortedConns() {
-			if (skipMe && c == self) || (kind == "pubsub") != c.pubsub() {
-				continue
-			}
-			n.closeConn(env, c, "killed")
-			killed++
+		killed++
+		if c == self {
+			c.closeAfterReply = "killed"
+			continue
 		}
+		n.closeConn(env, c, "killed")
+	}
+	if id == 0 && (kind == "" || kind == "replica") {
+		killed += n.repl.dropReplicas(env, "killed")
+	}
+	if id == 0 && (kind == "" || kind == "master") && n.repl.linkUp() {
+		n.repl.dropMasterLink(env, "killed", true)
+		killed++
 	}
 	return wire.Int(int64(killed))
+}
+
+// maxDebugSleep bounds DEBUG SLEEP, which Redis does not bound.
+const maxDebugSleep = 24 * wire.Hour
+
+// sleepDuration is what DEBUG SLEEP sleeps for arg: Redis reads it with
+// strtod, multiplies by 10^6 into a long long and nanosleeps that many
+// microseconds, so a negative, NaN, infinite or out-of-range value does not
+// sleep at all (the conversion gives LLONG_MIN on x86-64). The result is
+// rounded up to whole milliseconds and capped at maxDebugSleep.
+func sleepDuration(arg string) wire.Duration {
+	secs := strtod(arg)
+	us := secs * 1e6
+	if math.IsNaN(us) || us <= 0 || us >= math.MaxInt64 {
+		return 0
+	}
+	ms := wire.Duration(math.Ceil(float64(int64(us)) / 1000))
+	return min(ms, maxDebugSleep)
+}
+
+// strtod reads the longest prefix of s that is a floating-point number, as
+// C's strtod does (leading white space skipped, out of range gives ±Inf);
+// 0 if there is none. Unlike strtod it reads hexadecimal only with a
+// binary exponent ("0x1p4").
+func strtod(s string) float64 {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	if len(s) > 400 {
+		s = s[:400] // longer prefixes do not change a double
+	}
+	for end := len(s); end > 0; end-- {
+		v, err := strconv.ParseFloat(s[:end], 64)
+		if err == nil || errors.Is(err, strconv.ErrRange) {
+			return v
+		}
+	}
+	return 0
 }
 
 func (n *Node) debug(env wire.Env, cn *conn, seq uint64, args []string, inExec bool) (wire.Value, bool) {
 	switch sub := upper(args[1]); {
 	case sub == "SLEEP" && len(args) == 3:
-		secs, err := strconv.ParseFloat(args[2], 64)
-		if err != nil || secs < 0 {
-			return wire.Error("ERR value is not a valid float"), true
-		}
-		// DEBUG SLEEP blocks the event loop: nothing is handled, not even
-		// timers, until it ends; then its reply goes out first.
-		d := wire.Duration(secs * 1000)
-		if d == 0 || inExec {
+		// DEBUG SLEEP blocks the event loop, inside EXEC too: nothing is
+		// handled, not even timers, until it ends; then its reply goes out
+		// first (or the rest of its transaction runs).
+		d := sleepDuration(args[2])
+		if d == 0 {
 			return wire.OK(), true
 		}
-		n.blockedUntil = env.Mono().Add(d)
-		n.sleepReply = wire.Message{To: cn.key.node, Payload: &wire.Reply{Conn: cn.key.id, Seq: seq, Value: wire.OK()}}
-		env.After(d, tagWake)
+		if inExec {
+			n.sleep(env, d, nil) // runExec takes it from here
+			return wire.OK(), true
+		}
+		n.sleep(env, d, func(env wire.Env) { n.reply(env, cn, seq, wire.OK()) })
 		return wire.Value{}, false
 	case sub == "SIMULATE-BGSAVE-ERROR" && len(args) == 3:
-		// Not in Redis: lets a scenario make background saves fail, which
-		// is what makes a real node answer -MISCONF (spec §26.1).
+		// Not in Redis: makes the disk fail, so background saves (or AOF
+		// writes) fail, which is what makes a real node answer -MISCONF
+		// (spec §26.1).
 		n.bgsaveError = args[2] == "1"
 		return wire.OK(), true
 	}
-	return wire.Error("ERR unknown subcommand or wrong number of arguments for '" + args[1] + "'. Try DEBUG HELP."), true
+	return wire.Error("ERR unknown subcommand or wrong number of arguments for '" + trunc(args[1], 128) + "'. Try " + upper(args[0]) + " HELP."), true
 }
 
-func (n *Node) shutdown(env wire.Env, cn *conn, args []string) (wire.Value, bool) {
-	save := n.cfg.Persistence != PersistNone
+// shutdown is SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. The node stops
+// at once: Redis 7.0's wait for lagging replicas (shutdown-timeout) is not
+// modelled, so there is never a shutdown in progress to abort.
+func (n *Node) shutdown(env wire.Env, args []string) (wire.Value, bool) {
+	var nosave, save, force, abort, other bool
 	for _, a := range args[1:] {
 		switch upper(a) {
 		case "NOSAVE":
-			save = false
+			nosave = true
 		case "SAVE":
 			save = true
-		case "NOW", "FORCE", "ABORT":
+		case "NOW":
+			other = true
+		case "FORCE":
+			force, other = true, true
+		case "ABORT":
+			abort = true
 		default:
 			return wire.Error(errSyntax), true
 		}
 	}
-	if n.busyScript && save {
-		return wire.Error("ERR Errors trying to SHUTDOWN. Check logs."), true
+	switch {
+	case (abort && (nosave || save || other)) || (nosave && save):
+		return wire.Error(errSyntax), true
+	case abort:
+		return wire.Error("ERR No shutdown in progress."), true
+	case !nosave && n.busy():
+		return wire.Error(errBusy), true
 	}
-	if save {
-		n.save(env)
+	// An RDB is written with SAVE or with save points unless NOSAVE; the
+	// AOF is always flushed.
+	rdb := save || (!nosave && n.cfg.Persistence == PersistRDB)
+	if (rdb || n.cfg.Persistence == PersistAOF) && !n.saveDataset(env) && rdb && !force {
+		env.Emit("# Error trying to save the DB, can't exit.")
+		return wire.Error("ERR Errors trying to SHUTDOWN. Check logs."), true
 	}
 	env.Emit("# User requested shutdown...")
 	for _, c := range n.sortedConns() {
 		n.closeConn(env, c, "shutdown")
 	}
 	n.repl.shutdown(env)
+	n.script = nil
 	env.Emit("# Redis is now ready to exit, bye bye...")
 	n.dead = true
 	return wire.Value{}, false
+}
+
+// eval models only the script that never ends: it makes the node answer
+// -BUSY until SCRIPT KILL (spec §7.1, §26.1). Its caller is blocked; the
+// kill error is its reply.
+func (n *Node) eval(env wire.Env, cn *conn, seq uint64, args []string, inExec bool) (wire.Value, bool) {
+	if !strings.Contains(args[1], "while true") {
+		return wire.Error("ERR simulated node: EVAL runs only the busy-loop script ('while true do end')"), true
+	}
+	sum := sha1.Sum([]byte(args[1]))
+	s := &busyScript{conn: cn, sha: hex.EncodeToString(sum[:])}
+	if !inExec {
+		s.done = func(env wire.Env, v wire.Value) { n.reply(env, cn, seq, v) }
+	}
+	n.script = s
+	cn.blocked = true
+	env.Emit("# Lua slow script detected: still in execution after 5000 milliseconds")
+	return wire.Value{}, false
+}
+
+// scriptKill is SCRIPT KILL: the script's caller gets the error Redis
+// gives, then its held commands run.
+func (n *Node) scriptKill(env wire.Env) wire.Value {
+	s := n.script
+	if s == nil {
+		return wire.Error(errNotBusy)
+	}
+	n.script = nil
+	env.Emit("# Script killed by user with SCRIPT KILL...")
+	if s.done != nil && n.alive(s.conn) {
+		s.done(env, wire.Error("ERR Script killed by user with SCRIPT KILL... script: "+s.sha+", on @user_script:1."))
+	}
+	if n.script == nil || n.script.conn != s.conn {
+		n.release(env, s.conn)
+	}
+	return wire.OK()
+}
+
+// string2ll parses an integer as Redis's string2ll does: an optional
+// minus, no plus, no leading zeros, no spaces, within int64.
+func string2ll(s string) (int64, bool) {
+	if s == "0" {
+		return 0, true
+	}
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	if s == "" || s[0] < '1' || s[0] > '9' || len(s) > 19 {
+		return 0, false
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(s[i]-'0')
+	}
+	switch {
+	case neg && v <= 1<<63:
+		return -int64(v-1) - 1, true
+	case !neg && v <= math.MaxInt64:
+		return int64(v), true
+	}
+	return 0, false
 }
 
 func contains(list []string, s string) bool {

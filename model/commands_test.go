@@ -22,7 +22,8 @@ func TestCommandReplies(t *testing.T) {
 		{[]string{"ping", "hi"}, `"hi"`},
 		{[]string{"ECHO", "x"}, `"x"`},
 		{[]string{"SELECT", "0"}, "+OK"},
-		{[]string{"SELECT", "3"}, "-ERR DB index is out of range"},
+		{[]string{"SELECT", "3"}, "+OK"},
+		{[]string{"SELECT", "16"}, "-ERR DB index is out of range"},
 		{[]string{"FOO", "a", "b"}, "-ERR unknown command 'FOO', with args beginning with: 'a' 'b' "},
 		{[]string{"ECHO"}, "-ERR wrong number of arguments for 'echo' command"},
 		{[]string{"AUTH", "pw"}, "-" + errNoPassword},
@@ -116,7 +117,7 @@ func TestReplicaRefusesWritesAndServesStaleData(t *testing.T) {
 }
 
 func TestMisconfAndNoReplicas(t *testing.T) {
-	d := newDirect(t, nil)
+	d := newDirect(t, func(c *Config) { c.Persistence = PersistRDB })
 	assert.Equal(t, "+OK", d.reply(1, "DEBUG", "SIMULATE-BGSAVE-ERROR", "1"))
 	assert.Equal(t, "-"+errMisconf, d.reply(1, "SET", "k", "v"))
 	assert.Equal(t, "-"+errMisconf, d.reply(1, "PING"), "spec §26.1: PING is rejected like a write")
@@ -141,6 +142,8 @@ func TestPubSub(t *testing.T) {
 	assert.Equal(t, `["subscribe" "__sentinel__:hello" :1]`, d.reply(1, "SUBSCRIBE", "__sentinel__:hello"))
 	assert.Equal(t, "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", d.reply(1, "GET", "k"))
 	assert.Equal(t, `["pong" ""]`, d.reply(1, "PING"))
+	assert.Equal(t, `["pong" "x"]`, d.reply(1, "PING", "x"))
+	assert.Equal(t, "-ERR wrong number of arguments for 'ping' command", d.reply(1, "PING", "x", "y"))
 	d.env.sent = nil
 	assert.Equal(t, ":1", d.reply(2, "PUBLISH", "__sentinel__:hello", "hi"))
 	var pushes []string

@@ -43,10 +43,11 @@ func (e *fakeEnv) Emit(ev string)                    { e.events = append(e.event
 
 // direct drives one booted node with commands from client node 9.
 type direct struct {
-	t   *testing.T
-	n   *Node
-	env *fakeEnv
-	seq map[wire.ConnID]uint64
+	t     *testing.T
+	n     *Node
+	env   *fakeEnv
+	seq   map[wire.ConnID]uint64
+	msgID uint64
 }
 
 func newDirect(t *testing.T, mutate func(*Config)) *direct {
@@ -71,7 +72,8 @@ func (d *direct) do(c wire.ConnID, args ...string) (wire.Value, bool) {
 	d.t.Helper()
 	d.seq[c]++
 	d.env.sent = nil
-	d.n.Receive(d.env, wire.Message{From: 9, To: 0, Payload: &wire.Command{Conn: c, Seq: d.seq[c], Open: d.seq[c] == 1, Args: args}})
+	d.msgID++
+	d.n.Receive(d.env, wire.Message{ID: d.msgID, From: 9, To: 0, Payload: &wire.Command{Conn: c, Seq: d.seq[c], Open: d.seq[c] == 1, Args: args}})
 	for _, m := range d.env.sent {
 		if r, ok := m.Payload.(*wire.Reply); ok && r.Conn == c && r.Seq == d.seq[c] {
 			return r.Value, true
@@ -79,6 +81,27 @@ func (d *direct) do(c wire.ConnID, args ...string) (wire.Value, bool) {
 	}
 	return wire.Value{}, false
 }
+
+// deliver hands the node a message from node from and returns everything
+// the node sent while handling it.
+func (d *direct) deliver(from wire.NodeID, p wire.Payload) []wire.Message {
+	d.t.Helper()
+	d.env.sent = nil
+	d.msgID++
+	d.n.Receive(d.env, wire.Message{ID: d.msgID, From: from, To: 0, Payload: p})
+	return d.env.sent
+}
+
+// fire runs a timer and returns everything the node sent.
+func (d *direct) fire(tag uint64) []wire.Message {
+	d.t.Helper()
+	d.env.sent = nil
+	d.n.Fire(d.env, tag)
+	return d.env.sent
+}
+
+// open (re)opens connection c: its next command carries Open.
+func (d *direct) open(c wire.ConnID) { d.seq[c] = 0 }
 
 // reply is do that requires a reply and returns it formatted.
 func (d *direct) reply(c wire.ConnID, args ...string) string {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/model/keyspace"
@@ -66,6 +67,11 @@ type replication struct {
 	master   *masterLink // nil: this node is a master
 	replicas []*replicaLink
 	lastPing wire.Time // mono
+	// cached: a replica that has a history to continue (Redis's cached
+	// master: it was a master, it had a link, or its RDB file recorded
+	// one) asks for a partial resync; otherwise it sends PSYNC ? -1, and
+	// INFO shows offset 1.
+	cached bool
 }
 
 func newReplication(env wire.Env) replication {
@@ -74,11 +80,21 @@ func newReplication(env wire.Env) replication {
 
 const zeroID = "0000000000000000000000000000000000000000"
 
-// restore takes the history a persisted dataset belongs to.
-func (r *replication) restore(id string, offset int64) {
-	if id != "" {
-		r.id, r.offset, r.backlogStart = id, offset, offset
+// restore takes the history an RDB file recorded (loadDataFromDisk). A
+// replica continues it; a master starts a new history that continues it,
+// with the file's id as its second id, valid up to the file's offset, so
+// replicas that are exactly there can partially resync and replicas that
+// went further (writes after the snapshot, lost with the crash) cannot.
+func (r *replication) restore(id string, offset int64, asReplica bool) {
+	if id == "" {
+		return
 	}
+	if asReplica {
+		r.id, r.cached = id, true
+	} else {
+		r.id2, r.switchOffset = id, offset
+	}
+	r.offset, r.backlogStart = offset, offset
 }
 
 func (r *replication) linkUp() bool { return r.master != nil && r.master.state == "connected" }
@@ -121,9 +137,12 @@ type (
 		From    int64
 		Entries []entry
 	}
+	// syncError is an error reply during the handshake: to the PING that
+	// starts it, to AUTH, or to PSYNC (Stage).
 	syncError struct {
-		Link uint64
-		Err  string
+		Link  uint64
+		Stage string
+		Err   string
 	}
 	replData struct {
 		Link  uint64
@@ -142,7 +161,11 @@ type (
 )
 
 func (m *syncRequest) String() string {
-	return "PSYNC " + m.ReplID + " " + strconv.FormatInt(m.Offset+1, 10) + " link=" + strconv.FormatUint(m.Link, 16) + " announce=" + m.Announce.String()
+	offset := "-1"
+	if m.ReplID != "?" {
+		offset = strconv.FormatInt(m.Offset+1, 10)
+	}
+	return "PSYNC " + m.ReplID + " " + offset + " link=" + strconv.FormatUint(m.Link, 16) + " announce=" + m.Announce.String()
 }
 func (m *syncFull) String() string {
 	return "+FULLRESYNC " + m.ReplID + " " + strconv.FormatInt(m.Offset, 10) + " rdb=" + strconv.Itoa(len(m.Snapshot)) + "B"
@@ -185,29 +208,63 @@ func (r *replication) trimBacklog(size int64) {
 	}
 }
 
-// becomeReplica points the node at a new master (REPLICAOF host port).
+// becomeReplica points the node at a new master (REPLICAOF host port,
+// replicationSetMaster): the old link goes, clients blocked in WAIT are
+// unblocked with an error and disconnected, and the node connects at once.
+// Its own replicas stay: they may be able to partially resync with it
+// later; they are disconnected when its history changes (a full sync, or
+// a partial one that brings a new replication id). A master keeps its own
+// history to offer its new master (replicationCacheMasterUsingMyself);
+// master_link_down_since_seconds carries over from the previous link.
 func (r *replication) becomeReplica(n *Node, env wire.Env, addr wire.Addr) {
-	wasMaster := r.master == nil
-	if !wasMaster {
-		r.dropMasterLink(env, "replicaof")
+	var downSince wire.Time
+	if m := r.master; m != nil {
+		r.dropMasterLink(env, "replicaof", true)
+		downSince = m.downSince
+	} else {
+		r.cached = true
 	}
-	// Our replicas must resync with us too: our history is about to
-	// continue from someone else's (replicationSetMaster: disconnectSlaves).
-	r.dropReplicas(env, "master changed")
-	id, ok := n.cfg.Directory.Resolve(addr)
-	if !ok {
-		id = wire.None
-	}
-	r.master = &masterLink{addr: addr, node: id, state: "connect"}
+	n.unblockWaits(env)
+	r.master = &masterLink{addr: addr, node: wire.None, state: "connect", downSince: downSince}
 	n.cfg.ReplicaOf = addr
+	r.connect(n, env)
+}
+
+// bootReplica is the replicaof of the config file: the node starts as a
+// replica, connecting once loading is over.
+func (r *replication) bootReplica(n *Node, env wire.Env, addr wire.Addr) {
+	r.master = &masterLink{addr: addr, node: wire.None, state: "connect"}
+	r.connect(n, env)
+}
+
+// connect starts a connection attempt to the master (connectWithMaster),
+// resolving its address again each time; nothing happens while loading.
+func (r *replication) connect(n *Node, env wire.Env) {
+	m := r.master
+	if m == nil || m.state != "connect" || n.loading(env) {
+		return
+	}
+	env.Emit("* Connecting to MASTER " + m.addr.String())
+	id, ok := n.cfg.Directory.Resolve(m.addr)
+	if !ok {
+		m.node = wire.None
+		env.Emit("# Unable to connect to MASTER: Resource temporarily unavailable")
+		return
+	}
+	m.node = id
+	m.link = env.Rand().Uint64() | 1
+	m.state, m.since = "connecting", env.Mono()
+	env.Emit("* MASTER <-> REPLICA sync started")
+	env.Send(m.node, r.request(n, m))
 }
 
 // becomeMaster turns a replica into a master (REPLICAOF NO ONE): a new
 // replication id, the old one kept as id2 so its replicas can partially
 // resync, and its replicas disconnected so they notice (spec §26.3).
 func (r *replication) becomeMaster(n *Node, env wire.Env) {
-	r.dropMasterLink(env, "replicaof no one")
+	r.dropMasterLink(env, "replicaof no one", true)
 	r.master = nil
+	r.cached = false
 	n.cfg.ReplicaOf = wire.Addr{}
 	r.shiftID(randomID(env))
 	r.dropReplicas(env, "master mode")
@@ -218,12 +275,14 @@ func (r *replication) shiftID(newID string) {
 	r.id2, r.switchOffset, r.id = r.id, r.offset, newID
 }
 
-func (r *replication) dropMasterLink(env wire.Env, reason string) {
+// dropMasterLink closes the link to the master; notify: tell the master
+// (not when the master's process is known to be gone).
+func (r *replication) dropMasterLink(env wire.Env, reason string, notify bool) {
 	m := r.master
 	if m == nil {
 		return
 	}
-	if m.state != "connect" && m.node != wire.None {
+	if notify && m.state != "connect" && m.node != wire.None {
 		env.Send(m.node, &replClose{Link: m.link, Reason: reason})
 	}
 	if m.state == "connected" {
@@ -257,13 +316,7 @@ func (r *replication) cron(n *Node, env wire.Env) {
 	if m := r.master; m != nil {
 		switch m.state {
 		case "connect":
-			if m.node == wire.None {
-				break // the address does not resolve: nothing to connect to
-			}
-			m.link = env.Rand().Uint64() | 1
-			m.state, m.since = "connecting", now
-			env.Send(m.node, r.request(n, m))
-			env.Emit("* Connecting to MASTER " + m.addr.String())
+			r.connect(n, env)
 		case "connecting":
 			if now.Sub(m.since) > n.cfg.ReplTimeout {
 				env.Emit("# Timeout connecting to the MASTER...")
@@ -276,7 +329,7 @@ func (r *replication) cron(n *Node, env wire.Env) {
 		case "connected":
 			if now.Sub(m.lastIO) > n.cfg.ReplTimeout {
 				env.Emit("# MASTER timeout: no data nor PING received...")
-				r.dropMasterLink(env, "timeout")
+				r.dropMasterLink(env, "timeout", true)
 				break
 			}
 			env.Send(m.node, &replAck{Link: m.link, Offset: r.offset})
@@ -310,6 +363,9 @@ func (r *replication) request(n *Node, m *masterLink) *syncRequest {
 	if announce.Port == 0 {
 		announce.Port = n.cfg.Addr.Port
 	}
+	if !r.cached {
+		return &syncRequest{Link: m.link, ReplID: "?", Offset: -1, Announce: announce, Auth: n.cfg.MasterAuth}
+	}
 	return &syncRequest{Link: m.link, ReplID: r.id, Offset: r.offset, Announce: announce, Auth: n.cfg.MasterAuth}
 }
 
@@ -333,7 +389,7 @@ func (r *replication) receive(n *Node, env wire.Env, msg wire.Message) {
 		env.Send(msg.From, &replClose{Link: p.Link, Reason: "unknown link"})
 	case *replClose:
 		if m := r.master; m != nil && m.node == msg.From && m.link == p.Link && m.state != "connect" {
-			r.dropMasterLink(env, "closed by master: "+p.Reason)
+			r.dropMasterLink(env, "closed by master: "+p.Reason, false)
 		}
 		r.removeReplica(msg.From, p.Link)
 	default:
@@ -380,25 +436,46 @@ func (r *replication) removeReplica(node wire.NodeID, link uint64) {
 	}
 }
 
-// serveSync answers a replica's PSYNC.
+// serveSync answers a replica's handshake: PING, AUTH, REPLCONF, PSYNC,
+// each subject to processCommand's checks, then PSYNC itself.
 func (r *replication) serveSync(n *Node, env wire.Env, from wire.NodeID, req *syncRequest) {
-	switch {
-	case n.cfg.RequirePass != "" && req.Auth != n.cfg.RequirePass:
-		msg := "-WRONGPASS invalid username-password pair or user is disabled."
-		if req.Auth == "" {
-			msg = "-NOAUTH Authentication required."
+	fail := func(stage, err string) { env.Send(from, &syncError{Link: req.Link, Stage: stage, Err: "-" + err}) }
+	// PING: without requirepass it meets the checks (NOAUTH is tolerated).
+	if n.cfg.RequirePass == "" {
+		if e := n.pingError(env); e != "" {
+			fail("PING", e)
+			return
 		}
-		env.Send(from, &syncError{Link: req.Link, Err: msg})
+	}
+	switch {
+	case n.cfg.RequirePass != "" && req.Auth == "":
+		fail("PSYNC", errNoAuth) // no AUTH sent: PSYNC meets NOAUTH
 		return
-	case r.master != nil && r.master.state != "connected":
-		env.Send(from, &syncError{Link: req.Link, Err: "-NOMASTERLINK Can't SYNC while not connected with my master"})
+	case n.cfg.RequirePass != "" && req.Auth != n.cfg.RequirePass:
+		fail("AUTH", errWrongPass)
 		return
 	}
+	// PSYNC is neither stale-ok nor loading-ok nor allowed while busy.
+	switch {
+	case n.isReplica() && !r.linkUp() && !n.cfg.ReplicaServeStaleData:
+		fail("PSYNC", errMasterDown)
+		return
+	case n.loading(env):
+		fail("PSYNC", errLoading)
+		return
+	case n.busy():
+		fail("PSYNC", errBusy)
+		return
+	case r.master != nil && r.master.state != "connected":
+		fail("PSYNC", "NOMASTERLINK Can't SYNC while not connected with my master")
+		return
+	}
+	env.Emit("* Replica " + req.Announce.String() + " asks for synchronization")
 	r.removeReplicaNode(from)
 	rl := &replicaLink{node: from, link: req.Link, addr: req.Announce, ack: req.Offset, lastAck: env.Mono()}
 	r.replicas = append(r.replicas, rl)
 	p := req.Offset
-	knowsHistory := req.ReplID == r.id || (req.ReplID == r.id2 && p <= r.switchOffset)
+	knowsHistory := req.ReplID != "?" && (req.ReplID == r.id || (req.ReplID == r.id2 && p <= r.switchOffset))
 	if knowsHistory && r.backlogStart <= p && p <= r.offset {
 		var entries []entry
 		start := r.backlogStart
@@ -433,8 +510,19 @@ func (r *replication) fromMaster(n *Node, env wire.Env, m *masterLink, payload w
 	switch p := payload.(type) {
 	case *syncError:
 		if p.Link == m.link && m.state == "connecting" {
-			env.Emit("# Unable to AUTH to MASTER or sync: " + p.Err)
-			m.state = "connect"
+			switch {
+			case p.Stage == "PING":
+				env.Emit("# Error reply to PING from master: '" + p.Err + "'")
+			case p.Stage == "AUTH":
+				env.Emit("# Unable to AUTH to MASTER: " + p.Err)
+			case strings.HasPrefix(p.Err, "-NOMASTERLINK") || strings.HasPrefix(p.Err, "-LOADING"):
+				env.Emit("* Master is currently unable to PSYNC but should be in the future: " + p.Err)
+			case strings.HasPrefix(p.Err, "-ERR"):
+				env.Emit("* Master does not support PSYNC or is in error state (reply: " + p.Err + ")")
+			default:
+				env.Emit("# Unexpected reply to PSYNC from master: " + p.Err)
+			}
+			m.state, m.link = "connect", 0
 		}
 	case *syncFull:
 		if p.Link != m.link || m.state != "connecting" {
@@ -443,7 +531,7 @@ func (r *replication) fromMaster(n *Node, env wire.Env, m *masterLink, payload w
 		snap, err := keyspace.Decode(p.Snapshot)
 		if err != nil {
 			env.Emit("# Failed trying to load the MASTER synchronization DB from socket: " + err.Error())
-			r.dropMasterLink(env, "bad rdb")
+			r.dropMasterLink(env, "bad rdb", true)
 			return
 		}
 		n.ks.Restore(env.Now(), snap)
@@ -451,16 +539,23 @@ func (r *replication) fromMaster(n *Node, env wire.Env, m *masterLink, payload w
 		r.id, r.id2, r.switchOffset, r.offset = p.ReplID, zeroID, -1, p.Offset
 		r.backlog, r.backlogStart, r.backlogBytes = nil, p.Offset, 0
 		r.dropReplicas(env, "full resync") // our history changed: they must resync too
-		m.state, m.lastIO = "connected", now
+		// A disk-based load keeps the master's RDB file as dump.rdb, with
+		// the master's history: a restart loads it.
+		n.saveSnapshot(env, p.Snapshot, p.ReplID, p.Offset)
+		m.state, m.lastIO, r.cached = "connected", now, true
 		env.Emit("* MASTER <-> REPLICA sync: Finished with success")
 	case *syncContinue:
 		if p.Link != m.link || m.state != "connecting" {
 			return
 		}
 		if p.ReplID != r.id {
+			// The master's history has a new id: ours follows, and our
+			// replicas must be told (disconnectSlaves).
+			env.Emit("# Master replication ID changed to " + p.ReplID)
 			r.shiftID(p.ReplID)
+			r.dropReplicas(env, "replication id changed")
 		}
-		m.state, m.lastIO = "connected", now
+		m.state, m.lastIO, r.cached = "connected", now, true
 		env.Emit("* Successful partial resynchronization with master.")
 		start := p.From
 		for _, e := range p.Entries {
@@ -503,6 +598,59 @@ func (r *replication) apply(n *Node, env wire.Env, start int64, args []string) {
 		n.dirty = true
 	}
 	r.append(n, env, args)
+}
+
+// reset handles replication traffic of ours that was refused: the process
+// at the other end is gone. From the master: the link is down now, and the
+// next cron reconnects. From a replica: its link is removed at once, so it
+// leaves INFO's list and the min-replicas count.
+func (r *replication) reset(n *Node, env wire.Env, from wire.NodeID, p wire.Payload) {
+	var link uint64
+	toMaster := false
+	switch q := p.(type) {
+	case *syncRequest:
+		link, toMaster = q.Link, true
+	case *replAck:
+		link, toMaster = q.Link, true
+	case *replData:
+		link = q.Link
+	case *syncFull:
+		link = q.Link
+	case *syncContinue:
+		link = q.Link
+	case *replGetAck:
+		link = q.Link
+	default:
+		return // a close or an error reply: that link is already gone
+	}
+	if toMaster {
+		m := r.master
+		if m == nil || m.node != from || m.link != link || m.state == "connect" {
+			return
+		}
+		if m.state == "connecting" {
+			env.Emit("# Error condition on socket for SYNC: Connection refused")
+			m.state, m.link = "connect", 0
+			return
+		}
+		r.dropMasterLink(env, "reset", false)
+		return
+	}
+	for _, rl := range r.replicas {
+		if rl.node == from && rl.link == link {
+			env.Emit("# Connection with replica " + rl.addr.String() + " lost.")
+			r.removeReplica(from, link)
+			return
+		}
+	}
+}
+
+// goodReplicasOK is checkGoodReplicasStatus: true unless this is a master
+// with min-replicas-to-write and min-replicas-max-lag both set and too few
+// replicas that acknowledged within the lag.
+func (n *Node) goodReplicasOK(env wire.Env) bool {
+	return n.isReplica() || n.cfg.MinReplicasMaxLag == 0 || n.cfg.MinReplicasToWrite == 0 ||
+		n.goodReplicas(env) >= n.cfg.MinReplicasToWrite
 }
 
 // goodReplicas counts the replicas whose last acknowledgement is at most

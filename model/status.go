@@ -30,7 +30,7 @@ func (n *Node) info(env wire.Env) info.Info {
 	if r.id2 != zeroID {
 		i.SecondReplOffset = r.switchOffset + 1
 	}
-	if n.cfg.MinReplicasToWrite > 0 {
+	if n.cfg.MinReplicasToWrite > 0 && n.cfg.MinReplicasMaxLag > 0 {
 		i.MinSlavesEnabled = true
 		i.MinSlavesGoodSlaves = n.goodReplicas(env)
 	}
@@ -45,7 +45,11 @@ func (n *Node) info(env wire.Env) info.Info {
 		i.MasterHost, i.MasterPort = m.addr.Host, m.addr.Port
 		i.MasterLinkUp = m.state == "connected"
 		i.MasterSyncInProgress = m.state == "connecting"
-		i.SlaveReadReplOffset, i.SlaveReplOffset = r.offset, r.offset
+		// A replica with no history to continue (no cached master) shows 1.
+		i.SlaveReadReplOffset, i.SlaveReplOffset = 1, 1
+		if r.cached || i.MasterLinkUp {
+			i.SlaveReadReplOffset, i.SlaveReplOffset = r.offset, r.offset
+		}
 		if i.MasterLinkUp {
 			i.MasterLastIOSecondsAgo = int64(mono.Sub(m.lastIO) / wire.Second)
 		} else {
@@ -65,12 +69,13 @@ func (n *Node) info(env wire.Env) info.Info {
 // wait is a client blocked in WAIT.
 type wait struct {
 	id     uint64
-	conn   connKey
+	conn   *conn
 	seq    uint64
 	offset int64
-	want   int
+	want   int64
 }
 
+// acked counts the replicas that acknowledged offset.
 func (n *Node) acked(offset int64) int {
 	count := 0
 	for _, rl := range n.repl.replicas {
@@ -81,79 +86,97 @@ func (n *Node) acked(offset int64) int {
 	return count
 }
 
-// waitCommand implements WAIT numreplicas timeout: it blocks until that many
-// replicas acknowledged everything written so far, or the timeout.
+// maxWaitTimer bounds a WAIT's timer (the timeout itself is any int64).
+const maxWaitTimer = 1 << 40
+
+// waitCommand implements WAIT numreplicas timeout: it blocks the client
+// until that many replicas acknowledged its last write, or the timeout (0:
+// none). Inside EXEC it does not block.
 func (n *Node) waitCommand(env wire.Env, cn *conn, seq uint64, args []string, inExec bool) (wire.Value, bool) {
 	if n.isReplica() {
 		return wire.Error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated."), true
 	}
-	want, err1 := atoi(args[1])
-	timeout, err2 := atoi(args[2])
-	if err1 || err2 || timeout < 0 {
-		return wire.Error("ERR timeout is not an integer or out of range"), true
+	want, ok := string2ll(args[1])
+	if !ok {
+		return wire.Error(errNotInteger), true
 	}
-	have := n.acked(n.repl.offset)
-	if have >= want || inExec {
+	timeout, ok := string2ll(args[2])
+	switch {
+	case !ok:
+		return wire.Error("ERR timeout is not an integer or out of range"), true
+	case timeout < 0:
+		return wire.Error("ERR timeout is negative"), true
+	}
+	have := n.acked(cn.woff)
+	if int64(have) >= want || inExec {
 		return wire.Int(int64(have)), true
 	}
 	n.waitID++
-	w := &wait{id: n.waitID, conn: cn.key, seq: seq, offset: n.repl.offset, want: want}
+	w := &wait{id: n.waitID, conn: cn, seq: seq, offset: cn.woff, want: want}
 	n.waits = append(n.waits, w)
+	cn.blocked = true
 	for _, rl := range n.repl.replicas {
 		env.Send(rl.node, &replGetAck{Link: rl.link})
 	}
 	if timeout > 0 {
-		env.After(wire.Duration(timeout), tagWait|w.id)
+		env.After(wire.Duration(min(timeout, maxWaitTimer)), tagWait|w.id)
 	}
 	return wire.Value{}, false
 }
 
 // checkWaits answers the WAITs that enough replicas acknowledged.
 func (n *Node) checkWaits(env wire.Env) {
+	var ready []*wait
 	kept := n.waits[:0]
 	for _, w := range n.waits {
-		if have := n.acked(w.offset); have >= w.want {
-			n.answerWait(env, w, have)
+		if int64(n.acked(w.offset)) >= w.want {
+			ready = append(ready, w)
 			continue
 		}
 		kept = append(kept, w)
 	}
 	n.waits = kept
+	for _, w := range ready {
+		n.answerWait(env, w)
+	}
 }
 
 func (n *Node) expireWait(env wire.Env, id uint64) {
 	for i, w := range n.waits {
 		if w.id == id {
 			n.waits = append(n.waits[:i], n.waits[i+1:]...)
-			n.answerWait(env, w, n.acked(w.offset))
+			n.answerWait(env, w)
 			return
 		}
 	}
 }
 
-func (n *Node) answerWait(env wire.Env, w *wait, have int) {
-	if _, open := n.conns[w.conn]; open {
-		env.Send(w.conn.node, &wire.Reply{Conn: w.conn.id, Seq: w.seq, Value: wire.Int(int64(have))})
+// answerWait replies to a WAIT with the count so far and releases its
+// client.
+func (n *Node) answerWait(env wire.Env, w *wait) {
+	if !n.alive(w.conn) {
+		return
+	}
+	n.reply(env, w.conn, w.seq, wire.Int(int64(n.acked(w.offset))))
+	n.release(env, w.conn)
+}
+
+// unblockWaits is disconnectAllBlockedClients: on becoming a replica,
+// every client blocked in WAIT gets -UNBLOCKED and is disconnected after
+// that reply.
+func (n *Node) unblockWaits(env wire.Env) {
+	ws := n.waits
+	n.waits = nil
+	for _, w := range ws {
+		if n.alive(w.conn) {
+			w.conn.held, w.conn.closeAfterReply = nil, "unblocked"
+			n.reply(env, w.conn, w.seq, wire.Error(errUnblocked))
+		}
 	}
 }
 
-// atoi parses a decimal integer; bad reports failure.
-func atoi(s string) (v int, bad bool) {
-	if s == "" {
-		return 0, true
-	}
-	neg := s[0] == '-'
-	if neg {
-		s = s[1:]
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' || v > 1<<40 {
-			return 0, true
-		}
-		v = v*10 + int(c-'0')
-	}
-	if neg {
-		v = -v
-	}
-	return v, false
+// pingError is what the PING that starts a replica's handshake gets from
+// processCommand's checks, or "".
+func (n *Node) pingError(env wire.Env) string {
+	return n.check(env, &conn{authed: true}, "ping", nodeCommands["PING"].flags, true)
 }

@@ -21,7 +21,7 @@ type Example struct {
 	build   func(w *sim.World, duration wire.Duration) error
 }
 
-var examples = []Example{demo}
+var examples = []Example{demo, failover}
 
 // Examples returns the built-in examples, sorted by name.
 func Examples() []Example {

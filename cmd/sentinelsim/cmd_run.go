@@ -62,7 +62,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 		duration durationFlag
 		maxTime  durationFlag
 	)
-	example := fs.String("example", "demo", "built-in example to run (see 'sentinelsim list')")
+	example := fs.String("example", "failover", "built-in example to run (see 'sentinelsim list')")
 	fs.Var(&seed, "seed", "run seed (default: drawn at random and printed)")
 	fs.Var(&duration, "duration", "simulated time to run, e.g. 90s, 11m or milliseconds (default: the example's)")
 	format := fs.String("format", "text", "output format: text or json")
