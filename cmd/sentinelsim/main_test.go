@@ -57,13 +57,23 @@ func TestRunJSONContract(t *testing.T) {
 // TestRunTextSeedFirstReplayLast checks the text form's first and last
 // lines.
 func TestRunTextSeedFirstReplayLast(t *testing.T) {
-	code, out, _ := runCLI(t, "run", "--seed", "9", "--duration", "70s")
+	code, out, _ := runCLI(t, "run", "--example", "demo", "--seed", "9", "--duration", "70s")
 	require.Equal(t, exitPass, code)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	assert.True(t, strings.HasPrefix(lines[0], "seed=9 example=demo duration=70000ms"), lines[0])
 	assert.True(t, strings.HasPrefix(lines[len(lines)-1], "replay:"), lines[len(lines)-1])
 	assert.Contains(t, lines[len(lines)-1], "run --example demo --seed 9 --duration 70000ms")
 	assert.Contains(t, out, "fault partition {redis1} {s1 s2}", "the timeline shows the faults")
+}
+
+// The default example runs the real engine: the killed master is failed
+// over within the run.
+func TestDefaultExampleFailsOver(t *testing.T) {
+	code, out, _ := runCLI(t, "run", "--seed", "4", "--duration", "90s")
+	require.Equal(t, exitPass, code)
+	assert.Contains(t, out, "example=failover")
+	assert.Contains(t, out, "fault crash redis1")
+	assert.Contains(t, out, "+switch-master mymaster 10.0.0.1 6379")
 }
 
 // TestRunWithoutSeedDrawsAndPrintsOne: a run without --seed is still
