@@ -41,7 +41,7 @@ bench:
 benchstat:
 	$(GO) run $(BENCHSTAT) $(OLD) $(BENCH_OUT)
 
-## determinism: $(SEEDS) seeds run twice each must replay, with equal digests under GOMAXPROCS=1, GOMAXPROCS=4 and -race
+## determinism: $(SEEDS) seeds of the demo and 50 of the failover example run twice each must replay, with equal digests under GOMAXPROCS=1, GOMAXPROCS=4 and -race
 determinism:
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	$(GO) build -o $$tmp/sentinelsim ./cmd/sentinelsim; \
@@ -54,7 +54,10 @@ determinism:
 	dr=$$(grep '^digest' $$tmp/race); dn=$$(grep '^digest' $$tmp/norace); \
 	if [ "$$d1" != "$$d4" ]; then echo "FAIL: GOMAXPROCS=1 and 4 differ: $$d1 vs $$d4"; exit 1; fi; \
 	if [ "$$dr" != "$$dn" ]; then echo "FAIL: -race and normal builds differ: $$dr vs $$dn"; exit 1; fi; \
-	echo "determinism: OK ($$d1 under GOMAXPROCS=1 and 4; race build agrees)"
+	f1=$$(GOMAXPROCS=1 $$tmp/sentinelsim selfcheck --example failover --seeds 50 | tee /dev/stderr | grep '^digest'); \
+	f4=$$(GOMAXPROCS=4 $$tmp/sentinelsim selfcheck --example failover --seeds 50 | grep '^digest'); \
+	if [ "$$f1" != "$$f4" ]; then echo "FAIL: failover example differs under GOMAXPROCS=1 and 4: $$f1 vs $$f4"; exit 1; fi; \
+	echo "determinism: OK (demo $$d1 and failover $$f1 under GOMAXPROCS=1 and 4; race build agrees)"
 	GOMAXPROCS=1 $(GO) test -count=1 -run 'Determinism' ./...
 	GOMAXPROCS=4 $(GO) test -count=1 -run 'Determinism' ./...
 
