@@ -23,9 +23,10 @@
 // expiry time where it was. A key is gone from the first millisecond at or
 // after its expiry time: a key set with PX 100 at t=0 is there at 99 and
 // gone at 100 (Redis keeps it through millisecond 100 and drops it at 101),
-// whether or not anything touches it (see expiry.go for how: miniredis's own
-// clock is frozen and the keyspace expires keys from a heap). Nothing
-// reads the wall clock.
+// whether or not anything touches it. The keyspace keeps every TTL itself
+// and gives each write Redis 7.0's effect on TTLs (which writes keep, clear
+// or move a key's TTL); miniredis holds none and its clock is frozen (see
+// expiry.go). Nothing reads the wall clock.
 //
 // # Randomness
 //
@@ -58,9 +59,17 @@
 // (overflow checks, NX/XX/GT/LT, past times), TTL rounding, SINTERSTORE and
 // the like leaving an empty key for an empty result, strict integer
 // parsing for INCR/DECR/INCRBY/DECRBY/HINCRBY values, LPOP/RPOP counts,
-// NaN scores, error texts, the "%.17g" score format of Redis 7.0, and
+// NaN scores, error texts, the "%.17g" score format of Redis 7.0,
 // INCRBYFLOAT/HINCRBYFLOAT computed in long double precision as Redis does
-// on x86-64 ("5010.60000000000000009"). Known differences that remain:
+// on x86-64 ("5010.60000000000000009"), the TTLs writes keep, clear or move
+// (BITOP and COPY REPLACE clear the destination's, LMOVE of a list onto
+// itself keeps it, a deleted key leaves none behind), COPY REPLACE over a
+// key of another type, ZADD and ZINCRBY (options, repeated members, NaN
+// results), ZUNIONSTORE, ZINTERSTORE, ZUNION and ZINTER (sources checked
+// before options, inputs smallest first, NaN as 0), ZPOPMIN/ZPOPMAX with
+// count 0, SETRANGE with an empty value, the 512 MB limits of SETRANGE and
+// SETBIT, and float strings with NUL bytes.
+// Known differences that remain:
 //
 //   - Replies Redis gives in hash-table order (KEYS, SCAN, SMEMBERS,
 //     HGETALL, ...) come sorted; HGETALL of a small hash is not in insertion
@@ -70,8 +79,6 @@
 //   - ZSCAN formats scores as Redis does for small sorted sets (listpack).
 //   - Integer arguments other than the values above (LRANGE indexes,
 //     counts, ...) accept what Go's strconv.Atoi accepts, e.g. "+5".
-//   - Expiry times more than about 256 years after the simulation's start
-//     are capped there.
 //
 // # Snapshots and replication
 //

@@ -2,7 +2,6 @@ package keyspace
 
 import (
 	"container/heap"
-	"math"
 	"time"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
@@ -10,51 +9,83 @@ import (
 
 // Expiry.
 //
-// miniredis keeps a key's TTL as a time.Duration and, with ClockTTL on,
-// subtracts the elapsed time from every TTL on each clock step: a scan and
-// sort of all keys per step (9,400 SET+GET/s with 1,000 keys with TTLs).
-// The keyspace instead freezes miniredis's clock at ttlBase and never
-// advances it, so the Duration miniredis stores for a key is its absolute
-// expiry time: ttlBase + expiry (ms). miniredis computes TTLs only from
-// absolute times (SET/GETEX ... PXAT, to which EX, PX and EXAT are
-// rewritten; SETEX/PSETEX become SET ... PXAT); EXPIRE and friends, TTL and
-// friends are the keyspace's own. A min-heap of (expiry, key), pushed to
-// whenever a key may get a TTL, finds the keys due at each clock step; each
-// is checked against the TTL miniredis holds (it may have changed since)
-// and deleted if due. Like Redis's, expiry times are absolute, so clock
-// jumps either way need nothing special.
-
-// ttlBase shifts simulated times so that negative ones (a node clock
-// behind the simulation's start) stay positive Durations: 2^40 ms, about
-// 35 years. Expiry times up to about 256 years are representable.
-const ttlBase = int64(1) << 40
-
-// frozenClock is miniredis's clock, which never moves.
-var frozenClock = time.UnixMilli(-ttlBase).UTC()
-
-// ttlDuration is the Duration miniredis holds for an absolute expiry time
-// (ms), saturating.
-func ttlDuration(at int64) time.Duration {
-	ms := at + ttlBase
-	if ms > math.MaxInt64/int64(time.Millisecond) {
-		return math.MaxInt64
-	}
-	return time.Duration(max(ms, 1)) * time.Millisecond
-}
+// The keyspace keeps every TTL itself, as an absolute expiry time (ms) in
+// Keyspace.ttls, the one record of which keys expire and when; miniredis
+// holds none. miniredis's TTL handling differs from Redis's in ways that
+// are hard to patch one by one (BITOP and COPY REPLACE keep the
+// destination's TTL, LMOVE and RPOPLPUSH of a one-element list onto itself
+// drop it, BITOP with an empty result leaves a TTL behind on the deleted
+// key for the next key of that name to inherit), and with ClockTTL on it
+// subtracts the elapsed time from every TTL on each clock step (a scan and
+// sort of all keys).
+// So no command that would give miniredis a TTL reaches it: SET, SETEX,
+// PSETEX and GETEX are run without their expiry options, EXPIRE and
+// friends, PERSIST, TTL and friends are the keyspace's own, and after each
+// write the keyspace applies Redis 7.0's rule for the keys it wrote
+// (afterWrite):
+//
+//   - a key that no longer exists has no TTL;
+//   - a key a command replaces (SET without KEEPTTL, GETSET, MSET, BITOP's
+//     destination, SINTERSTORE and the other STORE destinations) loses its
+//     TTL;
+//   - RENAME, RENAMENX and COPY give the destination the source's TTL, or
+//     none;
+//   - every other write (APPEND, INCR, SETRANGE, SETBIT, LPUSH, LMOVE's
+//     destination, HSET, SADD, SMOVE's destination, ZADD, ...) keeps the
+//     TTL of a key that existed, and a key it creates has none.
+//
+// The rule for deleted keys is the one that needs no knowledge of the
+// command: every key a write names that has a TTL is checked, and one that
+// no longer exists loses it. Keys disappear only through commands that
+// name them, FLUSHALL and FLUSHDB (which clear every TTL) and expiry.
+//
+// A min-heap of (expiry, key), pushed to whenever a key gets a TTL, finds
+// the keys due at each clock step; each is checked against ttls (the TTL
+// may have changed or gone since) and deleted if due. Like Redis's, expiry
+// times are absolute, so clock jumps either way need nothing special.
+//
+// miniredis's own clock is frozen at frozenClock: it only stamps its LRU
+// data, and freezing it keeps miniredis from reading the wall clock.
+var frozenClock = time.UnixMilli(0).UTC()
 
 // expireAt returns the absolute expiry time (ms) of a key, if it has one.
 func (k *Keyspace) expireAt(key string) (int64, bool) {
-	d := k.db.TTL(key)
-	if d == 0 {
-		return 0, false
-	}
-	return int64(d/time.Millisecond) - ttlBase, true
+	at, ok := k.ttls[key]
+	return at, ok
 }
 
 // setExpireAt gives an existing key an absolute expiry time.
 func (k *Keyspace) setExpireAt(key string, at int64) {
-	k.db.SetTTL(key, ttlDuration(at))
+	if cur, ok := k.ttls[key]; ok && cur == at {
+		return
+	}
+	k.ttls[key] = at
 	k.watch(at, key)
+}
+
+// persist removes a key's TTL.
+func (k *Keyspace) persist(key string) {
+	delete(k.ttls, key)
+}
+
+// forgetDeleted drops the TTLs of the keys among names that no longer
+// exist.
+func (k *Keyspace) forgetDeleted(names []string) {
+	if len(k.ttls) == 0 {
+		return
+	}
+	for _, key := range names {
+		if _, ok := k.ttls[key]; ok && !k.db.Exists(key) {
+			delete(k.ttls, key)
+		}
+	}
+}
+
+// clearExpiries drops every TTL (FLUSHALL, FLUSHDB, Flush).
+func (k *Keyspace) clearExpiries() {
+	clear(k.ttls)
+	k.expiries = k.expiries[:0]
+	k.rebuildAt = 1024
 }
 
 type expiry struct {
@@ -78,8 +109,8 @@ func (h *expiryHeap) Pop() any {
 }
 
 // watch notes that key may expire at at. Stale entries are dropped when
-// their time comes; the heap is rebuilt from the keys' TTLs when it has
-// grown to twice what it held after the last rebuild.
+// their time comes; the heap is rebuilt from ttls when it has grown to
+// twice what it held after the last rebuild.
 func (k *Keyspace) watch(at int64, key string) {
 	heap.Push(&k.expiries, expiry{at, key})
 	if len(k.expiries) >= k.rebuildAt {
@@ -89,11 +120,11 @@ func (k *Keyspace) watch(at int64, key string) {
 
 func (k *Keyspace) rebuildExpiries() {
 	h := k.expiries[:0]
-	for _, key := range k.db.Keys() {
-		if at, ok := k.expireAt(key); ok {
-			h = append(h, expiry{at, key})
-		}
+	for key, at := range k.ttls {
+		h = append(h, expiry{at, key})
 	}
+	// The order of h depends on map iteration, but Less is a total order
+	// on distinct entries, so what the heap pops does not.
 	heap.Init(&h)
 	k.expiries = h
 	k.rebuildAt = max(1024, 2*len(h))
@@ -105,7 +136,8 @@ func (k *Keyspace) setClock(now wire.Time) {
 	k.now = now
 	for len(k.expiries) > 0 && k.expiries[0].at <= int64(now) {
 		e := heap.Pop(&k.expiries).(expiry)
-		if at, ok := k.expireAt(e.key); ok && at <= int64(now) {
+		if at, ok := k.ttls[e.key]; ok && at <= int64(now) {
+			delete(k.ttls, e.key)
 			k.db.Del(e.key)
 		}
 	}

@@ -41,12 +41,12 @@ func (k *Keyspace) precheck(lname string, args []string) (wire.Value, []string, 
 		if len(args) < 3 {
 			return errArity(lname), nil, true
 		}
-		return k.normalizeExpiry(lname, true, args, 3)
+		return k.set(lname, args), nil, true
 	case "getex":
 		if len(args) < 2 {
 			return errArity(lname), nil, true
 		}
-		return k.normalizeExpiry(lname, false, args, 2)
+		return k.getex(args), nil, true
 	case "setex", "psetex":
 		// SET key value EX|PX n, with the errors naming SETEX or PSETEX.
 		if len(args) != 4 {
@@ -56,14 +56,18 @@ func (k *Keyspace) precheck(lname string, args []string) (wire.Value, []string, 
 		if lname == "psetex" {
 			unit = "PX"
 		}
-		return k.normalizeExpiry(lname, true, []string{"SET", args[1], args[3], unit, args[2]}, 3)
+		return k.set(lname, []string{"SET", args[1], args[3], unit, args[2]}), nil, true
 	case "rename", "renamenx", "copy":
-		// The destination takes the source's TTL.
-		if len(args) >= 3 {
-			if at, ok := k.expireAt(args[1]); ok {
-				k.watch(at, args[2])
-			}
+		return k.renameOrCopy(lname, args), nil, true
+	case "persist":
+		if len(args) != 2 {
+			return errArity(lname), nil, true
 		}
+		if _, ok := k.expireAt(args[1]); !ok { // only existing keys have TTLs
+			return wire.Int(0), nil, true
+		}
+		k.persist(args[1])
+		return wire.Int(1), nil, true
 	case "mset", "msetnx":
 		if len(args) < 3 || len(args)%2 == 0 {
 			return errArity(lname), nil, true
@@ -112,6 +116,20 @@ func (k *Keyspace) precheck(lname string, args []string) (wire.Value, []string, 
 				return errMustBePositive, nil, true
 			}
 		}
+	case "zpopmin", "zpopmax":
+		if len(args) == 3 {
+			n, ok := string2ll(args[2])
+			if !ok || n < 0 {
+				return errMustBePositive, nil, true
+			}
+			if n == 0 { // miniredis would pop everything
+				switch k.db.Type(args[1]) {
+				case "", "zset":
+					return wire.Array(), nil, true
+				}
+				return errWrongType, nil, true
+			}
+		}
 	case "zrank", "zrevrank":
 		if len(args) != 3 { // no WITHSCORE before Redis 7.2
 			return errArity(lname), nil, true
@@ -121,15 +139,66 @@ func (k *Keyspace) precheck(lname string, args []string) (wire.Value, []string, 
 	case "ttl", "pttl", "expiretime", "pexpiretime":
 		return k.ttl(lname, args), nil, true
 	case "zadd", "zincrby":
-		if v, ok := checkScores(lname, args); !ok {
+		return k.zadd(lname, args), nil, true
+	case "setrange":
+		if v, ok := k.checkSetrange(args); !ok {
 			return v, nil, true
 		}
+	case "setbit":
+		// Redis refuses offsets past its 512 MB string limit (miniredis
+		// would allocate them).
+		if len(args) == 4 {
+			if n, ok := string2ll(args[2]); !ok || n < 0 || n>>3 >= maxStringLen {
+				return wire.Error("ERR bit offset is not an integer or out of range"), nil, true
+			}
+		}
+	case "zunionstore", "zinterstore", "zunion", "zinter":
+		return k.zunionInter(lname, args), nil, true
 	case "incrbyfloat":
 		return k.incrByFloat(args), nil, true
 	case "hincrbyfloat":
 		return k.hincrByFloat(args), nil, true
 	}
 	return wire.Value{}, args, false
+}
+
+// maxStringLen is Redis's limit on string values (proto-max-bulk-len, 512
+// MB).
+const maxStringLen = 512 << 20
+
+// checkSetrange gives SETRANGE's replies that need no change, and its
+// errors, as Redis 7.0 does: an empty value changes nothing (miniredis
+// would pad the string, or create a key), and a result longer than 512 MB
+// is refused (miniredis would allocate it).
+func (k *Keyspace) checkSetrange(args []string) (wire.Value, bool) {
+	if len(args) != 4 {
+		return wire.Value{}, true // miniredis gives the arity error
+	}
+	offset, ok := string2ll(args[2])
+	if !ok {
+		return errNotInt, false
+	}
+	if offset < 0 {
+		return wire.Error("ERR offset is out of range"), false
+	}
+	key, value := args[1], args[3]
+	switch k.db.Type(key) {
+	case "":
+		if value == "" {
+			return wire.Int(0), false
+		}
+	case "string":
+		if value == "" {
+			cur, _ := k.db.Get(key)
+			return wire.Int(int64(len(cur))), false
+		}
+	default:
+		return errWrongType, false
+	}
+	if offset+int64(len(value)) > maxStringLen {
+		return wire.Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)"), false
+	}
+	return wire.Value{}, true
 }
 
 // hashField reads a hash field through the direct API.
@@ -146,12 +215,21 @@ func (k *Keyspace) hashField(key, field string) (string, bool) {
 	return "", false
 }
 
-// normalizeExpiry parses the options of SET (from args[3]) or GETEX (from
+// expiryOptions are the options of SET (from args[3]) or GETEX (from
+// args[2]), with the expiry as an absolute time.
+type expiryOptions struct {
+	nx, xx, get, keepTTL, persist bool
+	expires                       bool
+	at                            int64 // absolute expiry time (ms), if expires
+}
+
+// parseExpiry parses the options of SET (from args[3]) or GETEX (from
 // args[2]) as Redis 7.0's parseExtendedStringArgumentsOrReply and
-// getExpireMillisecondsOrReply do, and rewrites the expiry as an absolute
-// PXAT for miniredis (relative EX/PX are added to the simulated clock; see
-// expiry.go).
-func (k *Keyspace) normalizeExpiry(lname string, isSet bool, args []string, from int) (wire.Value, []string, bool) {
+// getExpireMillisecondsOrReply do (relative EX/PX are added to the
+// simulated clock), or returns the error Redis replies. GETEX looks the key
+// up between the two, as Redis does: for GETEX, a missing key gives a nil
+// reply here too.
+func (k *Keyspace) parseExpiry(lname string, isSet bool, args []string, from int) (expiryOptions, wire.Value, bool) {
 	const (
 		nx = 1 << iota
 		xx
@@ -163,9 +241,6 @@ func (k *Keyspace) normalizeExpiry(lname string, isSet bool, args []string, from
 		exat
 		pxat
 	)
-	if len(args) == from {
-		return wire.Value{}, args, false // no options
-	}
 	flags := 0
 	expire := ""
 	for j := from; j < len(args); j++ {
@@ -199,36 +274,30 @@ func (k *Keyspace) normalizeExpiry(lname string, isSet bool, args []string, from
 			j++
 			expire = args[j]
 		default:
-			return errSyntax, nil, true
+			return expiryOptions{}, errSyntax, false
 		}
+	}
+	o := expiryOptions{
+		nx: flags&nx != 0, xx: flags&xx != 0, get: flags&get != 0,
+		keepTTL: flags&keepttl != 0, persist: flags&persist != 0,
 	}
 	if !isSet { // GETEX looks the key up before it checks the expiry value
 		switch k.db.Type(args[1]) {
 		case "":
-			return wire.Nil(), nil, true
+			return expiryOptions{}, wire.Nil(), false
 		case "string":
 		default:
-			return errWrongType, nil, true
-		}
-	}
-	out := make([]string, 0, len(args))
-	out = append(out, args[:from]...)
-	for _, f := range []struct {
-		bit  int
-		name string
-	}{{nx, "NX"}, {xx, "XX"}, {get, "GET"}, {keepttl, "KEEPTTL"}, {persist, "PERSIST"}} {
-		if flags&f.bit != 0 {
-			out = append(out, f.name)
+			return expiryOptions{}, errWrongType, false
 		}
 	}
 	if flags&(ex|px|exat|pxat) != 0 {
 		ms, ok := string2ll(expire)
 		if !ok {
-			return errNotInt, nil, true
+			return expiryOptions{}, errNotInt, false
 		}
 		seconds := flags&(ex|exat) != 0
 		if ms <= 0 || seconds && ms > math.MaxInt64/1000 {
-			return errExpireTime(lname), nil, true
+			return expiryOptions{}, errExpireTime(lname), false
 		}
 		if seconds {
 			ms *= 1000
@@ -237,22 +306,135 @@ func (k *Keyspace) normalizeExpiry(lname string, isSet bool, args []string, from
 			ms += int64(k.now) // wraps like C on overflow
 		}
 		if ms <= 0 {
-			return errExpireTime(lname), nil, true
+			return expiryOptions{}, errExpireTime(lname), false
 		}
-		if ms > int64(k.now) {
-			out = append(out, "PXAT", strconv.FormatInt(ms, 10))
-			k.watch(ms, args[1])
-		} else {
-			// Already expired: miniredis would keep a key whose TTL is
-			// exactly 0, so run without the expiry and delete after.
-			v := k.fixReply(lname, out, k.dispatch(out))
-			if !v.IsError() && (!isSet || setHappened(flags&nx != 0, flags&xx != 0, flags&get != 0, v)) {
-				k.db.Del(args[1])
-			}
-			return v, nil, true
+		o.expires, o.at = true, ms
+	}
+	return o, wire.Value{}, true
+}
+
+// set runs SET (SETEX and PSETEX rewritten to it): miniredis sets the
+// value, without the expiry options; the keyspace gives the key its TTL:
+// the new expiry time, the old one with KEEPTTL, else none. An expiry time
+// not after now deletes the key at once, as Redis's next access would.
+func (k *Keyspace) set(lname string, args []string) wire.Value {
+	o, errv, ok := k.parseExpiry(lname, true, args, 3)
+	if !ok {
+		return errv
+	}
+	fixed := args[:3:3] // appends copy
+	if o.nx {
+		fixed = append(fixed, "NX")
+	}
+	if o.xx {
+		fixed = append(fixed, "XX")
+	}
+	if o.get {
+		fixed = append(fixed, "GET")
+	}
+	v := k.fixReply(lname, fixed, k.dispatch(fixed))
+	if v.IsError() || !setHappened(o.nx, o.xx, o.get, v) {
+		return v
+	}
+	key := args[1]
+	switch {
+	case o.expires && o.at <= int64(k.now):
+		k.db.Del(key)
+		k.persist(key)
+	case o.expires:
+		k.setExpireAt(key, o.at)
+	case !o.keepTTL:
+		k.persist(key)
+	}
+	return v
+}
+
+// getex runs GETEX: the value, then the TTL change.
+func (k *Keyspace) getex(args []string) wire.Value {
+	o, errv, ok := k.parseExpiry("getex", false, args, 2)
+	if !ok {
+		return errv
+	}
+	key := args[1]
+	v := k.dispatch([]string{"GET", key})
+	switch {
+	case o.expires && o.at <= int64(k.now):
+		k.db.Del(key)
+		k.persist(key)
+	case o.expires:
+		k.setExpireAt(key, o.at)
+	case o.persist:
+		k.persist(key)
+	}
+	return v
+}
+
+// renameOrCopy runs RENAME, RENAMENX and COPY; the destination takes the
+// source's TTL, or none. COPY ... REPLACE deletes the destination first, as
+// Redis does (miniredis would leave the old value of another type behind,
+// unseen, for the next command that makes a key of that type to find).
+func (k *Keyspace) renameOrCopy(lname string, args []string) wire.Value {
+	if len(args) < 3 {
+		return k.fixReply(lname, args, k.dispatch(args))
+	}
+	src, dst := args[1], args[2]
+	at, expires := k.expireAt(src)
+	if lname == "copy" && src != dst && len(args) > 3 && k.db.Exists(src) {
+		replace := true
+		for _, a := range args[3:] {
+			replace = replace && strings.EqualFold(a, "replace")
+		}
+		if replace && k.db.Exists(dst) {
+			k.db.Del(dst)
+			k.persist(dst)
 		}
 	}
-	return wire.Value{}, out, false
+	v := k.fixReply(lname, args, k.dispatch(args))
+	done := v.Kind == wire.KindStatus || v.Kind == wire.KindInt && v.Int == 1
+	if v.IsError() || !done || src == dst {
+		return v
+	}
+	if lname != "copy" {
+		k.persist(src)
+	}
+	if expires {
+		k.setExpireAt(dst, at)
+	} else {
+		k.persist(dst)
+	}
+	return v
+}
+
+// afterWrite applies Redis 7.0's TTL rules to the keys a write command
+// wrote (see expiry.go): a key a command replaces loses its TTL, and a key
+// that no longer exists has none. SET, SETEX, PSETEX, GETEX, RENAME,
+// RENAMENX, COPY, EXPIRE and friends and PERSIST have set the TTLs
+// themselves.
+func (k *Keyspace) afterWrite(lname string, args []string, v wire.Value) {
+	if !v.IsError() {
+		switch lname {
+		case "flushall", "flushdb":
+			k.clearExpiries()
+			return
+		case "getset":
+			k.persist(args[1])
+		case "setnx", "msetnx": // only new keys, which have no TTL anyway
+			if v.Kind == wire.KindInt && v.Int == 1 {
+				for i := 1; i < len(args); i += 2 {
+					k.persist(args[i])
+				}
+			}
+		case "mset":
+			for i := 1; i < len(args); i += 2 {
+				k.persist(args[i])
+			}
+		case "bitop":
+			k.persist(args[2])
+		case "sinterstore", "sunionstore", "sdiffstore", "zinterstore", "zunionstore":
+			k.persist(args[1])
+		}
+	}
+	k.forgetDeleted(args[1:])
 }
 
 // setHappened tells from SET's reply whether it set the key.
@@ -292,7 +474,7 @@ func (k *Keyspace) fixReply(lname string, args []string, v wire.Value) wire.Valu
 		if v.Kind == wire.KindArray {
 			sortBulks(v.Array)
 		}
-	case "zscore", "zincrby", "zadd":
+	case "zscore":
 		formatScore(&v)
 	case "zmscore":
 		for i := range v.Array {
@@ -300,7 +482,7 @@ func (k *Keyspace) fixReply(lname string, args []string, v wire.Value) wire.Valu
 		}
 	case "zpopmin", "zpopmax":
 		formatPairs(v.Array)
-	case "zrange", "zrangebyscore", "zrevrange", "zrevrangebyscore", "zunion", "zinter", "zrandmember":
+	case "zrange", "zrangebyscore", "zrevrange", "zrevrangebyscore", "zrandmember":
 		for _, a := range args[2:] {
 			if strings.EqualFold(a, "withscores") {
 				formatPairs(v.Array)
@@ -345,19 +527,8 @@ func formatScore(v *wire.Value) {
 	if v.Kind != wire.KindBulk {
 		return
 	}
-	f, err := strconv.ParseFloat(v.Str, 64)
-	if err != nil {
-		return
-	}
-	switch {
-	case math.IsInf(f, 1):
-		v.Str = "inf"
-	case math.IsInf(f, -1):
-		v.Str = "-inf"
-	case f == 0:
-		v.Str = "0"
-	default:
-		v.Str = strconv.FormatFloat(f, 'g', 17, 64)
+	if f, err := strconv.ParseFloat(v.Str, 64); err == nil {
+		v.Str = formatDouble(f)
 	}
 }
 
@@ -399,16 +570,13 @@ type ld struct {
 	inf int
 }
 
-// string2ld is Redis's string2ld: strtold of the whole string, no leading
-// space, no NaN, no overflow, no underflow to zero.
+// string2ld is Redis's string2ld: strtold of the whole string (no NUL
+// byte in it), no leading space, no NaN, no overflow, no underflow to zero.
 func string2ld(s string) (ld, bool) {
 	if len(s) == 0 || len(s) >= 5*1024 {
 		return ld{}, false
 	}
-	if i := strings.IndexByte(s, 0); i >= 0 { // strtold stops at NUL
-		s = s[:i]
-	}
-	if s == "" {
+	if strings.IndexByte(s, 0) >= 0 { // Redis 7.0.15 refuses "1\x00" and "1\x002"
 		return ld{}, false
 	}
 	switch s[0] {
@@ -561,39 +729,6 @@ func formatListpackScore(v *wire.Value) {
 	formatScore(v)
 }
 
-// checkScores rejects NaN scores, which miniredis takes and Redis refuses
-// ("value is not a valid float"); every other score is left to miniredis.
-func checkScores(lname string, args []string) (wire.Value, bool) {
-	isNaN := func(s string) bool {
-		f, err := strconv.ParseFloat(s, 64)
-		return err == nil && math.IsNaN(f)
-	}
-	if lname == "zincrby" {
-		if len(args) == 4 && isNaN(args[2]) {
-			return errNotFloat, false
-		}
-		return wire.Value{}, true
-	}
-	i := 2
-	for i < len(args) {
-		switch strings.ToUpper(args[i]) {
-		case "NX", "XX", "GT", "LT", "CH", "INCR":
-			i++
-			continue
-		}
-		break
-	}
-	if (len(args)-i)%2 != 0 || i == len(args) {
-		return wire.Value{}, true // miniredis gives the syntax/arity error
-	}
-	for ; i < len(args); i += 2 {
-		if isNaN(args[i]) {
-			return errNotFloat, false
-		}
-	}
-	return wire.Value{}, true
-}
-
 // expire is EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT as Redis 7.0's
 // expireGenericCommand runs them: options, then the integer, then overflow
 // checks, then NX/XX/GT/LT against the current expiry; a time not after
@@ -652,6 +787,7 @@ func (k *Keyspace) expire(lname string, args []string) wire.Value {
 	}
 	if when <= int64(k.now) {
 		k.db.Del(key)
+		k.persist(key)
 		return wire.Int(1)
 	}
 	k.setExpireAt(key, when)
@@ -671,10 +807,14 @@ func (k *Keyspace) ttl(lname string, args []string) wire.Value {
 	if !ok {
 		return wire.Int(-1)
 	}
-	left := max(at-int64(k.now), 0)
+	now := int64(k.now)
+	left := int64(math.MaxInt64) // at - now overflows only for a clock behind 0
+	if now >= 0 || at <= math.MaxInt64+now {
+		left = max(at-now, 0)
+	}
 	switch lname {
 	case "ttl":
-		return wire.Int((left + 500) / 1000)
+		return wire.Int(left/1000 + (left%1000+500)/1000) // (left+500)/1000 without overflow
 	case "pttl":
 		return wire.Int(left)
 	case "expiretime":

@@ -3,6 +3,7 @@ package keyspace
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"strconv"
@@ -35,9 +36,10 @@ type Keyspace struct {
 	peer *server.Peer
 	rng  *rand.Rand // RANDOMKEY
 
-	now       wire.Time  // the time of the last command
-	expiries  expiryHeap // keys that may expire, by time (expiry.go)
-	rebuildAt int        // heap size at which to rebuild it
+	now       wire.Time        // the time of the last command
+	ttls      map[string]int64 // absolute expiry time (ms) of every key that has one (expiry.go)
+	expiries  expiryHeap       // keys that may expire, by time
+	rebuildAt int              // heap size at which to rebuild it
 }
 
 // New makes an empty keyspace whose random choices (SPOP, SRANDMEMBER,
@@ -45,7 +47,7 @@ type Keyspace struct {
 func New(seed int64) *Keyspace {
 	m := miniredis.NewMiniRedis()
 	m.Seed(int(seed))
-	m.SetTime(frozenClock) // never moves: TTLs are absolute (expiry.go)
+	m.SetTime(frozenClock) // never moves: the keyspace keeps the TTLs (expiry.go)
 	// Dial is the only listener-less way to start miniredis (it registers
 	// the commands on a server without a listener). It also serves the
 	// returned pipe on two goroutines; closing the pipe at once ends them
@@ -66,6 +68,7 @@ func New(seed int64) *Keyspace {
 		db:  m.DB(0),
 		rng: rand.New(rand.NewPCG(uint64(seed), 0x6b657973706163)), // "keyspac"
 
+		ttls:      map[string]int64{},
 		rebuildAt: 1024,
 	}
 	k.w = bufio.NewWriterSize(&k.buf, 4096)
@@ -79,9 +82,20 @@ func New(seed int64) *Keyspace {
 // Commands Redis does not know get Redis's "ERR unknown command" error.
 // Commands Redis knows but the keyspace does not run (Supported is false)
 // get an error with code CodeNotKeyspace and change nothing.
-func (k *Keyspace) Exec(now wire.Time, args []string) wire.Value {
+func (k *Keyspace) Exec(now wire.Time, args []string) (v wire.Value) {
 	if len(args) == 0 {
 		return wire.Error("ERR empty command")
+	}
+	// A defect in miniredis must not crash the simulated node: the client
+	// gets an error, and the run goes on (the command is reported, so the
+	// defect can be fixed here).
+	defer func() {
+		if r := recover(); r != nil {
+			v = wire.Error(fmt.Sprintf("ERR simulated keyspace failed on %s: %v", strings.ToUpper(args[0]), r))
+		}
+	}()
+	if bad, ok := badScan(args); ok {
+		return bad
 	}
 	c := lookup(args[0])
 	if c.flags&flagSupported == 0 {
@@ -95,13 +109,15 @@ func (k *Keyspace) Exec(now wire.Time, args []string) wire.Value {
 		return wire.Error(CodeNotKeyspace + " COPY with DB is not supported by the keyspace (one database)")
 	}
 	k.setClock(now)
-	var v wire.Value
 	if lname == "randomkey" {
 		v = k.randomKey(args)
 	} else if r, fixed, done := k.precheck(lname, args); done {
 		v = r
 	} else {
 		v = k.fixReply(lname, args, k.dispatch(fixed))
+	}
+	if c.flags&flagWrite != 0 {
+		k.afterWrite(lname, args, v)
 	}
 	return v
 }
@@ -186,7 +202,7 @@ func trunc(s string, n int) string {
 // Flush empties the dataset.
 func (k *Keyspace) Flush() {
 	k.m.FlushAll()
-	k.expiries = k.expiries[:0]
+	k.clearExpiries()
 }
 
 // Len returns the number of keys, as of the last time given to Exec,
@@ -194,4 +210,36 @@ func (k *Keyspace) Flush() {
 func (k *Keyspace) Len() int {
 	v := k.dispatch([]string{"DBSIZE"})
 	return int(v.Int)
+}
+
+// badScan answers SCAN, SSCAN, HSCAN and ZSCAN with Redis's errors for a
+// cursor that is not an unsigned number ("invalid cursor") and a COUNT below
+// 1 ("syntax error"), which miniredis does not check (a negative cursor
+// made it panic).
+func badScan(args []string) (wire.Value, bool) {
+	cursorAt := 2
+	switch strings.ToUpper(args[0]) {
+	case "SCAN":
+		cursorAt = 1
+	case "SSCAN", "HSCAN", "ZSCAN":
+	default:
+		return wire.Value{}, false
+	}
+	if len(args) <= cursorAt {
+		return wire.Value{}, false // the arity check answers
+	}
+	if _, err := strconv.ParseUint(args[cursorAt], 10, 64); err != nil {
+		return wire.Error("ERR invalid cursor"), true
+	}
+	for i := cursorAt + 1; i+1 < len(args); i++ {
+		if strings.EqualFold(args[i], "COUNT") {
+			if n, err := strconv.ParseInt(args[i+1], 10, 64); err != nil || n < 1 {
+				if err != nil {
+					return wire.Error("ERR value is not an integer or out of range"), true
+				}
+				return wire.Error("ERR syntax error"), true
+			}
+		}
+	}
+	return wire.Value{}, false
 }

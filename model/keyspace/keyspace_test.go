@@ -73,6 +73,72 @@ func TestExpiryFollowsSimulatedClock(t *testing.T) {
 	assert.Equal(t, ":150", run(k, 9950, "PTTL e"))
 	assert.Equal(t, `"v"`, run(k, 10099, "GET e"))
 	assert.Equal(t, "(nil)", run(k, 10100, "GET e"))
+
+	// Expiry times as far ahead as Redis takes them, kept exactly.
+	require.Equal(t, "+OK", run(k, 0, "SET f v PXAT 9223372036854775807"))
+	assert.Equal(t, ":9223372036854775807", run(k, 0, "PTTL f"))
+	assert.Equal(t, ":9223372036854776", run(k, 0, "TTL f"))
+	assert.Equal(t, ":9223372036854775807", run(k, -10, "PTTL f")) // saturates
+	assert.Equal(t, ":9223372036854775807", run(k, 0, "PEXPIRETIME f"))
+	r := New(2)
+	r.Restore(5, k.Snapshot(5))
+	assert.Equal(t, k.Digest(5), r.Digest(5))
+	assert.Equal(t, ":9223372036854775802", run(r, 5, "PTTL f"))
+}
+
+// TestBitopEmptyResultLeavesNoTTL is the case rapid found in
+// TestSnapshotRoundTrip (seed 1459321948498419968): BITOP with an empty
+// result deletes its destination, and miniredis left the deleted key's TTL
+// behind for the next SET of the key to inherit, so the keyspace and a copy
+// restored from its snapshot then disagreed (and Redis gives the new key no
+// TTL).
+func TestBitopEmptyResultLeavesNoTTL(t *testing.T) {
+	k := New(3)
+	require.Equal(t, "+OK", run(k, 0, `SET b "" EX 1`))
+	require.Equal(t, ":0", run(k, 0, "BITOP OR b b b"))
+	assert.Equal(t, ":-2", run(k, 0, "PTTL b"))
+	r := New(4)
+	r.Restore(0, k.Snapshot(0))
+	for _, ks := range []*Keyspace{k, r} {
+		require.Equal(t, "+OK", run(ks, 0, "SET b 1"))
+		assert.Equal(t, ":-1", run(ks, 0, "PTTL b"))
+		assert.Equal(t, `"1"`, run(ks, 1000, "GET b"))
+		checkInvariants(t, ks)
+	}
+	assert.Equal(t, k.Digest(1000), r.Digest(1000))
+}
+
+// TestTTLRules: the TTL each kind of write leaves, after every command
+// (the replies themselves are checked against Redis in testdata).
+func TestTTLRules(t *testing.T) {
+	for _, c := range []struct {
+		lines []string
+		want  string // PTTL k at the end
+	}{
+		{[]string{"SET k x PX 100", "BITOP OR k k"}, ":-1"},               // replaced
+		{[]string{"SET k x PX 100", "MSET k y"}, ":-1"},                   // replaced
+		{[]string{"SET k x PX 100", "GETSET k y"}, ":-1"},                 // replaced
+		{[]string{"SADD k x", "PEXPIRE k 100", "SUNIONSTORE k k"}, ":-1"}, // replaced
+		{[]string{"SET k x PX 100", "SET k y KEEPTTL"}, ":100"},           // kept
+		{[]string{"SET k x PX 100", "APPEND k y", "SETRANGE k 0 z", "SETBIT k 0 1", "INCRBYFLOAT j 1"}, ":100"},
+		{[]string{"RPUSH s 1", "PEXPIRE s 50", "RPUSH k 2", "PEXPIRE k 100", "LMOVE s k LEFT LEFT"}, ":100"},
+		{[]string{"RPUSH s 1", "PEXPIRE s 50", "LMOVE s k LEFT LEFT"}, ":-1"}, // created
+		{[]string{"RPUSH k 1", "PEXPIRE k 100", "LMOVE k k LEFT LEFT"}, ":100"},
+		{[]string{"SET s 1 PX 50", "SET k 2 PX 100", "RENAME s k"}, ":50"}, // moved
+		{[]string{"SET s 1", "SET k 2 PX 100", "RENAME s k"}, ":-1"},
+		{[]string{"SET s 1", "SET k 2 PX 100", "COPY s k REPLACE"}, ":-1"},
+		{[]string{"SET s 1 PX 50", "COPY s k"}, ":50"},
+		{[]string{"SET k 1 PX 100", "DEL k", "SET k 2"}, ":-1"}, // deleted
+		{[]string{"SADD k x", "PEXPIRE k 100", "SPOP k", "SADD k y"}, ":-1"},
+		{[]string{"SET k 1 PX 100", "FLUSHALL", "SET k 2"}, ":-1"},
+	} {
+		k := New(1)
+		for _, line := range c.lines {
+			require.False(t, k.Exec(0, splitArgs(line)).IsError(), line)
+			checkInvariants(t, k)
+		}
+		assert.Equal(t, c.want, run(k, 0, "PTTL k"), "%v", c.lines)
+	}
 }
 
 func TestExpiryHeapStaysSmall(t *testing.T) {
@@ -333,4 +399,27 @@ func dialRedis(t *testing.T) *redisConn {
 		t.Skip("KEYSPACE_REDIS_ADDR not set")
 	}
 	return newRedisConn(t, addr)
+}
+
+// The SCAN family checks its cursor and COUNT as Redis does; a negative
+// cursor used to make miniredis panic inside the node.
+func TestScanArgumentErrors(t *testing.T) {
+	k := New(1)
+	k.Exec(0, []string{"SADD", "s", "a"})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"SSCAN", "s", "-1"}, "-ERR invalid cursor"},
+		{[]string{"SCAN", "-1"}, "-ERR invalid cursor"},
+		{[]string{"HSCAN", "h", "x"}, "-ERR invalid cursor"},
+		{[]string{"ZSCAN", "z", "0", "COUNT", "-3"}, "-ERR syntax error"},
+		{[]string{"SSCAN", "s", "0", "COUNT", "0"}, "-ERR syntax error"},
+		{[]string{"SSCAN", "s", "0", "COUNT", "x"}, "-ERR value is not an integer or out of range"},
+		{[]string{"SSCAN", "s", "0"}, `["0" ["a"]]`},
+	} {
+		if got := k.Exec(0, tc.args).String(); got != tc.want {
+			t.Errorf("%v: got %s, want %s", tc.args, got, tc.want)
+		}
+	}
 }

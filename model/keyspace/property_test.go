@@ -24,6 +24,7 @@ func TestDeterminism(t *testing.T) {
 			ra, rb := a.Exec(s.at, s.args), b.Exec(s.at, s.args)
 			require.Equal(t, ra, rb, "step %d %v", i, s.args)
 			require.NotEqual(t, "ERR keyspace:", ra.Str[:min(len(ra.Str), 13)], "step %d %v: %s", i, s.args, ra)
+			checkInvariants(t, a)
 		}
 		end := steps[len(steps)-1].at
 		require.Equal(t, a.Snapshot(end).Encode(), b.Snapshot(end).Encode())
@@ -47,6 +48,8 @@ func TestReplication(t *testing.T) {
 				require.False(t, rr.IsError(), "step %d %v -> %v: %s", i, s.args, w, rr)
 			}
 			require.Equal(t, master.Digest(s.at), replica.Digest(s.at), "step %d %v -> %s", i, s.args, reply)
+			checkInvariants(t, master)
+			checkInvariants(t, replica)
 		}
 	})
 }
@@ -80,6 +83,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		k := New(3)
 		for _, s := range steps {
 			k.Exec(s.at, s.args)
+			checkInvariants(t, k)
 		}
 		at := steps[len(steps)-1].at + wire.Time(rapid.IntRange(0, 300).Draw(t, "later"))
 		snap := k.Snapshot(at)
@@ -95,6 +99,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		require.Equal(t, k.Digest(at), r.Digest(at))
 		require.Equal(t, k.Len(), r.Len())
 		require.Equal(t, b, r.Snapshot(at).Encode())
+		checkInvariants(t, r)
 
 		for _, s := range genSteps(t, 30) {
 			now := at + s.at
@@ -103,6 +108,8 @@ func TestSnapshotRoundTrip(t *testing.T) {
 				r.Exec(now, w)
 			}
 			require.Equal(t, k.Digest(now), r.Digest(now), "%v", s.args)
+			checkInvariants(t, k)
+			checkInvariants(t, r)
 		}
 	})
 }
@@ -134,4 +141,25 @@ func FuzzDecode(f *testing.F) {
 			check(fixed)
 		}
 	})
+}
+
+// checkInvariants checks the expiry bookkeeping (expiry.go): miniredis holds
+// no TTL, every key with a TTL exists, has not expired by the keyspace's
+// time and has its (expiry, key) in the heap, and the heap is a heap.
+func checkInvariants(t require.TestingT, k *Keyspace) {
+	for _, key := range k.db.Keys() {
+		require.Zero(t, k.db.TTL(key), "miniredis holds a TTL for %q", key)
+	}
+	inHeap := map[expiry]bool{}
+	for i, e := range k.expiries {
+		inHeap[e] = true
+		if i > 0 {
+			require.False(t, k.expiries.Less(i, (i-1)/2), "heap order at %d", i)
+		}
+	}
+	for key, at := range k.ttls {
+		require.True(t, k.db.Exists(key), "TTL of missing key %q", key)
+		require.Greater(t, at, int64(k.now), "key %q expired at %d, now %d", key, at, k.now)
+		require.True(t, inHeap[expiry{at, key}], "expiry %d of %q not in the heap", at, key)
+	}
 }
