@@ -26,8 +26,15 @@ func (s *Sentinel) sendHello(r *instance) {
 		m = r.master
 	}
 	ma := m.currentAddr()
+	host, port := s.opts.Addr.Host, s.opts.Addr.Port
+	if s.conf.AnnounceIP != "" {
+		host = s.conf.AnnounceIP
+	}
+	if s.conf.AnnouncePort != 0 {
+		port = s.conf.AnnouncePort
+	}
 	payload := strings.Join([]string{
-		s.opts.Addr.Host, strconv.Itoa(s.opts.Addr.Port), s.myID, strconv.FormatUint(s.currentEpoch, 10),
+		host, strconv.Itoa(port), s.myID, strconv.FormatUint(s.currentEpoch, 10),
 		m.name, ma.Host, strconv.Itoa(ma.Port), strconv.FormatUint(m.configEpoch, 10),
 	}, ",")
 	s.send(r.link.cc, cPublish, r, r.command("PUBLISH"), helloChannel, payload)

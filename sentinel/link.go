@@ -138,7 +138,7 @@ func (s *Sentinel) reconnect(r *instance) {
 // replicas use their master's auth-pass/auth-user, sentinels the
 // sentinel-user/sentinel-pass.
 func (s *Sentinel) auth(c *conn, r *instance) {
-	user, pass := s.opts.SentinelUser, s.opts.SentinelPass
+	user, pass := s.conf.SentinelUser, s.conf.SentinelPass
 	if r.kind != kindSentinel {
 		m := r
 		if r.master != nil {

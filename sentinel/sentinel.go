@@ -2,11 +2,11 @@ package sentinel
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/sentinel/conf"
 )
 
 // Timing holds the global timing parameters of spec §2.1 (SENTINEL DEBUG
@@ -30,34 +30,28 @@ var DefaultTiming = Timing{
 	MinLinkReconnectPeriod: 15000, ElectionTimeout: 10000,
 }
 
-// MasterConfig is one monitored master (sentinel monitor and the
-// per-master directives, spec §24.2).
-type MasterConfig struct {
-	Name                        string
-	Addr                        wire.Addr
-	Quorum                      int
-	DownAfter                   wire.Duration // default 30000
-	FailoverTimeout             wire.Duration // default 180000
-	ParallelSyncs               int           // default 1
-	AuthPass, AuthUser          string
-	MasterRebootDownAfterPeriod wire.Duration
-	RenameCommands              map[string]string
-}
+// MasterConfig is one monitored master: the sentinel monitor line and its
+// per-master directives (spec §24.2). Zero durations and counts take
+// Redis's defaults.
+type MasterConfig = conf.Master
 
 // Options configure a sentinel.
 type Options struct {
-	// Addr is where this sentinel listens and what it announces in hellos
-	// (announce-ip / announce-port when set, spec §25.3).
+	// Addr is where this sentinel listens; it announces it in hellos unless
+	// the configuration sets announce-ip / announce-port (spec §25.3).
 	Addr wire.Addr
-	// MyID is the sentinel's run id; empty: drawn at first boot and
-	// persisted.
-	MyID string
-	// Masters are the monitored masters, in configuration order.
+	// Conf is the sentinel.conf the process starts from (package
+	// sentinel/conf parses real files). After the first save the sentinel
+	// restarts from what it persisted: the rewritten file.
+	Conf *conf.Config
+	// Masters is a shorthand for a configuration with just these monitored
+	// masters; it is used when Conf is nil.
 	Masters []MasterConfig
+	// MyID, with Masters, sets the sentinel's run id; empty: drawn at first
+	// boot and persisted.
+	MyID string
 	// Directory resolves instance addresses to simulated nodes.
 	Directory wire.Directory `json:"-"`
-	// SentinelUser and SentinelPass authenticate towards other sentinels.
-	SentinelUser, SentinelPass string
 	// Timing overrides DefaultTiming when non-zero.
 	Timing Timing
 }
@@ -70,6 +64,7 @@ type Options struct {
 // sentinel.c gets from flushing sentinel.conf before replying to a vote.
 type Sentinel struct {
 	opts   Options
+	conf   *conf.Config // the configuration the current process started from
 	timing Timing
 	dir    wire.Directory
 
@@ -87,6 +82,7 @@ type Sentinel struct {
 	conns    map[wire.ConnID]*conn
 	clients  map[clientKey]*client
 
+	dead   bool    // the process stopped (a fatal config error)
 	dirty  bool    // the persisted state changed during this call
 	events []Event // every event emitted, for tests (bounded)
 }
@@ -96,10 +92,16 @@ func New(opts Options) (*Sentinel, error) {
 	if opts.Directory == nil {
 		return nil, errors.New("sentinel: no directory to resolve addresses")
 	}
-	if opts.MyID != "" && len(opts.MyID) != 40 {
-		return nil, fmt.Errorf("sentinel: myid %q must be 40 hex characters", opts.MyID)
+	if opts.Conf == nil {
+		c := conf.New()
+		c.MyID = opts.MyID
+		c.Masters = append(c.Masters, opts.Masters...)
+		opts.Conf = c
 	}
-	for _, m := range opts.Masters {
+	if id := opts.Conf.MyID; id != "" && len(id) != 40 {
+		return nil, fmt.Errorf("sentinel: myid %q must be 40 characters", id)
+	}
+	for _, m := range opts.Conf.Masters {
 		if m.Quorum <= 0 {
 			return nil, fmt.Errorf("sentinel: master %s: quorum must be 1 or greater", m.Name)
 		}
@@ -111,50 +113,30 @@ func New(opts Options) (*Sentinel, error) {
 	return &Sentinel{opts: opts, timing: t, dir: opts.Directory}, nil
 }
 
-// state is what the sentinel persists: what sentinel.conf holds besides the
-// static configuration (spec §24.3).
-type state struct {
-	MyID         string        `json:"myid"`
-	CurrentEpoch uint64        `json:"current_epoch"`
-	Masters      []masterState `json:"masters"`
-}
-
-type masterState struct {
-	Name           string      `json:"name"`
-	Addr           wire.Addr   `json:"addr"`
-	ConfigEpoch    uint64      `json:"config_epoch"`
-	LeaderEpoch    uint64      `json:"leader_epoch"`
-	Leader         string      `json:"leader,omitempty"`
-	KnownReplicas  []wire.Addr `json:"known_replicas,omitempty"`
-	KnownSentinels []known     `json:"known_sentinels,omitempty"`
-}
-
-type known struct {
-	Addr  wire.Addr `json:"addr"`
-	RunID string    `json:"runid"`
-}
-
 const helloChannel = "__sentinel__:hello"
 
 // tagTick is the sentinel timer.
 const tagTick uint64 = 1
 
-// Boot starts the sentinel from its configuration and what it persisted.
+// Boot starts the sentinel from its configuration file: the one it was
+// given, or the one it last saved (spec §23, §24). A saved file that does
+// not parse stops the process, as Redis exits on a fatal config error.
 func (s *Sentinel) Boot(env wire.Env, persisted []byte) {
 	s.begin(env)
 	defer s.end()
-	var st state
+	s.conf = s.opts.Conf
 	if len(persisted) > 0 {
-		if err := json.Unmarshal(persisted, &st); err != nil {
-			panic("sentinel: cannot read its own persisted state: " + err.Error())
+		c, err := conf.Parse("sentinel.conf", persisted)
+		if err != nil {
+			s.log(Warning, "*** FATAL CONFIG FILE ERROR *** "+err.Error())
+			s.dead = true
+			return
 		}
+		s.conf = c
 	}
 	s.conns = map[wire.ConnID]*conn{}
 	s.clients = map[clientKey]*client{}
-	s.myID = st.MyID
-	if s.myID == "" {
-		s.myID = s.opts.MyID
-	}
+	s.myID = s.conf.MyID
 	if s.myID == "" {
 		var b [20]byte
 		for i := range b {
@@ -163,25 +145,19 @@ func (s *Sentinel) Boot(env wire.Env, persisted []byte) {
 		s.myID = hex.EncodeToString(b[:])
 		s.dirty = true // generated ids are persisted at once (spec §4.1)
 	}
-	s.currentEpoch = st.CurrentEpoch
+	s.currentEpoch = s.conf.CurrentEpoch
 	s.prevTime = s.now
 	s.masters = nil
-	for _, mc := range s.opts.Masters {
+	for _, mc := range s.conf.Masters {
 		m := s.newMaster(mc)
-		for _, ms := range st.Masters {
-			if ms.Name != mc.Name {
-				continue
-			}
-			m.addr, m.configEpoch, m.leaderEpoch, m.leader = ms.Addr, ms.ConfigEpoch, ms.LeaderEpoch, ms.Leader
-			s.currentEpoch = max(s.currentEpoch, ms.ConfigEpoch)
-			for _, a := range ms.KnownReplicas {
-				s.addReplica(m, a)
-			}
-			for _, k := range ms.KnownSentinels {
-				s.addSentinel(m, k.Addr, k.RunID)
-			}
+		s.currentEpoch = max(s.currentEpoch, mc.ConfigEpoch) // spec §4.1
+		for _, a := range mc.KnownReplicas {
+			s.addReplica(m, a)
 		}
 		s.masters = append(s.masters, m)
+		for _, k := range mc.KnownSentinels {
+			s.addSentinel(m, k.Addr, k.RunID)
+		}
 		s.emit(Warning, "+monitor", m, fmt.Sprintf("quorum %d", m.quorum))
 	}
 	s.emit(Notice, "+sentinel-id", nil, s.myID) // "Sentinel ID is ..." in the real log
@@ -191,6 +167,7 @@ func (s *Sentinel) Boot(env wire.Env, persisted []byte) {
 func (s *Sentinel) newMaster(mc MasterConfig) *instance {
 	m := &instance{
 		kind: kindMaster, name: mc.Name, addr: mc.Addr, link: newLink(s.now),
+		configEpoch: mc.ConfigEpoch, leaderEpoch: mc.LeaderEpoch,
 		quorum: mc.Quorum, downAfter: mc.DownAfter, failoverTimeout: mc.FailoverTimeout,
 		parallelSyncs: mc.ParallelSyncs, authPass: mc.AuthPass, authUser: mc.AuthUser,
 		rebootDownAfter: mc.MasterRebootDownAfterPeriod, renamed: map[string]string{},
@@ -261,24 +238,29 @@ func (s *Sentinel) end() {
 	}
 }
 
-// persist saves the state sentinel.conf would hold (spec §24.3).
+// persist saves sentinel.conf as a CONFIG REWRITE would write it, with the
+// state it holds: myid, epochs, each master's address and config and
+// leader epochs, known replicas and sentinels (spec §24.3).
 func (s *Sentinel) persist() {
-	st := state{MyID: s.myID, CurrentEpoch: s.currentEpoch}
+	c := *s.conf
+	c.MyID, c.CurrentEpoch = s.myID, s.currentEpoch
+	c.Masters = nil
 	for _, m := range s.masters {
-		ms := masterState{Name: m.name, Addr: m.addr, ConfigEpoch: m.configEpoch, LeaderEpoch: m.leaderEpoch, Leader: m.leader}
+		mc := conf.NewMaster(m.name, m.addr, m.quorum)
+		if orig := s.conf.Master(m.name); orig != nil {
+			mc = *orig
+		}
+		mc.Addr, mc.ConfigEpoch, mc.LeaderEpoch = m.addr, m.configEpoch, m.leaderEpoch
+		mc.KnownReplicas, mc.KnownSentinels = nil, nil
 		for _, r := range m.replicas {
-			ms.KnownReplicas = append(ms.KnownReplicas, r.addr)
+			mc.KnownReplicas = append(mc.KnownReplicas, r.addr)
 		}
 		for _, r := range m.sentinels {
-			ms.KnownSentinels = append(ms.KnownSentinels, known{Addr: r.addr, RunID: r.runID})
+			mc.KnownSentinels = append(mc.KnownSentinels, conf.KnownSentinel{Addr: r.addr, RunID: r.runID})
 		}
-		st.Masters = append(st.Masters, ms)
+		c.Masters = append(c.Masters, mc)
 	}
-	b, err := json.Marshal(st)
-	if err != nil {
-		panic("sentinel: cannot encode state: " + err.Error())
-	}
-	s.env.Persist(b)
+	s.env.Persist(c.Rewrite())
 }
 
 // tickPeriod is the gap to the next timer run: 1000/hz with hz uniform in
@@ -289,7 +271,7 @@ func (s *Sentinel) tickPeriod() wire.Duration {
 
 // Fire runs the sentinel timer (spec §3.2).
 func (s *Sentinel) Fire(env wire.Env, tag uint64) {
-	if tag != tagTick {
+	if tag != tagTick || s.dead {
 		return
 	}
 	s.begin(env)
@@ -301,6 +283,9 @@ func (s *Sentinel) Fire(env wire.Env, tag uint64) {
 // Receive handles replies from instances and commands from clients and
 // other sentinels.
 func (s *Sentinel) Receive(env wire.Env, m wire.Message) {
+	if s.dead {
+		return
+	}
 	s.begin(env)
 	defer s.end()
 	switch p := m.Payload.(type) {
