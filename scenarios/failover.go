@@ -67,7 +67,7 @@ func buildFailover(w *sim.World, _ wire.Duration) error {
 		sentinels = append(sentinels, opts.Addr)
 	}
 	cc := client.SentinelConfig{
-		Options: client.Options{Directory: dir, Workload: client.Workload{Keys: []string{"a", "b", "c"}, Reads: 1, Writes: 1, Interval: 500, MaxOps: 1000}},
+		Options:    client.Options{Directory: dir, Workload: client.Workload{Keys: []string{"a", "b", "c"}, Reads: 1, Writes: 1, Interval: 500, MaxOps: 1000}},
 		MasterName: "mymaster", Sentinels: sentinels,
 	}
 	if _, err := client.NewSentinelClient(cc); err != nil {
