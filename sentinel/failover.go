@@ -50,7 +50,7 @@ func (s *Sentinel) vote(m *instance, reqEpoch uint64, candidate string) (string,
 		s.dirty = true
 		s.emit(Warning, "+vote-for-leader", nil, candidate+" "+strconv.FormatUint(m.leaderEpoch, 10))
 		if candidate != s.myID {
-			m.failoverStart = s.now.Add(wire.Duration(s.env.Rand().IntN(1000)))
+			m.failoverStart = s.now.Add(wire.Duration(s.desync()))
 		}
 	}
 	return m.leader, m.leaderEpoch
@@ -86,6 +86,13 @@ func (s *Sentinel) leaderOf(m *instance, epoch uint64) string {
 			winner, maxVotes = leader, counts[leader]
 		}
 	}
+	if s.profile.MajorityOverVoters {
+		// Before 2.8.15 the majority was over the sentinels that voted.
+		voters = 0
+		for _, n := range counts {
+			voters += n
+		}
+	}
 	if maxVotes < voters/2+1 || maxVotes < m.quorum {
 		return ""
 	}
@@ -113,7 +120,7 @@ func (s *Sentinel) startFailoverIfNeeded(m *instance) bool {
 	m.failoverEpoch = s.currentEpoch
 	s.emit(Warning, "+new-epoch", nil, strconv.FormatUint(s.currentEpoch, 10))
 	s.emit(Warning, "+try-failover", m, "")
-	m.failoverStart = s.now.Add(wire.Duration(s.env.Rand().IntN(1000)))
+	m.failoverStart = s.now.Add(wire.Duration(s.desync()))
 	return true
 }
 

@@ -54,6 +54,8 @@ type Options struct {
 	Directory wire.Directory `json:"-"`
 	// Timing overrides DefaultTiming when non-zero.
 	Timing Timing
+	// Profile names the behaviour profile ("": 7.0; see Profile).
+	Profile string
 }
 
 // Sentinel is the re-implemented Redis Sentinel 7.0.15. It is a process of
@@ -63,10 +65,11 @@ type Options struct {
 // state given to Persist is saved: the "persist before send" contract that
 // sentinel.c gets from flushing sentinel.conf before replying to a vote.
 type Sentinel struct {
-	opts   Options
-	conf   *conf.Config // the configuration the current process started from
-	timing Timing
-	dir    wire.Directory
+	opts    Options
+	profile Profile
+	conf    *conf.Config // the configuration the current process started from
+	timing  Timing
+	dir     wire.Directory
 
 	env wire.Env // valid only during a call
 	now wire.Time
@@ -106,11 +109,15 @@ func New(opts Options) (*Sentinel, error) {
 			return nil, fmt.Errorf("sentinel: master %s: quorum must be 1 or greater", m.Name)
 		}
 	}
+	profile, err := LookupProfile(opts.Profile)
+	if err != nil {
+		return nil, err
+	}
 	t := opts.Timing
 	if t == (Timing{}) {
 		t = DefaultTiming
 	}
-	return &Sentinel{opts: opts, timing: t, dir: opts.Directory}, nil
+	return &Sentinel{opts: opts, profile: profile, timing: t, dir: opts.Directory}, nil
 }
 
 const helloChannel = "__sentinel__:hello"
@@ -266,6 +273,9 @@ func (s *Sentinel) persist() {
 // tickPeriod is the gap to the next timer run: 1000/hz with hz uniform in
 // 10..19 (spec §3.1).
 func (s *Sentinel) tickPeriod() wire.Duration {
+	if s.profile.FixedTick {
+		return 100
+	}
 	return wire.Duration(1000 / (10 + s.env.Rand().IntN(10)))
 }
 
