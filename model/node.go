@@ -574,3 +574,8 @@ func (n *Node) dropConn(c *conn) {
 
 // upper is strings.ToUpper for command names.
 func upper(s string) string { return strings.ToUpper(s) }
+
+// MasterLinkUp reports whether the node is a replica whose link to its
+// master is up (INFO's master_link_status:up). For tests and checkers that
+// look at a world from outside.
+func (n *Node) MasterLinkUp() bool { return n.repl.linkUp() }
