@@ -22,6 +22,9 @@ func (s *Sentinel) tick() {
 		for _, r := range m.sentinels {
 			s.handle(r)
 		}
+		if s.dead {
+			return // the process exited in the middle of the tick
+		}
 		if m.failoverState == stateUpdateConfig {
 			toSwitch = m
 		}

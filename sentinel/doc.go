@@ -28,9 +28,15 @@
 // asking and answering, epochs and votes, leader election, the start gate,
 // the whole failover state machine with replica selection and the
 // reconfiguration transaction, switch-master and reset, hello sending and
-// receiving with sentinel discovery and config-epoch adoption, TILT. Not yet:
-// configuration from sentinel.conf text (package sentinel/conf is being
-// written), most SENTINEL subcommands (only myid, get-master-addr-by-name,
-// is-master-down-by-addr), INFO on a sentinel, scripts, SENTINEL
-// SIMULATE-FAILURE, behaviour profiles, golden interaction scripts.
+// receiving with sentinel discovery and config-epoch adoption, TILT, every
+// SENTINEL subcommand of 7.0.15 with its reply texts (commands_sentinel.go:
+// FAILOVER, RESET, CKQUORUM, FLUSHCONFIG, MONITOR/REMOVE/SET through
+// sentinel/conf's validation, INFO-CACHE, SIMULATE-FAILURE as a process
+// exit, DEBUG, CONFIG GET/SET, PENDING-SCRIPTS, HELP), INFO on a sentinel
+// (info.go), events on the sentinel's own pub/sub (pubsub.go) and scripts
+// recorded in the trace instead of run (scripts.go), configuration read from
+// and persisted as sentinel.conf text (package sentinel/conf), behaviour
+// profiles (profile.go). Not yet: golden interaction scripts (datadriven),
+// the remaining Redis-suite scenarios, the ACL, COMMAND, HELLO and SHUTDOWN
+// commands, -dup-sentinel.
 package sentinel

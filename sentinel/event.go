@@ -60,5 +60,6 @@ func (s *Sentinel) emit(level Level, typ string, r *instance, extra string) {
 	s.events = append(s.events, e)
 	if s.env != nil {
 		s.env.Emit(string(level) + " " + e.String())
+		s.publishEvent(e, r)
 	}
 }

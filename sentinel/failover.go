@@ -210,9 +210,9 @@ func (s *Sentinel) dropLink(r *instance) {
 // keeping its sentinels, and turn every other known instance (the old
 // master among them) into replica records.
 func (s *Sentinel) switchMaster(m *instance, to wire.Addr) {
-	if _, ok := s.dir.Resolve(to); !ok {
-		return
-	}
+	// Step 1 (resolving the address) only fails for host names, which this
+	// engine does not resolve (resolve-hostnames); an address no node
+	// listens on is switched to and fails at connection time.
 	var keep []wire.Addr
 	for _, r := range m.replicas {
 		if !sameAddr(r.addr, to) {
@@ -250,7 +250,7 @@ func (s *Sentinel) switchToPromoted(m *instance) {
 // no command connection.
 func (s *Sentinel) sendSlaveOf(r *instance, to *wire.Addr) bool {
 	c := r.link.cc
-	if c == nil || r.link.disconnected {
+	if c == nil {
 		return false
 	}
 	host, port := "NO", "ONE"
@@ -326,7 +326,7 @@ func (s *Sentinel) failoverReconfSlaves(m *instance) {
 			continue
 		}
 		if r.has(fReconfSent) && s.now.Sub(r.slaveReconfSent) > s.timing.SlaveReconfTimeout {
-			s.emit(Verbose, "-slave-reconf-sent-timeout", r, "")
+			s.emit(Notice, "-slave-reconf-sent-timeout", r, "")
 			r.flags &^= fReconfSent
 			r.flags |= fReconfDone
 		}
@@ -377,4 +377,18 @@ func (s *Sentinel) detectEnd(m *instance) {
 			}
 		}
 	}
+}
+
+// startFailover is start-failover (spec §11 step 4), for SENTINEL FAILOVER:
+// WAIT_START, a new epoch (not persisted by itself: the self-vote that
+// follows persists it), +new-epoch, +try-failover and a desynchronised
+// start time.
+func (s *Sentinel) startFailover(m *instance) {
+	s.setState(m, stateWaitStart)
+	m.flags |= fFailoverInProgress
+	s.currentEpoch++
+	m.failoverEpoch = s.currentEpoch
+	s.emit(Warning, "+new-epoch", nil, strconv.FormatUint(s.currentEpoch, 10))
+	s.emit(Warning, "+try-failover", m, "")
+	m.failoverStart = s.now.Add(wire.Duration(s.desync()))
 }

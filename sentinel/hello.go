@@ -98,7 +98,7 @@ func (s *Sentinel) onHello(payload string) {
 		if removed == 0 {
 			s.emit(Notice, "+sentinel", known, "")
 		} else {
-			s.updateSentinelAddr(runID, addr)
+			s.updateSentinelAddr(known, addr)
 		}
 		s.dirty = true
 	}
@@ -107,7 +107,7 @@ func (s *Sentinel) onHello(payload string) {
 		m.configEpoch = cepoch
 		to := wire.Addr{Host: f[5], Port: mport}
 		if !sameAddr(m.addr, to) {
-			s.emit(Notice, "+config-update-from", known, "")
+			s.emit(Warning, "+config-update-from", known, "")
 			s.emit(Warning, "+switch-master", nil, m.name+" "+m.addr.Host+" "+strconv.Itoa(m.addr.Port)+" "+to.Host+" "+strconv.Itoa(to.Port))
 			s.switchMaster(m, to)
 		}
@@ -132,13 +132,14 @@ func (s *Sentinel) removeSentinels(m *instance, match func(*instance) bool) int 
 	return n
 }
 
-// updateSentinelAddr moves every record of a sentinel to its new address and
-// closes their connections (spec §5.5).
-func (s *Sentinel) updateSentinelAddr(runID string, addr wire.Addr) {
+// updateSentinelAddr moves every other record of a sentinel to its new
+// address and closes their connections (spec §5.5); updated is the record
+// that learned the address.
+func (s *Sentinel) updateSentinelAddr(updated *instance, addr wire.Addr) {
 	others := 0
 	for _, m := range s.masters {
 		for _, r := range m.sentinels {
-			if r.runID == runID && !sameAddr(r.addr, addr) {
+			if r != updated && r.runID == updated.runID && !sameAddr(r.addr, addr) {
 				r.addr = addr
 				s.closeConn(r.link.cc, true)
 				others++
@@ -146,6 +147,6 @@ func (s *Sentinel) updateSentinelAddr(runID string, addr wire.Addr) {
 		}
 	}
 	if others > 0 {
-		s.emit(Notice, "+sentinel-address-update", nil, runID+" "+strconv.Itoa(others))
+		s.emit(Notice, "+sentinel-address-update", updated, strconv.Itoa(others)+" additional matching instances")
 	}
 }

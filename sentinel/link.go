@@ -139,6 +139,9 @@ func (s *Sentinel) reconnect(r *instance) {
 // sentinel-user/sentinel-pass.
 func (s *Sentinel) auth(c *conn, r *instance) {
 	user, pass := s.conf.SentinelUser, s.conf.SentinelPass
+	if pass == "" {
+		user, pass = "", s.conf.RequirePass // spec §25.1: our own requirepass
+	}
 	if r.kind != kindSentinel {
 		m := r
 		if r.master != nil {

@@ -14,14 +14,17 @@ func (s *Sentinel) onReply(from wire.NodeID, p *wire.Reply) {
 	if c == nil || c.node != from {
 		return
 	}
-	var pc pendingCmd
-	for len(c.pending) > 0 && c.pending[0].seq <= p.Seq {
-		pc = c.pending[0]
-		c.pending = c.pending[1:]
-	}
-	if pc.seq != p.Seq {
+	if len(c.pending) == 0 || c.pending[0].seq != p.Seq {
+		// A reply is missing before this one: a TCP connection never loses
+		// data, so a connection that did is broken; close it and let the
+		// reconnection procedure (spec §5.2) open a new one.
+		if len(c.pending) > 0 && c.pending[0].seq < p.Seq {
+			s.closeConn(c, true)
+		}
 		return
 	}
+	pc := c.pending[0]
+	c.pending = c.pending[1:]
 	l := c.owner
 	if c.pubsub {
 		l.pcLastActivity = s.now
@@ -98,6 +101,10 @@ func (s *Sentinel) onInfo(r *instance, text string) {
 	r.masterLinkDownTime = 0
 	in, err := info.Parse(text)
 	if err != nil {
+		// Redis parses line by line and finds nothing: the role is
+		// unknown, and the refresh time and bookkeeping still happen.
+		r.infoRefresh = s.now
+		s.actOnInfo(r, roleUnknown)
 		return
 	}
 	if len(in.RunID) == 40 {

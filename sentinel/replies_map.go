@@ -59,6 +59,14 @@ func (s *Sentinel) instanceMap(r *instance) wire.Value {
 		add("quorum", strconv.Itoa(r.quorum))
 		add("failover-timeout", strconv.FormatInt(int64(r.failoverTimeout), 10))
 		add("parallel-syncs", strconv.Itoa(r.parallelSyncs))
+		if mc := s.conf.Master(r.name); mc != nil {
+			if mc.NotificationScript != "" {
+				add("notification-script", mc.NotificationScript)
+			}
+			if mc.ClientReconfigScript != "" {
+				add("client-reconfig-script", mc.ClientReconfigScript)
+			}
+		}
 	case kindReplica:
 		add("master-link-down-time", strconv.FormatInt(r.masterLinkDownTime, 10))
 		status := "err"

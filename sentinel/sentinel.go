@@ -84,8 +84,9 @@ type Sentinel struct {
 	nextConn wire.ConnID
 	conns    map[wire.ConnID]*conn
 	clients  map[clientKey]*client
+	cmd      commandState // SENTINEL command state and event subscribers (commands_sentinel.go)
 
-	dead   bool    // the process stopped (a fatal config error)
+	dead   bool    // the process stopped (a fatal config error, SIMULATE-FAILURE)
 	dirty  bool    // the persisted state changed during this call
 	events []Event // every event emitted, for tests (bounded)
 }
@@ -152,6 +153,7 @@ func (s *Sentinel) Boot(env wire.Env, persisted []byte) {
 		s.myID = hex.EncodeToString(b[:])
 		s.dirty = true // generated ids are persisted at once (spec §4.1)
 	}
+	s.log(Warning, "Sentinel ID is "+s.myID) // spec §23: logged before the +monitor events
 	s.currentEpoch = s.conf.CurrentEpoch
 	s.prevTime = s.now
 	s.masters = nil
@@ -167,7 +169,6 @@ func (s *Sentinel) Boot(env wire.Env, persisted []byte) {
 		}
 		s.emit(Warning, "+monitor", m, fmt.Sprintf("quorum %d", m.quorum))
 	}
-	s.emit(Notice, "+sentinel-id", nil, s.myID) // "Sentinel ID is ..." in the real log
 	env.After(s.tickPeriod(), tagTick)
 }
 
@@ -257,10 +258,19 @@ func (s *Sentinel) persist() {
 		if orig := s.conf.Master(m.name); orig != nil {
 			mc = *orig
 		}
-		mc.Addr, mc.ConfigEpoch, mc.LeaderEpoch = m.addr, m.configEpoch, m.leaderEpoch
+		// The file names the current master: the promoted replica once the
+		// failover reached RECONF_SLAVES, with the old master written in
+		// that replica's place (spec §24.3), so a restart mid-failover
+		// comes back on the new address.
+		cur := m.currentAddr()
+		mc.Addr, mc.ConfigEpoch, mc.LeaderEpoch = cur, m.configEpoch, m.leaderEpoch
 		mc.KnownReplicas, mc.KnownSentinels = nil, nil
 		for _, r := range m.replicas {
-			mc.KnownReplicas = append(mc.KnownReplicas, r.addr)
+			a := r.addr
+			if sameAddr(a, cur) {
+				a = m.addr
+			}
+			mc.KnownReplicas = append(mc.KnownReplicas, a)
 		}
 		for _, r := range m.sentinels {
 			mc.KnownSentinels = append(mc.KnownSentinels, conf.KnownSentinel{Addr: r.addr, RunID: r.runID})

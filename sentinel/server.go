@@ -15,7 +15,9 @@ type clientKey struct {
 
 // client is a connection to this sentinel.
 type client struct {
-	lastSeq uint64
+	lastSeq  uint64
+	channels []string // SUBSCRIBE: event types (pubsub.go)
+	patterns []string // PSUBSCRIBE
 }
 
 // maxClients bounds the connections a sentinel keeps.
@@ -36,11 +38,107 @@ func (s *Sentinel) serve(from wire.NodeID, c *wire.Command) {
 		}
 		cl = &client{}
 		s.clients[k] = cl
+	case c.Open && c.Seq == 1 && cl.lastSeq != 1:
+		// A new connection under an id we know: its peer restarted and
+		// numbers connections from 1 again (the old one never hung up).
+		cl = &client{}
+		s.clients[k] = cl
 	case c.Seq <= cl.lastSeq:
 		return // a duplicated delivery
 	}
 	cl.lastSeq = c.Seq
-	s.env.Send(from, &wire.Reply{Conn: c.Conn, Seq: c.Seq, Value: s.command(c.Args)})
+	// A command may answer more than once (SUBSCRIBE a b): the first
+	// value is the reply, the others follow as pushes.
+	values := s.clientCommand(k, cl, c.Args)
+	if s.dead {
+		return // exited while running it (SIMULATE-FAILURE)
+	}
+	s.env.Send(from, &wire.Reply{Conn: c.Conn, Seq: c.Seq, Value: values[0]})
+	for _, v := range values[1:] {
+		s.env.Send(from, &wire.Push{Conn: c.Conn, Value: v})
+	}
+}
+
+// commandArity is the arity of the top-level commands served here, as in
+// 7.0.15's sentinel command table (negative: at least that many).
+var commandArity = map[string]int{
+	"auth": -2, "client": -2, "info": -1, "ping": -1, "psubscribe": -2, "publish": 3,
+	"punsubscribe": -1, "role": 1, "sentinel": -2, "subscribe": -2, "unsubscribe": -1,
+}
+
+// checkCommand is processCommand's lookup: an unknown command or
+// subcommand, or a wrong number of arguments, is refused with Redis's text.
+// It returns the command's full name ("sentinel|set").
+func checkCommand(args []string) (string, *wire.Value) {
+	fail := func(msg string) (string, *wire.Value) {
+		v := wire.Error("ERR " + strings.NewReplacer("\r", " ", "\n", " ").Replace(msg))
+		return "", &v
+	}
+	name := strings.ToLower(args[0])
+	arity, ok := commandArity[name]
+	if !ok {
+		var b strings.Builder
+		for _, a := range args[1:] {
+			if b.Len() >= 128 {
+				break
+			}
+			b.WriteString("'" + trunc(a, 128-b.Len()) + "' ")
+		}
+		return fail("unknown command '" + trunc(args[0], 128) + "', with args beginning with: " + b.String())
+	}
+	if name == "sentinel" && len(args) >= 2 {
+		sub := strings.ToLower(args[1])
+		arity, ok := sentinelArity[sub]
+		if !ok {
+			return fail("unknown subcommand '" + trunc(args[1], 128) + "'. Try SENTINEL HELP.")
+		}
+		name += "|" + sub
+		if !arityOK(arity, len(args)) {
+			return fail("wrong number of arguments for '" + name + "' command")
+		}
+	}
+	if !arityOK(arity, len(args)) {
+		return fail("wrong number of arguments for '" + name + "' command")
+	}
+	return name, nil
+}
+
+func trunc(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// clientCommand runs a command from a client connection: the checks, the
+// pub/sub commands and context (RESP2: a subscribed connection may only
+// (un)subscribe and PING), then command.
+func (s *Sentinel) clientCommand(k clientKey, cl *client, args []string) []wire.Value {
+	if len(args) == 0 {
+		return []wire.Value{wire.Error("ERR empty command")}
+	}
+	fullname, errv := checkCommand(args)
+	if errv != nil {
+		return []wire.Value{*errv}
+	}
+	switch name := upper(args[0]); name {
+	case "SUBSCRIBE", "PSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE":
+		return s.pubsubCommand(k, cl, name, args[1:])
+	case "PING":
+		if cl.subscribed() {
+			msg := ""
+			if len(args) > 1 {
+				msg = args[1]
+			}
+			return []wire.Value{wire.BulkArray("pong", msg)}
+		}
+	default:
+		if cl.subscribed() {
+			return []wire.Value{wire.Error("ERR Can't execute '" + fullname +
+				"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")}
+		}
+	}
+	return []wire.Value{s.command(args)}
 }
 
 // command runs one command (spec §22).
@@ -50,7 +148,12 @@ func (s *Sentinel) command(args []string) wire.Value {
 	}
 	switch name := upper(args[0]); name {
 	case "PING":
+		if len(args) > 1 {
+			return wire.Bulk(args[1])
+		}
 		return wire.Status("PONG")
+	case "INFO":
+		return s.infoCommand(args)
 	case "AUTH", "CLIENT":
 		return wire.OK()
 	case "PUBLISH":
@@ -107,7 +210,7 @@ func (s *Sentinel) sentinelCommand(args []string) wire.Value {
 		// Hidden replicas (replica-announced no) are not listed (spec §22.2).
 		return s.instanceMaps(m.replicas, func(r *instance) bool { return !r.replicaAnnounced })
 	}
-	return wire.Error("ERR Unknown sentinel subcommand '" + args[1] + "'")
+	return s.sentinelMore(args)
 }
 
 func (s *Sentinel) master(name string) *instance {
@@ -130,6 +233,7 @@ func (s *Sentinel) isMasterDownByAddr(host, portText, epochText, runID string) w
 	for _, x := range s.masters {
 		if sameAddr(x.addr, wire.Addr{Host: host, Port: port}) {
 			m = x
+			break
 		}
 	}
 	down := int64(0)

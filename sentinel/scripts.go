@@ -1,0 +1,81 @@
+package sentinel
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Scripts (spec §19) are never executed: a simulated sentinel has no
+// processes to fork. Each run Redis would schedule is recorded in the trace
+// instead, as one line holding the script's argv:
+//
+//	script notification-script <path> <event type> <event message>
+//	script client-reconfig-script <path> <master name> <role> start <from ip> <from port> <to ip> <to port>
+//
+// with role "leader" (the leader, when it sees the promotion) or "observer"
+// (a sentinel that switched because of a hello). The retry, timeout and
+// queue rules of real script jobs are not modelled: every run is taken to
+// succeed at once, so SENTINEL PENDING-SCRIPTS is always empty and INFO
+// shows no running or queued scripts.
+
+// scriptsFor records the scripts an event runs.
+func (s *Sentinel) scriptsFor(e Event, r *instance) {
+	m := r
+	if r != nil && r.master != nil {
+		m = r.master
+	}
+	if r == nil {
+		m = s.eventMaster(e)
+	}
+	if m == nil || s.conf == nil {
+		return
+	}
+	mc := s.conf.Master(m.name)
+	if mc == nil {
+		return
+	}
+	// The notification script: every WARNING event about an instance.
+	if e.Level == Warning && mc.NotificationScript != "" {
+		s.recordScript("notification-script", mc.NotificationScript, e.Type, e.Message)
+	}
+	if mc.ClientReconfigScript == "" {
+		return
+	}
+	switch e.Type {
+	case "+failover-state-reconf-slaves":
+		// The leader, having seen the promotion (spec §7.3): from the old
+		// master to the promoted replica.
+		if p := m.promoted; p != nil {
+			s.recordScript("client-reconfig-script", mc.ClientReconfigScript, m.name, "leader", "start",
+				m.addr.Host, strconv.Itoa(m.addr.Port), p.addr.Host, strconv.Itoa(p.addr.Port))
+		}
+	case "+switch-master":
+		// An observer adopting a newer configuration from a hello; the
+		// leader's own switch (UPDATE_CONFIG) runs no script (spec §19).
+		f := strings.Fields(e.Message) // <name> <old ip> <old port> <new ip> <new port>
+		if m.failoverState != stateUpdateConfig && len(f) == 5 {
+			s.recordScript("client-reconfig-script", mc.ClientReconfigScript, m.name, "observer", "start", f[1], f[2], f[3], f[4])
+		}
+	}
+}
+
+// eventMaster is the master of an event emitted without an instance. Redis
+// passes the master for +switch-master (named in the message), and for
+// +new-epoch and +vote-for-leader, whose messages do not name it: those are
+// attributed only when a single master is monitored.
+func (s *Sentinel) eventMaster(e Event) *instance {
+	switch e.Type {
+	case "+switch-master":
+		name, _, _ := strings.Cut(e.Message, " ")
+		return s.master(name)
+	case "+new-epoch", "+vote-for-leader":
+		if len(s.masters) == 1 {
+			return s.masters[0]
+		}
+	}
+	return nil
+}
+
+func (s *Sentinel) recordScript(kind, path string, args ...string) {
+	s.env.Emit("script " + kind + " " + path + " " + strings.Join(args, " "))
+}
