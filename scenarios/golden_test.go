@@ -30,3 +30,28 @@ the values above; otherwise, find what changed the run.`,
 			res.TraceHash, res.TraceLines, demoSeed7Hash, demoSeed7Lines)
 	}
 }
+
+// The failover example's trace for seed 9, pinned: the Sentinel engine, the
+// Redis nodes and the client together. A change here means a decision,
+// a message or an event of the real engine changed.
+const (
+	failoverSeed9Hash  = "39ec068d7ec61401344cb712e20e52b4e9bc0059a7f845725395318d344e37f4"
+	failoverSeed9Lines = 39928
+)
+
+func TestFailoverGoldenHash(t *testing.T) {
+	res, err := Run(Params{Example: "failover", Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.TraceHash != failoverSeed9Hash || res.TraceLines != failoverSeed9Lines {
+		t.Fatalf(`the failover example's trace for seed 9 changed:
+	got    %s (%d lines)
+	pinned %s (%d lines)
+The engine, the nodes or the client now behave differently. If that is
+intended, review the new trace
+	go run ./cmd/sentinelsim run --example failover --seed 9 --trace /tmp/f9.txt
+and update failoverSeed9Hash and failoverSeed9Lines in scenarios/golden_test.go.`,
+			res.TraceHash, res.TraceLines, failoverSeed9Hash, failoverSeed9Lines)
+	}
+}
