@@ -45,6 +45,13 @@ func (s *Sentinel) onReply(from wire.NodeID, p *wire.Reply) {
 		}
 	case cAsk:
 		s.onAskReply(r, p.Value)
+	case cSubscribe:
+		// hiredis treats an error reply to SUBSCRIBE (e.g. -NOAUTH) as
+		// fatal for the pub/sub connection: it is dropped, so wrong or
+		// missing credentials show as "disconnected" (spec §5.2).
+		if p.Value.IsError() {
+			s.closeConn(c, true)
+		}
 	}
 }
 
