@@ -27,6 +27,9 @@ package sentinel
 //	                              :1, "bulk", (nil), [a b]); an INFO reply is
 //	                              the input block (a bulk string)
 //	refuse <node> [to=<CMD>]      the node resets (wire.Reset) that command
+//	answer <node>...              each node answers all its pending commands,
+//	                              in order, as reply backlog does (+PONG, :1,
+//	                              its last INFO reply, +OK)
 //	hello <node> from=<sentinel> [epoch=<e>] [config-epoch=<e>]
 //	                              a hello from another sentinel, pushed on the
 //	                              node's pub/sub connection (the input block,
@@ -73,6 +76,12 @@ var interactionNodes = []struct {
 	{"s3", wire.Addr{Host: "10.0.0.13", Port: 26379}},
 	{"s4", wire.Addr{Host: "10.0.0.14", Port: 26379}},
 	{"cli", wire.Addr{Host: "10.0.0.99", Port: 50000}},
+	// More replicas, for select.txt (added last: the ids above stay put).
+	{"redis4", wire.Addr{Host: "10.0.0.4", Port: 6379}},
+	{"redis5", wire.Addr{Host: "10.0.0.5", Port: 6379}},
+	{"redis6", wire.Addr{Host: "10.0.0.6", Port: 6379}},
+	{"redis7", wire.Addr{Host: "10.0.0.7", Port: 6379}},
+	{"redis8", wire.Addr{Host: "10.0.0.8", Port: 6379}},
 }
 
 // interactionRunID is the run id of sentinel sN in the scripts.
@@ -193,6 +202,8 @@ func TestInteraction(t *testing.T) {
 				return it.reply(d)
 			case "refuse":
 				return it.refuse(d)
+			case "answer":
+				return it.answer(d)
 			case "hello":
 				return it.hello(d)
 			case "ask":
@@ -403,6 +414,29 @@ func (it *interaction) routineReply(node wire.NodeID, c *wire.Command) wire.Valu
 		}
 	}
 	return wire.OK()
+}
+
+func (it *interaction) answer(d *datadriven.TestData) string {
+	if len(d.CmdArgs) < 1 {
+		d.Fatalf(it.t, "answer <node>...")
+	}
+	var nodes []wire.NodeID
+	for _, a := range d.CmdArgs {
+		nodes = append(nodes, it.node(d, a.Key))
+	}
+	var todo []pendingSend
+	it.pending = slices.DeleteFunc(it.pending, func(p pendingSend) bool {
+		if slices.Contains(nodes, p.node) {
+			todo = append(todo, p)
+			return true
+		}
+		return false
+	})
+	return it.call(func(env wire.Env) {
+		for _, p := range todo {
+			it.s.Receive(env, wire.Message{From: p.node, To: 0, Payload: &wire.Reply{Conn: p.cmd.Conn, Seq: p.cmd.Seq, Value: it.routineReply(p.node, p.cmd)}})
+		}
+	})
 }
 
 func (it *interaction) refuse(d *datadriven.TestData) string {
