@@ -36,7 +36,7 @@
 // (info.go), events on the sentinel's own pub/sub (pubsub.go) and scripts
 // recorded in the trace instead of run (scripts.go), configuration read from
 // and persisted as sentinel.conf text (package sentinel/conf), behaviour
-// profiles (profile.go). Not yet: golden interaction scripts (datadriven),
-// the remaining Redis-suite scenarios, the ACL, COMMAND, HELLO and SHUTDOWN
-// commands, -dup-sentinel.
+// profiles (profile.go), golden interaction scripts (testdata/*.txt,
+// interaction_test.go). Not yet: the 2.8.2 role-sampling profile, ACL users,
+// host names, the ACL, COMMAND, HELLO and SHUTDOWN commands, -dup-sentinel.
 package sentinel
