@@ -1,7 +1,6 @@
 package sentinel_test
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
-	"github.com/sentinelsim/sentinelsim/model"
 	"github.com/sentinelsim/sentinelsim/sentinel"
 	"github.com/sentinelsim/sentinelsim/sim"
 )
@@ -34,42 +32,7 @@ type suiteOpts struct {
 
 func newSuite(t *testing.T, seed uint64, o suiteOpts) *suite {
 	t.Helper()
-	trace := &bytes.Buffer{}
-	w, err := sim.New(sim.Config{Seed: seed, Network: sim.LAN, Trace: trace})
-	require.NoError(t, err)
-	c := &cluster{t: t, w: w, dir: wire.NewStaticDirectory(), trace: trace, ids: map[string]wire.NodeID{}}
-	master := wire.Addr{Host: "10.0.0.0", Port: 6379}
-	for i := 0; i < 5; i++ {
-		cfg := model.DefaultConfig(wire.Addr{Host: "10.0.0." + strconv.Itoa(i), Port: 6379})
-		cfg.Directory = c.dir
-		if i > 0 {
-			cfg.ReplicaOf = master
-		}
-		if p, ok := o.priority[i]; ok {
-			cfg.ReplicaPriority = p
-		}
-		c.add("r"+strconv.Itoa(i), cfg.Addr, func() sim.Process {
-			n, _ := model.NewNode(cfg, int64(i))
-			return n
-		})
-	}
-	if o.quorum == 0 {
-		o.quorum = 3
-	}
-	timing := o.timing
-	if timing == (sentinel.Timing{}) {
-		timing = sentinel.DefaultTiming
-		timing.TiltPeriod = 5000
-	}
-	mc := sentinel.MasterConfig{Name: "mymaster", Addr: master, Quorum: o.quorum, DownAfter: 2000, FailoverTimeout: 10_000, ParallelSyncs: 10}
-	for i := 0; i < 5; i++ {
-		opts := sentinel.Options{Addr: wire.Addr{Host: "10.0.1." + strconv.Itoa(i), Port: 26379}, Masters: []sentinel.MasterConfig{mc}, Directory: c.dir, Timing: timing}
-		c.add("s"+strconv.Itoa(i), opts.Addr, func() sim.Process {
-			s, _ := sentinel.New(opts)
-			return s
-		})
-	}
-	return &suite{cluster: c, n: 5}
+	return newSuite2(t, seed, suite2Opts{suiteOpts: o})
 }
 
 // masterOf returns the master address a sentinel last switched to (the
