@@ -17,22 +17,7 @@ import (
 // attempt is the +new-epoch announced right before its +try-failover, and
 // +elected-leader makes that sentinel the leader of that epoch.
 func (c *cluster) leadersByEpoch() map[uint64][]string {
-	out := map[uint64][]string{}
-	for _, s := range []string{"s1", "s2", "s3"} {
-		var last, attempt uint64
-		for _, e := range c.events(s) {
-			typ, rest, _ := strings.Cut(e, " ")
-			switch typ {
-			case "+new-epoch":
-				last, _ = strconv.ParseUint(rest, 10, 64)
-			case "+try-failover":
-				attempt = last
-			case "+elected-leader":
-				out[attempt] = append(out[attempt], s)
-			}
-		}
-	}
-	return out
+	return c.leadersByEpochOf([]string{"s1", "s2", "s3"})
 }
 
 // votes returns, per sentinel, the epochs it voted in, in order.

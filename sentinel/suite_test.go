@@ -133,7 +133,10 @@ func TestSuiteBase1And2(t *testing.T) {
 	}
 }
 
-// leadersByEpochOf is leadersByEpoch for any set of sentinels.
+// leadersByEpochOf reads the named sentinels' events: the epoch of a
+// failover attempt is the +new-epoch announced right before its
+// +try-failover, and +elected-leader makes that sentinel the leader of that
+// epoch.
 func (c *cluster) leadersByEpochOf(names []string) map[uint64][]string {
 	out := map[uint64][]string{}
 	for _, s := range names {
