@@ -13,7 +13,7 @@ import (
 func BenchmarkFailoverExampleHour(b *testing.B) {
 	var simulated wire.Duration
 	for i := 0; i < b.N; i++ {
-		res, err := Run(Params{Example: "failover", Seed: uint64(i + 1), Duration: wire.Hour})
+		res, err := RunExample(Params{Example: "failover", Seed: uint64(i + 1), Duration: wire.Hour})
 		if err != nil || !res.Outcome.OK() {
 			b.Fatal(err, res.Outcome)
 		}

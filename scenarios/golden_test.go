@@ -13,7 +13,7 @@ const (
 )
 
 func TestDemoGoldenHash(t *testing.T) {
-	res, err := Run(Params{Example: "demo", Seed: 7})
+	res, err := RunExample(Params{Example: "demo", Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ const (
 )
 
 func TestFailoverGoldenHash(t *testing.T) {
-	res, err := Run(Params{Example: "failover", Seed: 9})
+	res, err := RunExample(Params{Example: "failover", Seed: 9})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,9 +59,10 @@ type Params struct {
 // Verdict statuses. Until the checker lands (issue 6) a run is judged only
 // on what the simulator can tell.
 const (
-	Pass    = "pass"    // the run completed within its bounds
-	Crash   = "crash"   // a process panicked
-	Unknown = "unknown" // a bound was hit: nothing can be concluded
+	Pass     = "pass"     // the run completed within its bounds and met its expectations
+	Violated = "violated" // an expectation of the scenario failed
+	Crash    = "crash"    // a process panicked
+	Unknown  = "unknown"  // a bound was hit, or the timeline could not act: nothing can be concluded
 )
 
 // Verdict is the judgement of a run.
@@ -83,8 +84,8 @@ type Result struct {
 	Verdict    Verdict
 }
 
-// Run builds the example's world for the seed and runs it.
-func Run(p Params) (Result, error) {
+// RunExample builds the example's world for the seed and runs it.
+func RunExample(p Params) (Result, error) {
 	ex, ok := Lookup(p.Example)
 	if !ok {
 		return Result{}, fmt.Errorf("unknown example %q", p.Example)

@@ -16,9 +16,9 @@ import (
 func TestDemoDeterminism(t *testing.T) {
 	hashes := map[string]uint64{}
 	for seed := uint64(1); seed <= 10; seed++ {
-		a, err := Run(Params{Example: "demo", Seed: seed})
+		a, err := RunExample(Params{Example: "demo", Seed: seed})
 		require.NoError(t, err)
-		b, err := Run(Params{Example: "demo", Seed: seed})
+		b, err := RunExample(Params{Example: "demo", Seed: seed})
 		require.NoError(t, err)
 		require.Equal(t, a.TraceHash, b.TraceHash, "seed %d does not replay", seed)
 		require.Equal(t, a.Stats, b.Stats)
@@ -34,7 +34,7 @@ func TestDemoDeterminism(t *testing.T) {
 // the effects the example promises.
 func TestDemoTimeline(t *testing.T) {
 	var trace bytes.Buffer
-	res, err := Run(Params{Example: "demo", Seed: 5, Trace: &trace})
+	res, err := RunExample(Params{Example: "demo", Seed: 5, Trace: &trace})
 	require.NoError(t, err)
 	require.True(t, res.Outcome.OK(), res.Outcome)
 	assert.EqualValues(t, 660_000, res.Outcome.At)
@@ -55,16 +55,16 @@ func TestDemoTimeline(t *testing.T) {
 
 func TestRunBoundsAndProgress(t *testing.T) {
 	var calls []wire.Time
-	res, err := Run(Params{Example: "demo", Seed: 1, Duration: 3 * wire.Minute, Progress: func(now wire.Time) { calls = append(calls, now) }})
+	res, err := RunExample(Params{Example: "demo", Seed: 1, Duration: 3 * wire.Minute, Progress: func(now wire.Time) { calls = append(calls, now) }})
 	require.NoError(t, err)
 	assert.Equal(t, []wire.Time{60_000, 120_000}, calls)
 	assert.Equal(t, Pass, res.Verdict.Status)
 
-	res, err = Run(Params{Example: "demo", Seed: 1, Bounds: sim.Bounds{MaxEvents: 100}})
+	res, err = RunExample(Params{Example: "demo", Seed: 1, Bounds: sim.Bounds{MaxEvents: 100}})
 	require.NoError(t, err)
 	assert.Equal(t, Unknown, res.Verdict.Status)
 	assert.Contains(t, res.Verdict.Detail, "max-events")
 
-	_, err = Run(Params{Example: "nope"})
+	_, err = RunExample(Params{Example: "nope"})
 	assert.ErrorContains(t, err, `unknown example "nope"`)
 }

@@ -92,6 +92,9 @@ func (c *Context) Emit(event string) {
 	t.word(c.n.name)
 	t.word(event)
 	t.end()
+	if f := c.w.cfg.OnEvent; f != nil {
+		f(c.w.now, c.n.id, event)
+	}
 }
 
 // node is the simulator's record of one process.

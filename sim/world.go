@@ -42,6 +42,11 @@ type Config struct {
 	// Trace receives the canonical trace as it is produced; nil only hashes
 	// it.
 	Trace io.Writer
+	// OnEvent, if set, sees every process event (Context.Emit) as it is
+	// recorded: how a scenario follows the run ("+elected-leader") to pick
+	// the targets of later faults. It must not change the world except
+	// through World.At, World.Schedule and World.Apply.
+	OnEvent func(at wire.Time, node wire.NodeID, event string)
 }
 
 // NodeSpec describes one process of the world.

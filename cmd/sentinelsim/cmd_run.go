@@ -58,31 +58,50 @@ type outcomeReport struct {
 func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	fs := newFlags("run", stderr)
 	var (
-		seed     seedFlag
+		f        flagsRun
 		duration durationFlag
-		maxTime  durationFlag
 	)
-	example := fs.String("example", "failover", "built-in example to run (see 'sentinelsim list')")
-	fs.Var(&seed, "seed", "run seed (default: drawn at random and printed)")
-	fs.Var(&duration, "duration", "simulated time to run, e.g. 90s, 11m or milliseconds (default: the example's)")
-	format := fs.String("format", "text", "output format: text or json")
-	tracePath := fs.String("trace", "", "write the canonical trace to this file")
-	timeline := fs.Bool("timeline", true, "text format: print faults and process events as they happen")
-	fs.Var(&maxTime, "max-time", "bound: latest simulated time")
-	maxEvents := fs.Uint64("max-events", 0, "bound: most events processed (0: default)")
-	maxInFlight := fs.Int("max-in-flight", 0, "bound: most messages in flight at once (0: default)")
-	if err := parse(fs, args); err != nil {
+	example := fs.String("example", "", "built-in example to run instead of a scenario (see 'sentinelsim list')")
+	fs.Var(&f.seed, "seed", "run seed (default: drawn at random and printed)")
+	fs.Var(&duration, "duration", "examples only: simulated time to run, e.g. 90s, 11m or milliseconds (default: the example's)")
+	fs.StringVar(&f.format, "format", "text", "output format: text or json")
+	fs.StringVar(&f.tracePath, "trace", "", "write the canonical trace to this file")
+	fs.StringVar(&f.out, "out", "", "scenarios: write trace.txt, timeline.txt and result.json into this directory")
+	fs.BoolVar(&f.timeline, "timeline", true, "text format: print faults and process events as they happen")
+	fs.Var(&f.maxTime, "max-time", "bound: latest simulated time")
+	fs.Uint64Var(&f.maxEvents, "max-events", 0, "bound: most events processed (0: default)")
+	fs.IntVar(&f.maxInFlight, "max-in-flight", 0, "bound: most messages in flight at once (0: default)")
+	name, rest := splitName(fs, args)
+	if err := parseOptionalName(fs, rest, &name); err != nil {
 		return 0, err
 	}
-	if *format != "text" && *format != "json" {
-		return 0, usagef("run: --format must be text or json, not %q", *format)
+	if f.format != "text" && f.format != "json" {
+		return 0, usagef("run: --format must be text or json, not %q", f.format)
 	}
 	if err := duration.atLeast1ms("run"); err != nil {
 		return 0, err
 	}
-	if *maxInFlight < 0 {
-		return 0, usagef("run: --max-in-flight must not be negative, got %d", *maxInFlight)
+	if f.maxInFlight < 0 {
+		return 0, usagef("run: --max-in-flight must not be negative, got %d", f.maxInFlight)
 	}
+	if name != "" && *example != "" {
+		return 0, usagef("run: give a scenario or --example, not both")
+	}
+	if name == "" && *example == "" {
+		*example = "failover"
+	}
+	if name != "" {
+		if _, ok := scenarios.Lookup(name); ok {
+			*example = name
+		} else {
+			if duration.set {
+				return 0, usagef("run: --duration is for examples; a scenario's duration is in its file")
+			}
+			return cmdRunScenario(name, &f, stdout, stderr)
+		}
+	}
+	format, tracePath, timeline := &f.format, &f.tracePath, &f.timeline
+	maxTime, maxEvents, maxInFlight, seed := f.maxTime, &f.maxEvents, &f.maxInFlight, f.seed
 	ex, ok := scenarios.Lookup(*example)
 	if !ok {
 		return 0, usagef("run: unknown example %q (see 'sentinelsim list')", *example)
@@ -127,7 +146,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 			fmt.Fprintf(stderr, "progress: seed=%d simulated %d/%d ms, wall %s\n", p.Seed, now, durationMs, time.Since(start).Round(time.Millisecond))
 		}
 	}
-	res, err := scenarios.Run(p)
+	res, err := scenarios.RunExample(p)
 	if err != nil {
 		return 0, err
 	}

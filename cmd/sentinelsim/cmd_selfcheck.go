@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sentinelsim/sentinelsim/scenarios"
@@ -44,11 +45,11 @@ func cmdSelfcheck(args []string, stdout, stderr io.Writer) (int, error) {
 	for i := range *seeds {
 		seed := *from + uint64(i)
 		p := scenarios.Params{Example: *example, Seed: seed, Duration: duration.d}
-		a, err := scenarios.Run(p)
+		a, err := scenarios.RunExample(p)
 		if err != nil {
 			return 0, err
 		}
-		b, err := scenarios.Run(p)
+		b, err := scenarios.RunExample(p)
 		if err != nil {
 			return 0, err
 		}
@@ -74,7 +75,7 @@ func cmdSelfcheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	fmt.Fprintf(stdout, "replay: %s\n", replay)
 	if failures > 0 {
-		return exitSafety, nil
+		return exitMismatch, nil
 	}
 	return exitPass, nil
 }
@@ -90,8 +91,30 @@ func cmdList(args []string, stdout io.Writer) (int, error) {
 	if len(args) > 0 {
 		return 0, usagef("list: unexpected argument %q", args[0])
 	}
+	lib, err := scenarios.Library()
+	if err != nil {
+		return 0, err
+	}
+	fmt.Fprintln(stdout, "SCENARIO                          EXPECT    SUMMARY")
+	for _, f := range lib {
+		expect := f.Expect.Verdict
+		if expect == "" {
+			expect = scenarios.Pass
+		}
+		fmt.Fprintf(stdout, "%-33s %-9s %s\n", f.Name, expect, oneLine(f.Summary, 100))
+	}
+	fmt.Fprintln(stdout, "\nEXAMPLE (Go-built, run with --example)")
 	for _, e := range scenarios.Examples() {
-		fmt.Fprintf(stdout, "%-12s %6ds  %s\n", e.Name, e.Duration/1000, e.Summary)
+		fmt.Fprintf(stdout, "%-33s %-9s %s\n", e.Name, "", oneLine(e.Summary, 100))
 	}
 	return exitPass, nil
+}
+
+// oneLine squeezes text onto one line of at most n runes.
+func oneLine(text string, n int) string {
+	s := strings.Join(strings.Fields(text), " ")
+	if r := []rune(s); len(r) > n {
+		s = string(r[:n-1]) + "…"
+	}
+	return s
 }

@@ -1,15 +1,27 @@
 // Command sentinelsim runs, sweeps and checks deterministic simulations of
 // Redis Sentinel failover.
 //
-//	sentinelsim run [--example NAME] [--seed N] [--duration D] [--format text|json] [--trace FILE]
+//	sentinelsim run NAME|FILE [--seed N] [--out DIR] [--format text|json] [--trace FILE]
 //	                [--timeline=false] [--max-time D] [--max-events N] [--max-in-flight N]
+//	sentinelsim run --example NAME [--seed N] [--duration D] [flags as above]
+//	sentinelsim sweep NAME|FILE [--seeds A..B] [--workers N] [--shard i/n] [--out DIR]
+//	                  [--progress auto|bar|lines|none]
+//	sentinelsim merge DIR...
 //	sentinelsim selfcheck [--example NAME] [--seeds N] [--from N] [--duration D]
 //	sentinelsim list
 //	sentinelsim version
 //
-// Durations are milliseconds or Go durations (90s, 11m), at least 1ms;
-// bounds left out (or 0) take the simulator's defaults. Every run prints its
-// seed and parameters first and the command that replays it last. Exit codes: 0 pass, 1 safety violation, 2 liveness
-// violation, 3 unknown (a bound was hit), 4 a process crashed, 64 usage
-// error, 70 internal error.
+// NAME is a scenario of the library (sentinelsim list) or a built-in
+// example; FILE is a scenario file (README: "Scenario files"). Durations are
+// milliseconds or Go durations (90s, 11m), at least 1ms; bounds left out (or
+// 0) take the simulator's defaults. Every run prints its seed and parameters
+// first and the command that replays it last. A sweep with --out appends
+// one JSON line per seed to DIR/results.jsonl; run again, it resumes with
+// the seeds not yet done; shards (--shard i/n) split the seeds disjointly
+// and merge combines their directories.
+//
+// Exit codes: 0 the expected verdict (pass for examples), 1 a verdict that
+// differs from the expected one (selfcheck: a replay that differed), 3
+// unknown (a bound was hit or the timeline could not act), 4 a process
+// crashed, 64 usage error, 65 bad scenario input, 70 internal error.
 package main

@@ -12,12 +12,12 @@ import (
 
 // Exit codes, shared by every verb.
 const (
-	exitPass     = 0
-	exitSafety   = 1
-	exitLiveness = 2
-	exitUnknown  = 3
-	exitCrash    = 4
-	exitUsage    = 64
+	exitPass     = 0  // the run reached its expected verdict
+	exitMismatch = 1  // a scenario's verdict differs from the expected one; selfcheck: a replay differed
+	exitUnknown  = 3  // a bound was hit or the timeline could not act
+	exitCrash    = 4  // a process panicked
+	exitUsage    = 64 // a mistake on the command line
+	exitInput    = 65 // a scenario file or a configuration in it is wrong
 	exitInternal = 70
 )
 
@@ -29,10 +29,17 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 const usage = `sentinelsim — deterministic simulation of Redis Sentinel failover
 
 Usage:
-  sentinelsim run [flags]        run one example for one seed
-  sentinelsim selfcheck [flags]  run many seeds twice each and prove they replay
-  sentinelsim list               list the built-in examples
-  sentinelsim version            print the version
+  sentinelsim run NAME|FILE [--seed N] [--out DIR]   run a scenario for one seed
+  sentinelsim run --example NAME [flags]             run a built-in Go example
+  sentinelsim sweep NAME|FILE --seeds A..B [--workers N] [--shard i/n] [--out DIR]
+                                                     run many seeds, summarize, resume
+  sentinelsim merge DIR...                           merge the results of sweep shards
+  sentinelsim list                                   list the scenario library and examples
+  sentinelsim selfcheck [flags]                      run seeds twice each and prove they replay
+  sentinelsim version                                print the version
+
+Exit codes: 0 expected verdict, 1 verdict mismatch, 3 unknown (bound hit or the
+timeline could not act), 4 process crash, 64 bad command line, 65 bad scenario.
 
 Run 'sentinelsim VERB -h' for the flags of a verb.
 `
@@ -56,6 +63,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = cmdRun(args[1:], stdout, stderr)
 	case "selfcheck":
 		code, err = cmdSelfcheck(args[1:], stdout, stderr)
+	case "sweep":
+		code, err = cmdSweep(args[1:], stdout, stderr)
+	case "merge":
+		code, err = cmdMerge(args[1:], stdout, stderr)
 	case "list":
 		code, err = cmdList(args[1:], stdout)
 	case "version":
@@ -66,12 +77,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = usagef("unknown verb %q; run 'sentinelsim help'", args[0])
 	}
 	var ue usageError
+	var ie inputError
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return exitPass
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "sentinelsim: %v\n", err)
 		return exitUsage
+	case errors.As(err, &ie):
+		fmt.Fprintf(stderr, "sentinelsim: %v\n", err)
+		return exitInput
 	case err != nil:
 		fmt.Fprintf(stderr, "sentinelsim: %v\n", err)
 		return exitInternal

@@ -178,7 +178,7 @@ func TestBadNumbersAreUsageErrors(t *testing.T) {
 func TestDocListsEveryFlag(t *testing.T) {
 	doc, err := os.ReadFile("doc.go")
 	require.NoError(t, err)
-	for _, verb := range []string{"run", "selfcheck"} {
+	for _, verb := range []string{"run", "selfcheck", "sweep"} {
 		code, _, stderr := runCLI(t, verb, "-h")
 		require.Equal(t, exitPass, code)
 		usage := docUsage(string(doc), verb)

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/scenarios"
+	"github.com/sentinelsim/sentinelsim/sim"
+)
+
+// inputError is a scenario that cannot be read or built.
+type inputError struct{ error }
+
+// findScenario resolves NAME|FILE: an existing file, else a library name.
+func findScenario(arg string) (*scenarios.File, error) {
+	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
+		f, err := scenarios.Load(arg)
+		if err != nil {
+			return nil, inputError{err}
+		}
+		return f, nil
+	}
+	if strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.ContainsRune(arg, os.PathSeparator) {
+		return nil, inputError{fmt.Errorf("%s: no such file", arg)}
+	}
+	if f, ok := scenarios.Find(arg); ok {
+		return f, nil
+	}
+	return nil, usagef("no scenario or example is named %q (see 'sentinelsim list')", arg)
+}
+
+// splitName takes the leading NAME|FILE argument off a verb's arguments,
+// whether it comes before or after the flags.
+func splitName(_ *flag.FlagSet, args []string) (string, []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return "", args
+}
+
+// scenarioReport is the JSON of 'run NAME|FILE --format json': the seed
+// first, the replay command last.
+type scenarioReport struct {
+	Seed   uint64                   `json:"seed"`
+	Result scenarios.ScenarioResult `json:"result"`
+	WallMs int64                    `json:"wall_ms"`
+	Replay string                   `json:"replay"`
+}
+
+func cmdRunScenario(arg string, fs *flagsRun, stdout, stderr io.Writer) (int, error) {
+	sc, err := findScenario(arg)
+	if err != nil {
+		return 0, err
+	}
+	seed := fs.seed.resolve()
+	replay := strings.Join([]string{program(), "run", arg, "--seed", strconv.FormatUint(seed, 10)}, " ")
+	text := fs.format == "text"
+	if text {
+		fmt.Fprintf(stdout, "seed=%d scenario=%s file=%s duration=%s\n", seed, sc.Name, sc.Path(), wire.Duration(sc.Duration))
+		if sc.Summary != "" {
+			fmt.Fprintf(stdout, "summary: %s\n", strings.TrimSpace(sc.Summary))
+		}
+	}
+	var sinks []io.Writer
+	var files []*os.File
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	create := func(path string) (*os.File, error) {
+		f, err := os.Create(path)
+		if err == nil {
+			files = append(files, f)
+		}
+		return f, err
+	}
+	if fs.tracePath != "" {
+		f, err := create(fs.tracePath)
+		if err != nil {
+			return 0, err
+		}
+		sinks = append(sinks, f)
+	}
+	if fs.out != "" {
+		if err := os.MkdirAll(fs.out, 0o755); err != nil {
+			return 0, err
+		}
+		f, err := create(filepath.Join(fs.out, "trace.txt"))
+		if err != nil {
+			return 0, err
+		}
+		tl, err := create(filepath.Join(fs.out, "timeline.txt"))
+		if err != nil {
+			return 0, err
+		}
+		sinks = append(sinks, f, &timelineWriter{out: tl})
+	}
+	if text && fs.timeline {
+		sinks = append(sinks, &timelineWriter{out: stdout})
+	}
+	o := scenarios.Options{Bounds: fs.bounds()}
+	if len(sinks) > 0 {
+		o.Trace = io.MultiWriter(sinks...)
+	}
+	start := time.Now()
+	res, err := scenarios.RunWith(sc, seed, o)
+	if err != nil {
+		return 0, inputError{err}
+	}
+	wall := time.Since(start)
+	rep := scenarioReport{Seed: seed, Result: res, WallMs: wall.Milliseconds(), Replay: replay}
+	if fs.out != "" {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(filepath.Join(fs.out, "result.json"), append(b, '\n'), 0o644); err != nil {
+			return 0, err
+		}
+	}
+	if text {
+		printScenarioText(stdout, rep)
+	} else {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return 0, err
+		}
+	}
+	return scenarioCode(&res), nil
+}
+
+func printScenarioText(w io.Writer, rep scenarioReport) {
+	r := rep.Result
+	for _, c := range r.Commands {
+		fmt.Fprintf(w, "command:  t=%s %s %s -> %s\n", c.At, c.To, strings.Join(c.Args, " "), c.Reply)
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "problem:  %s\n", p)
+	}
+	m := r.Metrics
+	fmt.Fprintf(w, "measured: failovers=%d promoted=%s master=%s converged=%v\n", m.Failovers, orNone(strings.Join(m.Promoted, ",")), orNone(m.Master), m.Converged)
+	fmt.Fprintf(w, "clients:  ops=%d errors=%d writes acked=%d lost=%d longest-unavailable=%s\n", m.ClientOps, m.ClientErrors, m.WritesAcked, m.WritesLost, m.Unavailable)
+	for _, c := range r.Checks {
+		mark := "ok  "
+		if !c.OK {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(w, "expect:   %s %s: want %s, got %s\n", mark, c.Name, c.Want, c.Got)
+	}
+	fmt.Fprintf(w, "outcome:  %s at %s; %d events, trace sha256 %s (%d lines)\n", r.Outcome.Stop, r.Outcome.At, r.Stats.Events, r.TraceHash, r.TraceLines)
+	verdict := r.Verdict.Status
+	if r.Verdict.Detail != "" {
+		verdict += " (" + r.Verdict.Detail + ")"
+	}
+	match := "as expected"
+	if !r.Matched() {
+		match = "MISMATCH: expected " + r.Expected
+	}
+	fmt.Fprintf(w, "verdict:  %s — %s\n", verdict, match)
+	fmt.Fprintf(w, "wall:     %dms\n", rep.WallMs)
+	fmt.Fprintf(w, "replay:   %s\n", rep.Replay)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// scenarioCode is the exit code of a scenario run: 0 when the verdict is
+// the expected one.
+func scenarioCode(r *scenarios.ScenarioResult) int {
+	switch {
+	case r.Matched():
+		return exitPass
+	case r.Verdict.Status == scenarios.Crash:
+		return exitCrash
+	case r.Verdict.Status == scenarios.Unknown:
+		return exitUnknown
+	}
+	return exitMismatch
+}
+
+// flagsRun are the flags of 'run'.
+type flagsRun struct {
+	seed        seedFlag
+	format      string
+	tracePath   string
+	out         string
+	timeline    bool
+	maxTime     durationFlag
+	maxEvents   uint64
+	maxInFlight int
+}
+
+func (f *flagsRun) bounds() sim.Bounds {
+	return sim.Bounds{MaxTime: wire.Time(f.maxTime.d), MaxEvents: f.maxEvents, MaxInFlight: f.maxInFlight}
+}
+
+// parseOptionalName parses flags and takes at most one positional
+// argument (NAME|FILE) into name, before or after the flags.
+func parseOptionalName(fs *flag.FlagSet, args []string, name *string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	rest := fs.Args()
+	if len(rest) > 0 && *name == "" {
+		*name, rest = rest[0], rest[1:]
+		if err := fs.Parse(rest); err != nil {
+			return usageError{err}
+		}
+		rest = fs.Args()
+	}
+	if len(rest) > 0 {
+		return usagef("%s: unexpected argument %q", fs.Name(), rest[0])
+	}
+	return nil
+}

@@ -1,0 +1,390 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sentinelsim/sentinelsim/scenarios"
+)
+
+// sweepLine is one line of a sweep's results.jsonl: one seed's outcome.
+type sweepLine struct {
+	Scenario  string   `json:"scenario"`
+	Seed      uint64   `json:"seed"`
+	Verdict   string   `json:"verdict"`
+	Expected  string   `json:"expected"`
+	Matched   bool     `json:"matched"`
+	Detail    string   `json:"detail,omitempty"`
+	Failovers int      `json:"failovers"`
+	Lost      int      `json:"writes_lost"`
+	TraceHash string   `json:"trace_hash"`
+	Problems  []string `json:"problems,omitempty"`
+	WallMs    int64    `json:"wall_ms"`
+	Replay    string   `json:"replay"`
+}
+
+// seedRange is A..B, both included.
+type seedRange struct{ from, to uint64 }
+
+func parseSeeds(s string) (seedRange, error) {
+	a, b, ok := strings.Cut(s, "..")
+	if !ok {
+		b = a
+	}
+	from, err1 := strconv.ParseUint(a, 10, 64)
+	to, err2 := strconv.ParseUint(b, 10, 64)
+	if err1 != nil || err2 != nil || to < from {
+		return seedRange{}, fmt.Errorf("--seeds wants A..B with A <= B (or one seed), got %q", s)
+	}
+	return seedRange{from, to}, nil
+}
+
+// parseShard reads i/n (1 <= i <= n): this process takes the seeds whose
+// position in the range is i-1 modulo n.
+func parseShard(s string) (i, n uint64, err error) {
+	if s == "" {
+		return 1, 1, nil
+	}
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.ParseUint(a, 10, 64)
+	n, err2 := strconv.ParseUint(b, 10, 64)
+	if !ok || err1 != nil || err2 != nil || n == 0 || i == 0 || i > n {
+		return 0, 0, fmt.Errorf("--shard wants i/n with 1 <= i <= n, got %q", s)
+	}
+	return i, n, nil
+}
+
+func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlags("sweep", stderr)
+	seedsText := fs.String("seeds", "1..100", "seeds to run: A..B (both included) or one seed")
+	workers := fs.Int("workers", runtime.NumCPU(), "runs at once")
+	shard := fs.String("shard", "", "i/n: run only every n-th seed of the range, starting with the i-th (for CI matrices and batch systems)")
+	out := fs.String("out", "", "directory for results.jsonl; a sweep into a directory that has results resumes, skipping the seeds done")
+	progress := fs.String("progress", "auto", "auto (a bar on a terminal, lines otherwise), bar, lines or none")
+	name, rest := splitName(fs, args)
+	if err := parseOptionalName(fs, rest, &name); err != nil {
+		return 0, err
+	}
+	if name == "" {
+		return 0, usagef("sweep: which scenario? sentinelsim sweep NAME|FILE --seeds A..B")
+	}
+	seeds, err := parseSeeds(*seedsText)
+	if err != nil {
+		return 0, usageError{err}
+	}
+	si, sn, err := parseShard(*shard)
+	if err != nil {
+		return 0, usageError{err}
+	}
+	if *workers < 1 {
+		return 0, usagef("sweep: --workers must be at least 1")
+	}
+	switch *progress {
+	case "auto", "bar", "lines", "none":
+	default:
+		return 0, usagef("sweep: --progress must be auto, bar, lines or none")
+	}
+	sc, err := findScenario(name)
+	if err != nil {
+		return 0, err
+	}
+	replayOf := func(seed uint64) string {
+		return strings.Join([]string{program(), "run", name, "--seed", strconv.FormatUint(seed, 10)}, " ")
+	}
+	sweepCmd := []string{program(), "sweep", name, "--seeds", *seedsText}
+	if *shard != "" {
+		sweepCmd = append(sweepCmd, "--shard", *shard)
+	}
+	if *out != "" {
+		sweepCmd = append(sweepCmd, "--out", *out)
+	}
+
+	// The seeds of this shard, minus those a previous sweep finished.
+	done := map[uint64]sweepLine{}
+	var results *os.File
+	if *out != "" {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return 0, err
+		}
+		prev, err := readResults(filepath.Join(*out, "results.jsonl"))
+		if err != nil {
+			return 0, err
+		}
+		for _, l := range prev {
+			if l.Scenario == sc.Name {
+				done[l.Seed] = l
+			}
+		}
+		results, err = os.OpenFile(filepath.Join(*out, "results.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return 0, err
+		}
+		defer results.Close()
+	}
+	var todo []uint64
+	total := 0
+	for k, s := uint64(0), seeds.from; ; k, s = k+1, s+1 {
+		if k%sn == si-1 {
+			total++
+			if _, ok := done[s]; !ok {
+				todo = append(todo, s)
+			}
+		}
+		if s == seeds.to {
+			break
+		}
+	}
+	fmt.Fprintf(stdout, "seeds=%s shard=%d/%d scenario=%s file=%s runs=%d (done before: %d) workers=%d\n",
+		*seedsText, si, sn, sc.Name, sc.Path(), total, total-len(todo), *workers)
+
+	// Interrupt: stop handing out seeds, finish the runs under way.
+	stop := make(chan struct{})
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	defer signal.Stop(sig)
+	var stopOnce sync.Once
+	go func() {
+		if _, ok := <-sig; ok {
+			stopOnce.Do(func() { close(stop) })
+		}
+	}()
+
+	jobs := make(chan uint64)
+	lines := make(chan sweepLine)
+	var wg sync.WaitGroup
+	var inputErr error
+	var errOnce sync.Once
+	for range *workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seed := range jobs {
+				start := time.Now()
+				res, err := scenarios.Run(sc, seed)
+				if err != nil {
+					errOnce.Do(func() { inputErr = err; stopOnce.Do(func() { close(stop) }) })
+					continue
+				}
+				lines <- sweepLine{Scenario: sc.Name, Seed: seed, Verdict: res.Verdict.Status, Expected: res.Expected,
+					Matched: res.Matched(), Detail: res.Verdict.Detail, Failovers: res.Metrics.Failovers, Lost: res.Metrics.WritesLost,
+					TraceHash: res.TraceHash, Problems: res.Problems, WallMs: time.Since(start).Milliseconds(), Replay: replayOf(seed)}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for _, s := range todo {
+			select {
+			case jobs <- s:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(lines) }()
+
+	bar := *progress == "bar" || *progress == "auto" && isTerminal(os.Stderr)
+	plain := *progress == "lines" || *progress == "auto" && !bar
+	start := time.Now()
+	lastLine := start
+	all := make([]sweepLine, 0, total)
+	for _, l := range done {
+		all = append(all, l)
+	}
+	finished := 0
+	var enc *json.Encoder
+	if results != nil {
+		enc = json.NewEncoder(results)
+	}
+	for l := range lines {
+		finished++
+		all = append(all, l)
+		if enc != nil {
+			if err := enc.Encode(l); err != nil {
+				return 0, err
+			}
+		}
+		switch {
+		case bar:
+			fmt.Fprintf(stderr, "\r%s", progressBar(finished, len(todo), countMismatch(all), time.Since(start)))
+		case plain && (time.Since(lastLine) >= 5*time.Second || finished == len(todo)):
+			lastLine = time.Now()
+			fmt.Fprintf(stderr, "progress: %d/%d runs, %d mismatched, %s\n", finished, len(todo), countMismatch(all), time.Since(start).Round(time.Second))
+		}
+	}
+	if bar {
+		fmt.Fprintln(stderr)
+	}
+	if inputErr != nil {
+		return 0, inputError{inputErr}
+	}
+	interrupted := finished < len(todo)
+	code := summarize(stdout, all, total)
+	if interrupted {
+		fmt.Fprintf(stdout, "interrupted after %d of %d runs", finished, len(todo))
+		if *out != "" {
+			fmt.Fprintf(stdout, "; the results are in %s, the same command resumes", *out)
+		}
+		fmt.Fprintln(stdout)
+		code = max(code, exitUnknown)
+	}
+	fmt.Fprintf(stdout, "replay:   %s\n", strings.Join(sweepCmd, " "))
+	return code, nil
+}
+
+func countMismatch(ls []sweepLine) int {
+	n := 0
+	for _, l := range ls {
+		if !l.Matched {
+			n++
+		}
+	}
+	return n
+}
+
+func progressBar(done, total, bad int, elapsed time.Duration) string {
+	const width = 30
+	filled := width
+	eta := "0s"
+	if total > 0 {
+		filled = done * width / total
+		if done > 0 {
+			eta = (elapsed / time.Duration(done) * time.Duration(total-done)).Round(time.Second).String()
+		}
+	}
+	return fmt.Sprintf("[%s%s] %d/%d mismatched=%d eta %s   ", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, bad, eta)
+}
+
+// summarize prints verdict counts and the mismatched seeds with their
+// replay commands; it returns the sweep's exit code.
+func summarize(w io.Writer, all []sweepLine, total int) int {
+	slices.SortFunc(all, func(a, b sweepLine) int {
+		if c := strings.Compare(a.Scenario, b.Scenario); c != 0 {
+			return c
+		}
+		switch {
+		case a.Seed < b.Seed:
+			return -1
+		case a.Seed > b.Seed:
+			return 1
+		}
+		return 0
+	})
+	counts := map[string]int{}
+	var bad []sweepLine
+	for _, l := range all {
+		counts[l.Verdict]++
+		if !l.Matched {
+			bad = append(bad, l)
+		}
+	}
+	var parts []string
+	for _, v := range []string{scenarios.Pass, scenarios.Violated, scenarios.Unknown, scenarios.Crash} {
+		if counts[v] > 0 {
+			parts = append(parts, fmt.Sprintf("%s=%d", v, counts[v]))
+		}
+	}
+	fmt.Fprintf(w, "verdicts: %s (%d of %d runs)\n", strings.Join(parts, " "), len(all), total)
+	fmt.Fprintf(w, "matched:  %d; mismatched: %d\n", len(all)-len(bad), len(bad))
+	const shown = 20
+	for i, l := range bad {
+		if i == shown {
+			fmt.Fprintf(w, "... and %d more (see results.jsonl with --out)\n", len(bad)-shown)
+			break
+		}
+		detail := l.Detail
+		if detail == "" && len(l.Problems) > 0 {
+			detail = l.Problems[0]
+		}
+		fmt.Fprintf(w, "mismatch: seed %d: %s, expected %s: %s\n          %s\n", l.Seed, l.Verdict, l.Expected, detail, l.Replay)
+	}
+	code := exitPass
+	for _, l := range bad {
+		switch l.Verdict {
+		case scenarios.Crash:
+			code = max(code, exitCrash)
+		case scenarios.Unknown:
+			code = max(code, exitUnknown)
+		default:
+			code = max(code, exitMismatch)
+		}
+	}
+	return code
+}
+
+// readResults reads a results.jsonl (missing: none). A torn last line (a
+// sweep killed mid-write) is ignored.
+func readResults(path string) ([]sweepLine, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []sweepLine
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for n := 1; sc.Scan(); n++ {
+		var l sweepLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			if !sc.Scan() {
+				break // the torn last line
+			}
+			return nil, fmt.Errorf("%s:%d: %v", path, n, err)
+		}
+		out = append(out, l)
+	}
+	return out, sc.Err()
+}
+
+// cmdMerge combines the results of sweeps (shards) into one summary.
+func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
+	fs := newFlags("merge", stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, err
+		}
+		return 0, usageError{err}
+	}
+	if fs.NArg() == 0 {
+		return 0, usagef("merge: name the --out directories of the sweeps to merge")
+	}
+	seen := map[string]bool{}
+	var all []sweepLine
+	for _, dir := range fs.Args() {
+		ls, err := readResults(filepath.Join(dir, "results.jsonl"))
+		if err != nil {
+			return 0, inputError{err}
+		}
+		for _, l := range ls {
+			key := l.Scenario + "/" + strconv.FormatUint(l.Seed, 10)
+			if !seen[key] {
+				seen[key] = true
+				all = append(all, l)
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "merged %d directories: %d runs\n", fs.NArg(), len(all))
+	return summarize(stdout, all, len(all)), nil
+}
+
+// isTerminal reports whether f is a character device (a terminal).
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,385 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/sentinelsim/sentinelsim/internal/history"
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/model"
+	"github.com/sentinelsim/sentinelsim/model/client"
+	"github.com/sentinelsim/sentinelsim/sentinel"
+	"github.com/sentinelsim/sentinelsim/sentinel/conf"
+	"github.com/sentinelsim/sentinelsim/sim"
+)
+
+// Process kinds.
+const (
+	kindRedis    = "redis"
+	kindSentinel = "sentinel"
+	kindClient   = "client"
+	kindProxy    = "haproxy"
+	kindOperator = "operator"
+)
+
+// proc is one process of a scenario's world.
+type proc struct {
+	name, host, kind string
+	id               wire.NodeID
+	addr             wire.Addr
+}
+
+// runner builds a scenario's world and follows its run.
+type runner struct {
+	f     *File
+	w     *sim.World
+	dir   *wire.StaticDirectory
+	procs []*proc
+	by    map[string]*proc
+	byID  map[wire.NodeID]*proc
+	logs  []*history.Log
+	op    *operator
+	opID  wire.NodeID
+	pick  *rand.Rand // draws "a replica"
+
+	// What the run showed so far.
+	events     map[string]int // sentinel events by type
+	leaders    map[uint64]wire.NodeID
+	lastLeader *proc
+	promotions []*proc
+	waiting    *waiter
+	problems   []string
+	commands   []CommandResult
+	monitored  []string // master names, in the first sentinel's order
+}
+
+// waiter is a timeline entry waiting for an event.
+type waiter struct {
+	index int
+	event string
+}
+
+// CommandResult is a command the timeline sent and the reply it got.
+type CommandResult struct {
+	At    wire.Time `json:"at"`
+	To    string    `json:"to"`
+	Args  []string  `json:"args"`
+	Reply string    `json:"reply"`
+	Line  int       `json:"line"`
+}
+
+// build makes the world for seed.
+func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner, error) {
+	r := &runner{f: f, dir: wire.NewStaticDirectory(), by: map[string]*proc{}, byID: map[wire.NodeID]*proc{},
+		events: map[string]int{}, leaders: map[uint64]wire.NodeID{}}
+	cfg := trace
+	cfg.Seed, cfg.Bounds = seed, bounds
+	cfg.Network = sim.LAN
+	if f.Network != nil {
+		link, err := f.Network.link()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Network = link
+	}
+	cfg.OnEvent = r.observe
+	w, err := sim.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r.w = w
+	r.pick = w.Stream("scenario/pick")
+	if err := r.addRedis(); err != nil {
+		return nil, err
+	}
+	if err := r.addSentinels(); err != nil {
+		return nil, err
+	}
+	if err := r.addClients(); err != nil {
+		return nil, err
+	}
+	if slices.ContainsFunc(f.Faults, func(s FaultSpec) bool { return s.Command != nil }) {
+		r.op = &operator{replies: r.replied}
+		if r.opID, err = w.AddNode(sim.NodeSpec{Name: operatorName, Start: func() sim.Process { return r.op }}); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.schedule(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *runner) add(name, host, kind string, addr wire.Addr, down bool, start func() sim.Process) error {
+	if host == "" {
+		host = name
+	}
+	id, err := r.w.AddNode(sim.NodeSpec{Name: name, Start: start, Down: down})
+	if err != nil {
+		return err
+	}
+	if !addr.IsZero() {
+		r.dir.Add(id, addr)
+	}
+	p := &proc{name: name, host: host, kind: kind, id: id, addr: addr}
+	r.procs = append(r.procs, p)
+	r.by[name], r.byID[id] = p, p
+	return nil
+}
+
+func (r *runner) errorf(line int, format string, args ...any) error {
+	return &InputError{File: r.f.file, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// text returns a config given inline or by file.
+func (r *runner) text(inline, file string, line int) (string, error) {
+	if file == "" {
+		return inline, nil
+	}
+	if r.f.readFile == nil {
+		return "", r.errorf(line, "config file %q: this scenario cannot read files", file)
+	}
+	b, err := r.f.readFile(file)
+	if err != nil {
+		return "", r.errorf(line, "reading %s: %v", file, err)
+	}
+	return string(b), nil
+}
+
+func (r *runner) addRedis() error {
+	f := r.f
+	base, err := r.text(f.RedisConfig, f.RedisConfigFile, f.lines["redis-config"])
+	if err != nil {
+		return err
+	}
+	for i := range f.Redis {
+		spec := &f.Redis[i]
+		cfg := model.DefaultConfig(wire.Addr(spec.Addr))
+		cfg.Directory = r.dir
+		if base != "" {
+			if cfg, err = r.redisConf(cfg, "redis-config", f.configLines["redis-config"], base); err != nil {
+				return err
+			}
+		}
+		own, err := r.text(spec.Config, spec.ConfigFile, spec.line)
+		if err != nil {
+			return err
+		}
+		if own != "" {
+			if cfg, err = r.redisConf(cfg, spec.Name, f.configLines[fmt.Sprintf("redis/%d/config", i)], own); err != nil {
+				return err
+			}
+		}
+		if spec.ReplicaOf != "" {
+			if cfg.ReplicaOf, err = r.addrOf(spec.ReplicaOf); err != nil {
+				return r.errorf(spec.line, "%s: %v", spec.Name, err)
+			}
+		}
+		if spec.Persistence != "" {
+			cfg.Persistence = model.Persistence(spec.Persistence)
+		}
+		cfg.LoadingTime = wire.Duration(spec.Loading)
+		seed := int64(i + 1)
+		if _, err := model.NewNode(cfg, seed); err != nil {
+			return r.errorf(spec.line, "%s: %v", spec.Name, err)
+		}
+		if err := r.add(spec.Name, spec.Host, kindRedis, cfg.Addr, spec.Down, func() sim.Process {
+			n, _ := model.NewNode(cfg, seed)
+			return n
+		}); err != nil {
+			return r.errorf(spec.line, "%v", err)
+		}
+	}
+	return nil
+}
+
+// addrOf resolves a redis node's name or a host:port.
+func (r *runner) addrOf(s string) (wire.Addr, error) {
+	for _, spec := range r.f.Redis {
+		if spec.Name == s {
+			return wire.Addr(spec.Addr), nil
+		}
+	}
+	return parseAddr(s)
+}
+
+func (r *runner) addSentinels() error {
+	f := r.f
+	shared, err := r.text(f.SentinelConfig, f.SentinelConfigFile, f.lines["sentinel-config"])
+	if err != nil {
+		return err
+	}
+	for i := range f.Sentinels {
+		spec := &f.Sentinels[i]
+		text, where, line := shared, "sentinel-config", f.configLines["sentinel-config"]
+		if f.SentinelConfigFile != "" {
+			where, line = f.SentinelConfigFile, 0
+		}
+		if spec.Config != "" || spec.ConfigFile != "" {
+			if text, err = r.text(spec.Config, spec.ConfigFile, spec.line); err != nil {
+				return err
+			}
+			where, line = spec.Name+"'s config", f.configLines[fmt.Sprintf("sentinels/%d/config", i)]
+			if spec.ConfigFile != "" {
+				where, line = spec.ConfigFile, 0
+			}
+		}
+		c, err := conf.Parse(spec.Name+".conf", []byte(text))
+		if err != nil {
+			return r.confError(spec, where, line, err)
+		}
+		if len(c.Masters) == 0 {
+			return r.errorf(spec.line, "%s: its sentinel.conf monitors no master (add \"sentinel monitor <name> <ip> <port> <quorum>\")", spec.Name)
+		}
+		if i == 0 {
+			for _, m := range c.Masters {
+				r.monitored = append(r.monitored, m.Name)
+			}
+		}
+		profile := spec.Profile
+		if profile == "" {
+			profile = f.Profile
+		}
+		opts := sentinel.Options{Addr: wire.Addr(spec.Addr), Conf: c, Directory: r.dir, Profile: profile}
+		if _, err := sentinel.New(opts); err != nil {
+			return r.errorf(spec.line, "%s: %v", spec.Name, err)
+		}
+		if err := r.add(spec.Name, spec.Host, kindSentinel, opts.Addr, spec.Down, func() sim.Process {
+			s, _ := sentinel.New(opts)
+			return s
+		}); err != nil {
+			return r.errorf(spec.line, "%v", err)
+		}
+	}
+	return nil
+}
+
+// confError points a sentinel.conf error at the scenario line it comes
+// from: inline text is counted from its first line in the YAML file.
+func (r *runner) confError(spec *SentinelSpec, where string, line int, err error) error {
+	var ce *conf.Error
+	if !errors.As(err, &ce) {
+		return r.errorf(spec.line, "%s: %v", spec.Name, err)
+	}
+	msg := fmt.Sprintf("%s: sentinel.conf line %d: >>> '%s' %s", spec.Name, ce.Line, ce.Text, ce.Msg)
+	if line > 0 {
+		return r.errorf(line+ce.Line-1, "%s", msg)
+	}
+	return &InputError{File: where, Line: ce.Line, Msg: fmt.Sprintf(">>> '%s' %s (the sentinel.conf of %s)", ce.Text, ce.Msg, spec.Name)}
+}
+
+func (r *runner) addClients() error {
+	for i := range r.f.Clients {
+		spec := &r.f.Clients[i]
+		log := history.NewLog(r.w.Now, 0)
+		r.logs = append(r.logs, log)
+		wl := client.Workload{}
+		if spec.Workload != nil {
+			s := spec.Workload
+			wl = client.Workload{Keys: s.Keys, Reads: s.Reads, Writes: s.Writes, Incrs: s.Incrs, Appends: s.Appends,
+				Rate: s.Rate, Interval: wire.Duration(s.Interval), Jitter: wire.Duration(s.Jitter), Start: wire.Duration(s.Start), MaxOps: s.MaxOps}
+		}
+		opts := client.Options{Name: spec.Name, Workload: wl, Recorder: log, Directory: r.dir,
+			OpTimeout: wire.Duration(spec.Timeout), MaxAttempts: spec.Attempts, Password: spec.Password}
+		var start func() sim.Process
+		switch spec.Kind {
+		case "", "sentinel":
+			master := spec.Master
+			if master == "" && len(r.monitored) > 0 {
+				master = r.monitored[0]
+			}
+			sentinels, err := r.staticAddrs(spec.Sentinels, kindSentinel, spec.line)
+			if err != nil {
+				return err
+			}
+			cc := client.SentinelConfig{Options: opts, MasterName: master, Sentinels: sentinels}
+			if _, err := client.NewSentinelClient(cc); err != nil {
+				return r.errorf(spec.line, "%s: %v", spec.Name, err)
+			}
+			start = func() sim.Process { c, _ := client.NewSentinelClient(cc); return c }
+		case "static":
+			cc := client.StaticConfig{Options: opts, Addr: r.by[spec.Target].addr}
+			if _, err := client.NewStaticClient(cc); err != nil {
+				return r.errorf(spec.line, "%s: %v", spec.Name, err)
+			}
+			start = func() sim.Process { c, _ := client.NewStaticClient(cc); return c }
+		case "haproxy":
+			servers, err := r.staticAddrs(spec.Servers, kindRedis, spec.line)
+			if err != nil {
+				return err
+			}
+			proxy := wire.Addr{Host: spec.Name + "-haproxy", Port: 6379}
+			hc := client.HAProxyConfig{Name: spec.Name + "-haproxy", Backends: servers, Directory: r.dir}
+			if _, err := client.NewHAProxy(hc); err != nil {
+				return r.errorf(spec.line, "%s: %v", spec.Name, err)
+			}
+			if err := r.add(hc.Name, spec.Host, kindProxy, proxy, false, func() sim.Process { h, _ := client.NewHAProxy(hc); return h }); err != nil {
+				return r.errorf(spec.line, "%v", err)
+			}
+			cc := client.StaticConfig{Options: opts, Addr: proxy}
+			if _, err := client.NewStaticClient(cc); err != nil {
+				return r.errorf(spec.line, "%s: %v", spec.Name, err)
+			}
+			start = func() sim.Process { c, _ := client.NewStaticClient(cc); return c }
+		}
+		if err := r.add(spec.Name, spec.Host, kindClient, wire.Addr{}, false, start); err != nil {
+			return r.errorf(spec.line, "%v", err)
+		}
+	}
+	return nil
+}
+
+// staticAddrs resolves a group of a kind at build time (default: all of
+// that kind).
+func (r *runner) staticAddrs(g Group, kind string, line int) ([]wire.Addr, error) {
+	var ids []*proc
+	if len(g) == 0 {
+		for _, p := range r.procs {
+			if p.kind == kind {
+				ids = append(ids, p)
+			}
+		}
+	}
+	for _, s := range g {
+		if s.expr.dynamic() {
+			return nil, r.errorf(s.Line, "%q: a client's servers are fixed when it starts; name them", s.Text)
+		}
+		got, err := r.resolve(s, nil)
+		if err != nil {
+			return nil, r.errorf(s.Line, "%v", err)
+		}
+		for _, id := range got {
+			if p := r.byID[id]; p.kind == kind {
+				ids = append(ids, p)
+			} else {
+				return nil, r.errorf(s.Line, "%q: %s is not a %s", s.Text, p.name, kind)
+			}
+		}
+	}
+	out := make([]wire.Addr, len(ids))
+	for i, p := range ids {
+		out[i] = p.addr
+	}
+	if len(out) == 0 {
+		return nil, r.errorf(line, "no %s to talk to", kind)
+	}
+	return out, nil
+}
+
+// redisConf applies redis.conf text to cfg.
+func (r *runner) redisConf(cfg model.Config, who string, line int, text string) (model.Config, error) {
+	_ = text
+	return cfg, r.errorf(line, "%s: redis.conf text is not read yet", who)
+}
+
+// names lists processes for messages.
+func names(ps []*proc) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.name
+	}
+	return strings.Join(out, " ")
+}

@@ -1,0 +1,287 @@
+package scenarios
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/sentinelsim/sentinelsim/internal/history"
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/model"
+	"github.com/sentinelsim/sentinelsim/sentinel"
+	"github.com/sentinelsim/sentinelsim/sim"
+)
+
+// Options are what a run depends on besides the scenario and the seed;
+// none of them changes the run.
+type Options struct {
+	// Bounds limit the run; zero fields take sim.DefaultBounds.
+	Bounds sim.Bounds
+	// Trace receives the canonical trace; nil only hashes it.
+	Trace io.Writer
+	// Progress, if set, is called after every simulated minute.
+	Progress func(now wire.Time)
+}
+
+// Check is one expectation of a scenario and what the run showed.
+type Check struct {
+	Name string `json:"name"`
+	Want string `json:"want"`
+	Got  string `json:"got"`
+	OK   bool   `json:"ok"`
+}
+
+// Metrics are what a run measured, whether or not the scenario bounds them.
+type Metrics struct {
+	// Failovers counts promotions (+promoted-slave); Promoted lists the
+	// promoted nodes in order.
+	Failovers int      `json:"failovers"`
+	Promoted  []string `json:"promoted,omitempty"`
+	// Master is the node the live sentinels name at the end ("" if none).
+	Master string `json:"master,omitempty"`
+	// Converged: every live sentinel names the same address for every
+	// master at the end.
+	Converged bool `json:"converged"`
+	// Events counts sentinel events by type.
+	Events map[string]int `json:"events,omitempty"`
+	// Client operations: attempts, acknowledged writes (SET, APPEND,
+	// INCR), failed or unknown attempts, and acknowledged APPENDs whose
+	// token is missing from the final master.
+	ClientOps    int `json:"client_ops"`
+	WritesAcked  int `json:"writes_acked"`
+	ClientErrors int `json:"client_errors"`
+	WritesLost   int `json:"writes_lost"`
+	// Unavailable is the longest time a client went without a successful
+	// operation (between its first and last success).
+	Unavailable wire.Duration `json:"unavailable_ms"`
+}
+
+// ScenarioResult is what running a scenario for one seed produced.
+type ScenarioResult struct {
+	Scenario   string          `json:"scenario"`
+	File       string          `json:"file"`
+	Seed       uint64          `json:"seed"`
+	Duration   wire.Duration   `json:"duration_ms"`
+	Outcome    sim.Outcome     `json:"outcome"`
+	TraceHash  string          `json:"trace_hash"`
+	TraceLines uint64          `json:"trace_lines"`
+	Stats      sim.Stats       `json:"stats"`
+	Verdict    Verdict         `json:"verdict"`
+	Expected   string          `json:"expected"`
+	Checks     []Check         `json:"checks,omitempty"`
+	Metrics    Metrics         `json:"metrics"`
+	Problems   []string        `json:"problems,omitempty"`
+	Commands   []CommandResult `json:"commands,omitempty"`
+}
+
+// Matched reports whether the run reached the verdict the scenario expects.
+func (r *ScenarioResult) Matched() bool { return r.Verdict.Status == r.Expected }
+
+// Run runs scenario s for seed. The same scenario and seed give the same
+// result and trace, byte for byte.
+func Run(s *File, seed uint64) (ScenarioResult, error) { return RunWith(s, seed, Options{}) }
+
+// RunFile reads a scenario file and runs it for seed: the one call a test
+// needs.
+func RunFile(path string, seed uint64) (ScenarioResult, error) {
+	s, err := Load(path)
+	if err != nil {
+		return ScenarioResult{}, err
+	}
+	return Run(s, seed)
+}
+
+// Load reads a scenario file; config-file references are read relative to
+// its directory.
+func Load(path string) (*File, error) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(path)
+	return Parse(path, text, func(name string) ([]byte, error) {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(dir, name)
+		}
+		return os.ReadFile(name)
+	})
+}
+
+// RunWith is Run with options.
+func RunWith(s *File, seed uint64, o Options) (ScenarioResult, error) {
+	r, err := s.build(seed, o.Bounds, sim.Config{Trace: o.Trace})
+	if err != nil {
+		return ScenarioResult{}, err
+	}
+	end := wire.Time(s.Duration)
+	var out sim.Outcome
+	for {
+		next := min(r.w.Now().Add(wire.Minute), end)
+		if out = r.w.RunUntil(next); !out.OK() || next == end {
+			break
+		}
+		if o.Progress != nil {
+			o.Progress(r.w.Now())
+		}
+	}
+	if err := r.w.Trace().Flush(); err != nil {
+		return ScenarioResult{}, fmt.Errorf("writing the trace: %w", err)
+	}
+	if w := r.waiting; w != nil {
+		r.problems = append(r.problems, fmt.Sprintf("line %d: no %s happened, so this entry and those after it never did", r.f.Faults[w.index].line, w.event))
+	}
+	res := ScenarioResult{
+		Scenario: s.Name, File: s.file, Seed: seed, Duration: wire.Duration(s.Duration), Outcome: out,
+		TraceHash: r.w.Trace().Hash(), TraceLines: r.w.Trace().Lines(), Stats: r.w.Stats(),
+		Expected: s.Expect.Verdict, Problems: r.problems, Commands: r.commands,
+	}
+	if res.Expected == "" {
+		res.Expected = Pass
+	}
+	res.Metrics = r.measure()
+	res.Checks = r.checks(res.Metrics)
+	res.Verdict = r.verdict(out, res.Checks)
+	return res, nil
+}
+
+// verdict judges the run: the simulator's outcome first, then whether the
+// timeline could act, then the expectations.
+func (r *runner) verdict(out sim.Outcome, checks []Check) Verdict {
+	v := Verdict{Checked: "simulator bounds, process crashes and the scenario's expectations (the Sentinel checker comes with issue 6)"}
+	switch {
+	case out.Stop == sim.ProcessPanic:
+		v.Status, v.Detail = Crash, out.Detail
+	case !out.OK():
+		v.Status, v.Detail = Unknown, out.Stop.String()+": "+out.Detail
+	case len(r.problems) > 0:
+		v.Status, v.Detail = Unknown, "the timeline could not act: "+r.problems[0]
+	default:
+		v.Status = Pass
+		var failed []string
+		for _, c := range checks {
+			if !c.OK {
+				failed = append(failed, fmt.Sprintf("%s: want %s, got %s", c.Name, c.Want, c.Got))
+			}
+		}
+		if len(failed) > 0 {
+			v.Status, v.Detail = Violated, strings.Join(failed, "; ")
+		}
+	}
+	return v
+}
+
+// measure reads the end state of the run.
+func (r *runner) measure() Metrics {
+	m := Metrics{Failovers: len(r.promotions), Events: r.events}
+	for _, p := range r.promotions {
+		m.Promoted = append(m.Promoted, p.name)
+	}
+	if p, err := r.currentMaster(""); err == nil {
+		m.Master = p.name
+	}
+	m.Converged = r.converged()
+	var final map[string]string
+	if p := r.by[m.Master]; p != nil {
+		if n, ok := r.w.Process(p.id).(*model.Node); ok && r.w.Up(p.id) {
+			final = map[string]string{}
+			for _, e := range n.Dataset(r.w.WallClock(p.id)).Entries {
+				final[e.Key] = e.Str
+			}
+		}
+	}
+	for _, log := range r.logs {
+		var lastOK wire.Time
+		seen := false
+		for _, op := range log.Ops() {
+			m.ClientOps++
+			if op.Outcome != history.OK {
+				m.ClientErrors++
+				continue
+			}
+			if seen {
+				m.Unavailable = max(m.Unavailable, op.Return.Sub(lastOK))
+			}
+			lastOK, seen = op.Return, true
+			if len(op.Args) == 0 {
+				continue
+			}
+			switch strings.ToUpper(op.Args[0]) {
+			case "SET", "INCR":
+				m.WritesAcked++
+			case "APPEND":
+				m.WritesAcked++
+				if final != nil && len(op.Args) == 3 && !strings.Contains(final[op.Args[1]], op.Args[2]) {
+					m.WritesLost++
+				}
+			}
+		}
+	}
+	return m
+}
+
+// converged reports whether every live sentinel names the same address for
+// each monitored master.
+func (r *runner) converged() bool {
+	seen := map[string]wire.Addr{}
+	any := false
+	for _, p := range r.procs {
+		if p.kind != kindSentinel || !r.w.Up(p.id) {
+			continue
+		}
+		s, ok := r.w.Process(p.id).(*sentinel.Sentinel)
+		if !ok {
+			continue
+		}
+		for _, mv := range s.Masters() {
+			any = true
+			if a, ok := seen[mv.Name]; ok && a != mv.Addr {
+				return false
+			}
+			seen[mv.Name] = mv.Addr
+		}
+	}
+	return any
+}
+
+// checks evaluates the scenario's expectations.
+func (r *runner) checks(m Metrics) []Check {
+	e := r.f.Expect
+	var out []Check
+	bound := func(name string, b *Bound, got int) {
+		if b != nil {
+			out = append(out, Check{Name: name, Want: b.Text, Got: fmt.Sprint(got), OK: b.Holds(int64(got))})
+		}
+	}
+	bound("failovers", e.Failovers, m.Failovers)
+	if e.Promoted != "" {
+		got := "none"
+		if len(m.Promoted) > 0 {
+			got = m.Promoted[0]
+		}
+		out = append(out, Check{Name: "promoted", Want: e.Promoted, Got: got, OK: got == e.Promoted})
+	}
+	if e.Master != "" {
+		got := m.Master
+		if got == "" {
+			got = "none"
+		}
+		out = append(out, Check{Name: "master", Want: e.Master, Got: got, OK: got == e.Master})
+	}
+	bound("writes-lost", e.WritesLost, m.WritesLost)
+	types := make([]string, 0, len(e.Events))
+	for t := range e.Events {
+		types = append(types, t)
+	}
+	slices.Sort(types)
+	for _, t := range types {
+		b := e.Events[t]
+		bound("events "+t, &b, m.Events[t])
+	}
+	if e.Converged != nil {
+		out = append(out, Check{Name: "converged", Want: fmt.Sprint(*e.Converged), Got: fmt.Sprint(m.Converged), OK: m.Converged == *e.Converged})
+	}
+	return out
+}

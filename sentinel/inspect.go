@@ -1,0 +1,36 @@
+package sentinel
+
+import "github.com/sentinelsim/sentinelsim/internal/wire"
+
+// MasterView is what a sentinel currently believes about one monitored
+// master: the answer of SENTINEL GET-MASTER-ADDR-BY-NAME (the promoted
+// replica's address while a failover is past promotion, spec §22.2) and the
+// epochs behind it. Scenarios read it to resolve "the current master" and
+// "the leader"; nothing in the engine depends on it.
+type MasterView struct {
+	Name          string
+	Addr          wire.Addr
+	ConfigEpoch   uint64
+	FailoverEpoch uint64 // the epoch of this sentinel's latest failover attempt
+	InFailover    bool
+	SDown, ODown  bool
+}
+
+// Masters returns the sentinel's view of every monitored master, in
+// configuration order; nil before the process booted.
+func (s *Sentinel) Masters() []MasterView {
+	out := make([]MasterView, 0, len(s.masters))
+	for _, m := range s.masters {
+		out = append(out, MasterView{
+			Name: m.name, Addr: m.currentAddr(), ConfigEpoch: m.configEpoch, FailoverEpoch: m.failoverEpoch,
+			InFailover: m.has(fFailoverInProgress), SDown: m.has(fSDown), ODown: m.has(fODown),
+		})
+	}
+	return out
+}
+
+// CurrentEpoch is the sentinel's current epoch (spec §10.1).
+func (s *Sentinel) CurrentEpoch() uint64 { return s.currentEpoch }
+
+// Tilt reports whether the sentinel is in TILT mode (spec §18).
+func (s *Sentinel) Tilt() bool { return s.tilt }

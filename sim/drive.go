@@ -1,0 +1,75 @@
+package sim
+
+import (
+	"errors"
+	"slices"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+)
+
+// FlapGroups makes every link between a node of A and a node of B (and
+// back, when Both) alternate down and up together: one flaky network path
+// between two sets of machines, such as a host and the rest of the world.
+// The groups must be disjoint and not empty.
+type FlapGroups struct {
+	A, B []wire.NodeID
+	Both bool
+	Spec FlapSpec
+}
+
+func (f FlapGroups) describe(w *World) string {
+	arrow := ">"
+	if f.Both {
+		arrow = "<>"
+	}
+	return "flap-groups " + w.group(f.A) + arrow + w.group(f.B) + " " + f.Spec.describe()
+}
+
+func (f FlapGroups) check(w *World) error {
+	if err := w.checkGroup(f.A, false); err != nil {
+		return err
+	}
+	if err := w.checkGroup(f.B, false); err != nil {
+		return err
+	}
+	for _, a := range f.A {
+		if slices.Contains(f.B, a) {
+			return errors.New("a node cannot be on both sides of a flapping path")
+		}
+	}
+	return f.Spec.Validate()
+}
+
+func (f FlapGroups) apply(w *World) {
+	var links [][2]int
+	for _, a := range f.A {
+		for _, b := range f.B {
+			links = append(links, [2]int{int(a), int(b)})
+			if f.Both {
+				links = append(links, [2]int{int(b), int(a)})
+			}
+		}
+	}
+	arrow := ">"
+	if f.Both {
+		arrow = "<>"
+	}
+	w.startFlapper(w.group(f.A)+arrow+w.group(f.B), links, f.Spec)
+}
+
+// Wake runs the node's Fire handler now with tag, as if a timer it set had
+// expired: how a driver outside the processes (a scenario's operator, told
+// to send a command at a time only known during the run) gets a process to
+// act. Call it from a World.At callback. It reports false, and does
+// nothing, when the node is down or paused.
+func (w *World) Wake(id wire.NodeID, tag uint64) bool {
+	if int(id) >= len(w.nodes) || w.ended != nil {
+		return false
+	}
+	n := w.nodes[id]
+	if !n.up || n.paused {
+		return false
+	}
+	w.fire(n, tag)
+	return true
+}
