@@ -160,9 +160,9 @@ func kindName(t reflect.Type) string {
 }
 
 var typeNames = map[string]string{
-	"File": "the scenario", "RedisSpec": "a redis node", "SentinelSpec": "a sentinel",
-	"ClientSpec": "a client", "WorkloadSpec": "a workload", "FaultSpec": "a fault",
-	"RandomSpec": "a random phase", "Expect": "expect", "NetworkSpec": "network",
+	"File": "the scenario", "redisSpec": "a redis node", "sentinelSpec": "a sentinel",
+	"clientSpec": "a client", "WorkloadSpec": "a workload", "faultSpec": "a fault",
+	"randomSpec": "a random phase", "expectSpec": "expect", "NetworkSpec": "network",
 	"DelaySpec": "delay", "FlapSpec": "flap", "LinksSpec": "links", "OneWaySpec": "one-way",
 	"BridgeSpec": "bridge", "ClockSpec": "a clock fault", "SlowSpec": "slow",
 	"CommandSpec": "command", "pairSpec": "a pair",

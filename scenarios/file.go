@@ -276,44 +276,44 @@ type Expect struct {
 
 // lineRecorders: the entries that keep their line for later errors.
 func (s *RedisSpec) UnmarshalYAML(n *yaml.Node) error {
-	type plain RedisSpec
+	type redisSpec RedisSpec
 	s.line = n.Line
-	return decodeStrict(n, (*plain)(s))
+	return decodeStrict(n, (*redisSpec)(s))
 }
 
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (s *SentinelSpec) UnmarshalYAML(n *yaml.Node) error {
-	type plain SentinelSpec
+	type sentinelSpec SentinelSpec
 	s.line = n.Line
-	return decodeStrict(n, (*plain)(s))
+	return decodeStrict(n, (*sentinelSpec)(s))
 }
 
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (s *ClientSpec) UnmarshalYAML(n *yaml.Node) error {
-	type plain ClientSpec
+	type clientSpec ClientSpec
 	s.line = n.Line
-	return decodeStrict(n, (*plain)(s))
+	return decodeStrict(n, (*clientSpec)(s))
 }
 
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (s *FaultSpec) UnmarshalYAML(n *yaml.Node) error {
-	type plain FaultSpec
+	type faultSpec FaultSpec
 	s.line = n.Line
-	return decodeStrict(n, (*plain)(s))
+	return decodeStrict(n, (*faultSpec)(s))
 }
 
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (s *RandomSpec) UnmarshalYAML(n *yaml.Node) error {
-	type plain RandomSpec
+	type randomSpec RandomSpec
 	s.line = n.Line
-	return decodeStrict(n, (*plain)(s))
+	return decodeStrict(n, (*randomSpec)(s))
 }
 
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (s *Expect) UnmarshalYAML(n *yaml.Node) error {
-	type plain Expect
+	type expectSpec Expect
 	s.line = n.Line
-	return decodeStrict(n, (*plain)(s))
+	return decodeStrict(n, (*expectSpec)(s))
 }
 
 // Parse reads a scenario file. file names it in errors; readFile, if not

@@ -1,0 +1,122 @@
+package scenarios
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const trio = `name: trio
+duration: 2m
+redis:
+  - {name: r1, host: h1, addr: "10.0.0.1:6379"}
+  - {name: r2, host: h2, addr: "10.0.0.2:6379", replicaof: r1}
+  - {name: r3, host: h3, addr: "10.0.0.3:6379", replicaof: r1}
+sentinel-config: |
+  sentinel monitor m 10.0.0.1 6379 2
+  sentinel down-after-milliseconds m 5000
+  sentinel failover-timeout m 60000
+sentinels:
+  - {name: s1, host: h1, addr: "10.0.0.1:26379"}
+  - {name: s2, host: h2, addr: "10.0.0.2:26379"}
+  - {name: s3, host: h3, addr: "10.0.0.3:26379"}
+`
+
+func runTrace(t *testing.T, text string, seed uint64) (ScenarioResult, string) {
+	t.Helper()
+	f, err := Parse("t.yaml", []byte(text), nil)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	res, err := RunWith(f, seed, Options{Trace: &buf})
+	require.NoError(t, err)
+	return res, buf.String()
+}
+
+// Role selectors resolve when the fault happens: the master's host is cut
+// off from the rest, the leader elected afterwards is paused right after
+// its election (an event trigger), and the partition is undone by for.
+func TestTimelineRolesTriggersAndUndo(t *testing.T) {
+	text := trio + `faults:
+  - at: 20s
+    partition: [[host(master)], rest]
+    for: 40s
+  - on: +elected-leader
+    after: 10ms
+    pause: leader
+    for: 3s
+expect: {failovers: "1", converged: true}
+`
+	res, trace := runTrace(t, text, 3)
+	assert.Empty(t, res.Problems)
+	assert.Contains(t, trace, "fault partition {r1 s1} {r2 r3 s2 s3}")
+	assert.Contains(t, trace, "fault connect {r1 s1} {r2 r3 s2 s3}")
+	// The paused sentinel is the one that was elected.
+	elected := regexp.MustCompile(`(\d+) event (s\d) # \+elected-leader`).FindStringSubmatch(trace)
+	require.NotNil(t, elected, "no election")
+	assert.Contains(t, trace, "fault pause "+elected[2])
+	assert.Contains(t, trace, "fault resume "+elected[2])
+	assert.Equal(t, Pass, res.Verdict.Status, res.Verdict.Detail)
+	assert.NotEqual(t, "r1", res.Metrics.Master)
+}
+
+// An entry waiting for an event that never comes is reported, and the
+// verdict is unknown: the scenario did not do what it says.
+func TestTimelineWaitingEntryIsReported(t *testing.T) {
+	res, _ := runTrace(t, trio+"faults:\n  - on: +odown\n    crash: r1\n", 1)
+	require.Len(t, res.Problems, 1)
+	assert.Contains(t, res.Problems[0], "line 16: no +odown happened")
+	assert.Equal(t, Unknown, res.Verdict.Status)
+	assert.False(t, res.Matched())
+}
+
+// A role that does not exist when the fault happens is a problem, not a
+// silent no-op.
+func TestTimelineMissingRole(t *testing.T) {
+	res, _ := runTrace(t, trio+"faults:\n  - at: 10s\n    crash: leader\n", 1)
+	require.Len(t, res.Problems, 1)
+	assert.Contains(t, res.Problems[0], "no sentinel has been elected leader yet")
+	assert.Equal(t, Unknown, res.Verdict.Status)
+}
+
+// Expectations that fail make the verdict violated, with what was wanted
+// and what was seen; a scenario expecting violated then matches.
+func TestExpectationsJudgeTheRun(t *testing.T) {
+	text := trio + "faults:\n  - at: 10s\n    crash: master\nexpect: {failovers: \"0\", events: {\"+odown\": \"0\"}}\n"
+	res, _ := runTrace(t, text, 2)
+	assert.Equal(t, Violated, res.Verdict.Status)
+	assert.Contains(t, res.Verdict.Detail, "failovers: want == 0, got 1")
+	assert.False(t, res.Matched())
+	res, _ = runTrace(t, strings.Replace(text, "expect: {", "expect: {verdict: violated, ", 1), 2)
+	assert.True(t, res.Matched())
+}
+
+// Commands go through the operator and their replies are recorded.
+func TestTimelineCommand(t *testing.T) {
+	text := trio + `faults:
+  - at: 30s
+    command: {to: s2, args: [SENTINEL, FAILOVER, m]}
+  - after: 1s
+    command: {to: s2, args: [SENTINEL, FAILOVER, m]}
+expect: {failovers: "1"}
+`
+	res, _ := runTrace(t, text, 4)
+	require.Len(t, res.Commands, 2)
+	assert.Equal(t, "+OK", res.Commands[0].Reply)
+	assert.Equal(t, "-INPROG Failover already in progress", res.Commands[1].Reply)
+	assert.Equal(t, Pass, res.Verdict.Status, res.Verdict.Detail)
+}
+
+// The same scenario and seed replay byte for byte; seeds differ.
+func TestScenarioReplays(t *testing.T) {
+	text := trio + "network: {delay: {min: 0ms, mean: 2ms, max: 30ms}, loss: 1%}\nrandom:\n  - {from: 10s, to: 90s, count: 4, max-duration: 20s}\n"
+	a, ta := runTrace(t, text, 11)
+	b, tb := runTrace(t, text, 11)
+	c, _ := runTrace(t, text, 12)
+	assert.Equal(t, ta, tb)
+	assert.Equal(t, a.TraceHash, b.TraceHash)
+	assert.NotEqual(t, a.TraceHash, c.TraceHash)
+}
