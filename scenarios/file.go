@@ -230,7 +230,8 @@ type ClockSpec struct {
 // redis-cli (SENTINEL FAILOVER, DEBUG SLEEP, CONFIG SET); the reply is in
 // the trace and the result.
 type CommandSpec struct {
-	To   Selector `yaml:"to"`
+	// To is one process or a group: the command goes to each.
+	To   Group    `yaml:"to"`
 	Args []string `yaml:"args"`
 	// Auth is sent first with AUTH when set.
 	Auth string `yaml:"auth"`

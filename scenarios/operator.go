@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"strings"
+
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
@@ -21,6 +23,7 @@ type operator struct {
 
 type opCommand struct {
 	to    wire.NodeID
+	name  string // the target's name, for the log
 	args  []string
 	auth  string
 	line  int
@@ -52,6 +55,7 @@ func (o *operator) Fire(env wire.Env, _ uint64) {
 		env.Send(cmd.to, &wire.Command{Conn: o.next, Seq: seq, Open: open, Args: cmd.args})
 		cmd.steps++
 		o.conns[o.next] = &cmd
+		env.Emit("> " + env.Name(cmd.to) + " " + strings.Join(cmd.args, " "))
 	}
 	o.queue = o.queue[:0]
 }
@@ -70,6 +74,7 @@ func (o *operator) Receive(env wire.Env, m wire.Message) {
 		}
 		delete(o.conns, p.Conn)
 		env.Send(c.to, &wire.Hangup{Conn: p.Conn})
+		env.Emit("< " + env.Name(c.to) + " " + p.Value.String())
 		o.replies(*c, p.Value)
 	case *wire.Closed:
 		if c := o.conns[p.Conn]; c != nil {

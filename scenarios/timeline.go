@@ -312,11 +312,13 @@ func (r *runner) act(e *FaultSpec) (undo []sim.Fault, err error) {
 		return undo, each(&e.ClockDrift.Node, func(id wire.NodeID) sim.Fault { return sim.ClockDrift{Node: id, DriftPPM: ppm} },
 			func(id wire.NodeID) sim.Fault { return sim.RestoreClockRate{Node: id} })
 	case e.Command != nil:
-		to, err := r.one(e.Command.To)
+		to, err := group(e.Command.To)
 		if err != nil {
 			return nil, err
 		}
-		r.op.queue = append(r.op.queue, opCommand{to: to, args: e.Command.Args, auth: e.Command.Auth, line: e.line})
+		for _, id := range to {
+			r.op.queue = append(r.op.queue, opCommand{to: id, args: e.Command.Args, auth: e.Command.Auth, line: e.line})
+		}
 		if !w.Wake(r.opID, 0) {
 			return nil, fmt.Errorf("the operator could not send %s", strings.Join(e.Command.Args, " "))
 		}
@@ -326,7 +328,8 @@ func (r *runner) act(e *FaultSpec) (undo []sim.Fault, err error) {
 
 // replied records a command's reply.
 func (r *runner) replied(c opCommand, v wire.Value) {
-	r.commands = append(r.commands, CommandResult{At: c.sent, To: r.byID[c.to].name, Args: c.args, Reply: v.String(), Line: c.line})
+	c.name = r.byID[c.to].name
+	r.commands = append(r.commands, CommandResult{At: c.sent, To: c.name, Args: c.args, Reply: v.String(), Line: c.line})
 }
 
 // hostmates returns every process (not the operator) on the hosts of ids.

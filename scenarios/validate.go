@@ -393,8 +393,8 @@ func (s *FaultSpec) validate(checkSel func(Selector, string), checkGroup func(Gr
 			bad("clock-drift needs node and ppm (not by)")
 		}
 	case s.Command != nil:
-		checkSel(s.Command.To, what)
-		if s.Command.To.Text == "" || len(s.Command.Args) == 0 {
+		checkGroup(s.Command.To, what)
+		if len(s.Command.To) == 0 || len(s.Command.Args) == 0 {
 			bad("command needs to and args")
 		}
 	case s.Heal != nil && !*s.Heal, s.HealAll != nil && !*s.HealAll:
