@@ -161,8 +161,8 @@ func (c *Config) dropDefaults() {
 func effectiveDefault(key string) string {
 	if class, ok := strings.CutPrefix(key, "client-output-buffer-limit "); ok {
 		for _, cl := range coblClasses {
-			if cl.name == class {
-				return cl.def
+			if cl.Name == class {
+				return cl.Def
 			}
 		}
 		return ""
@@ -177,17 +177,17 @@ func effectiveDefault(key string) string {
 	case "latency-tracking-info-percentiles":
 		return "50 99 99.9"
 	}
-	sc := stdByName[key]
-	if sc == nil || sc.kind == kSpecial {
+	sc := lookupStd(key)
+	if sc == nil || sc.Kind == kSpecial {
 		return ""
 	}
-	if sc.kind == kString {
-		if sc.nullable && sc.def == "" {
+	if sc.Kind == kString {
+		if sc.Nullable && sc.Def == "" {
 			return ""
 		}
-		return Quote(sc.def)
+		return Quote(sc.Def)
 	}
-	return sc.def
+	return sc.Def
 }
 
 // asciiLower is sdstolower: ASCII letters only.
