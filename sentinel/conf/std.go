@@ -33,13 +33,15 @@ var (
 	coblClasses       = confargs.COBLClasses
 )
 
-func lookupStd(name string) *stdConfig { return confargs.Lookup(name) }
-func loadText(text []byte) string      { return confargs.LoadText(text) }
-func trimLine(s string) string         { return confargs.TrimLine(s) }
-func atoi(s string) int                { return confargs.Atoi(s) }
-func strtoull(s string) uint64         { return confargs.Strtoull(s) }
-func string2ll(s string) (int64, bool) { return confargs.String2ll(s) }
-func yesnotoi(s string) int            { return confargs.Yesnotoi(s) }
+func lookupStd(name string) *stdConfig   { return confargs.Lookup(name) }
+func loadText(text []byte) string        { return confargs.LoadText(text) }
+func trimLine(s string) string           { return confargs.TrimLine(s) }
+func atoi(s string) int                  { return confargs.Atoi(s) }
+func strtoull(s string) uint64           { return confargs.Strtoull(s) }
+func string2ll(s string) (int64, bool)   { return confargs.String2ll(s) }
+func yesnotoi(s string) int              { return confargs.Yesnotoi(s) }
+func asciiLower(s string) string         { return confargs.ASCIILower(s) }
+func aclRulesError(args []string) string { return confargs.ACLRulesError(args) }
 
 // SplitArgs splits a configuration line into arguments exactly as Redis's
 // sdssplitargs does (see confargs.SplitArgs).
