@@ -31,12 +31,13 @@ var allowedImports = map[string][]string{
 	"sentinel/conf":     {},
 	"model":             {"model/keyspace"},
 	"model/keyspace":    {},
+	"model/redisconf":   {"model"},
 	"model/client":      {},
 	"sim":               {},
 	"checker":           {},
 	"reports":           {"checker"},
 	"internal/traffic":  {"sim"},
-	"scenarios":         {"sim", "sentinel", "sentinel/conf", "model", "model/keyspace", "model/client", "checker", "internal/traffic"},
+	"scenarios":         {"sim", "sentinel", "sentinel/conf", "model", "model/keyspace", "model/redisconf", "model/client", "checker", "internal/traffic"},
 	"cmd/sentinelsim":   {"*"},
 }
 
@@ -44,7 +45,7 @@ var allowedImports = map[string][]string{
 // deterministic under the simulator. model/keyspace is the one exception by
 // design: it wraps miniredis, which needs a time.Time; it sets that time from
 // the node's simulated clock before every command.
-var pure = []string{"sim", "sentinel", "sentinel/conf", "model", "model/client", "internal/info", "internal/history", "internal/confargs", "internal/traffic"}
+var pure = []string{"sim", "sentinel", "sentinel/conf", "model", "model/redisconf", "model/client", "internal/info", "internal/history", "internal/confargs", "internal/traffic"}
 
 // composers may import sim without being part of the simulated world: they
 // build worlds and run them.
