@@ -78,8 +78,8 @@ func ParseWith(file string, text []byte, o Options) (*Config, error) {
 			}
 			continue
 		}
-		if slices.Contains(deprecatedConfigs, name) {
-			continue
+		if slices.Contains(deprecatedConfigs, name) && len(args) == 2 {
+			continue // deprecated_configs: exactly one argument
 		}
 		switch {
 		case name == "include" && len(args) == 2:
@@ -106,6 +106,8 @@ func ParseWith(file string, text []byte, o Options) (*Config, error) {
 			c.users[args[1]] = line
 		case name == "loadmodule" && len(args) >= 2:
 			return fail(linenum, line, "loadmodule is not supported: a simulated sentinel has no modules")
+		case strings.Contains(args[0], ".") && len(args) < 2:
+			return fail(linenum, line, "Module config specified without value")
 		case name == "sentinel":
 			if len(args) == 1 {
 				continue // a bare "sentinel" only selects sentinel mode

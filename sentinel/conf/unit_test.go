@@ -250,3 +250,25 @@ func TestMonitorAndSet(t *testing.T) {
 	assert.True(t, c.Remove("mymaster"))
 	assert.False(t, c.Remove("mymaster"))
 }
+
+// TestDeprecatedAndModuleConfigs: deprecated directives take exactly one
+// argument, and a module config (a name with a dot) needs a value
+// (checked with redis-server --sentinel 7.0.15).
+func TestDeprecatedAndModuleConfigs(t *testing.T) {
+	for line, want := range map[string]string{
+		"list-max-ziplist-entries":     "Bad directive or wrong number of arguments",
+		"list-max-ziplist-entries 1 2": "Bad directive or wrong number of arguments",
+		"lua-replicate-commands a b":   "Bad directive or wrong number of arguments",
+		"foo.bar":                      "Module config specified without value",
+		"list-max-ziplist-value 64":    "",
+	} {
+		_, err := Parse("x", []byte(line+"\n"))
+		if want == "" {
+			assert.NoError(t, err, line)
+			continue
+		}
+		var e *Error
+		require.True(t, errors.As(err, &e), line)
+		assert.Equal(t, want, e.Msg, line)
+	}
+}
