@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/internal/confargs"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
@@ -183,8 +184,14 @@ func (n *Node) configSet(pairs []string) wire.Value {
 				if num, ok = string2ll(v); !ok {
 					return failed(p.name, "argument couldn't be parsed into an integer")
 				}
-			} else if num, ok = memtoll(v); !ok {
-				return failed(p.name, "argument must be a memory value")
+			} else {
+				// memtoull, then the unsigned value read as a long long:
+				// an overflow fails the bounds check, as in Redis.
+				var u uint64
+				if u, ok = confargs.Memtoull(v); !ok {
+					return failed(p.name, "argument must be a memory value")
+				}
+				num = int64(u)
 			}
 			if num < p.min || num > p.max {
 				return failed(p.name, "argument must be between "+strconv.FormatInt(p.min, 10)+" and "+strconv.FormatInt(p.max, 10)+" inclusive")
@@ -195,37 +202,4 @@ func (n *Node) configSet(pairs []string) wire.Value {
 	n.cfg = next
 	n.repl.trimBacklog(n.cfg.BacklogSize)
 	return wire.OK()
-}
-
-// memtoll reads a memory value as Redis's memtoull does: digits then an
-// optional unit (b, k, kb, m, mb, g, gb, any case; k is 1000, kb 1024).
-func memtoll(s string) (int64, bool) {
-	digits := 0
-	for digits < len(s) && s[digits] >= '0' && s[digits] <= '9' {
-		digits++
-	}
-	var mul uint64
-	switch strings.ToLower(s[digits:]) {
-	case "", "b":
-		mul = 1
-	case "k":
-		mul = 1000
-	case "kb":
-		mul = 1024
-	case "m":
-		mul = 1000 * 1000
-	case "mb":
-		mul = 1024 * 1024
-	case "g":
-		mul = 1000 * 1000 * 1000
-	case "gb":
-		mul = 1024 * 1024 * 1024
-	default:
-		return 0, false
-	}
-	v, err := strconv.ParseUint("0"+s[:digits], 10, 64)
-	if err != nil || v > math.MaxInt64/mul {
-		return 0, false
-	}
-	return int64(v * mul), true
 }

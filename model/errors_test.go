@@ -37,6 +37,9 @@ func TestArgumentErrors(t *testing.T) {
 		{[]string{"CONFIG", "SET", "repl-backlog-size", "0"}, cs("repl-backlog-size") + "argument must be between 1 and 9223372036854775807 inclusive"},
 		{[]string{"CONFIG", "SET", "repl-backlog-size", "+20000"}, cs("repl-backlog-size") + "argument must be a memory value"},
 		{[]string{"CONFIG", "SET", "repl-backlog-size", "20000x"}, cs("repl-backlog-size") + "argument must be a memory value"},
+		// memtoull's result read as a long long (checked with redis-server 7.0.15).
+		{[]string{"CONFIG", "SET", "repl-backlog-size", "18446744073709551615"}, cs("repl-backlog-size") + "argument must be between 1 and 9223372036854775807 inclusive"},
+		{[]string{"CONFIG", "SET", "repl-backlog-size", "kb"}, cs("repl-backlog-size") + "argument must be between 1 and 9223372036854775807 inclusive"},
 		{[]string{"CONFIG", "SET", "repl-backlog-size", "2KB"}, "+OK"},
 		{[]string{"CONFIG", "GET", "repl-backlog-size"}, `["repl-backlog-size" "16384"]`},
 		{[]string{"CONFIG", "SET", "repl-backlog-size", "1mb"}, "+OK"},

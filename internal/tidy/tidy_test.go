@@ -16,34 +16,36 @@ import (
 const module = "github.com/sentinelsim/sentinelsim"
 
 // leaves are the packages anything may import.
-var leaves = []string{"internal/wire", "internal/history", "internal/info"}
+var leaves = []string{"internal/wire", "internal/history", "internal/info", "internal/confargs"}
 
 // allowedImports lists, for each package directory, the module packages it
 // may import besides the leaves. A package missing here fails the test, so a
 // new package must take a place in the layering on purpose.
 var allowedImports = map[string][]string{
-	"internal/wire":    {},
-	"internal/history": {},
-	"internal/info":    {},
-	"internal/tidy":    {},
-	"sentinel":         {"sentinel/conf"},
-	"sentinel/conf":    {},
-	"model":            {"model/keyspace"},
-	"model/keyspace":   {},
-	"model/client":     {},
-	"sim":              {},
-	"checker":          {},
-	"reports":          {"checker"},
-	"internal/traffic": {"sim"},
-	"scenarios":        {"sim", "sentinel", "sentinel/conf", "model", "model/keyspace", "model/client", "checker", "internal/traffic"},
-	"cmd/sentinelsim":  {"*"},
+	"internal/wire":     {},
+	"internal/history":  {},
+	"internal/info":     {},
+	"internal/confargs": {},
+	"internal/tidy":     {},
+	"sentinel":          {"sentinel/conf"},
+	"sentinel/conf":     {},
+	"model":             {"model/keyspace"},
+	"model/keyspace":    {},
+	"model/redisconf":   {"model"},
+	"model/client":      {},
+	"sim":               {},
+	"checker":           {},
+	"reports":           {"checker"},
+	"internal/traffic":  {"sim"},
+	"scenarios":         {"sim", "sentinel", "sentinel/conf", "model", "model/keyspace", "model/redisconf", "model/client", "checker", "internal/traffic"},
+	"cmd/sentinelsim":   {"*"},
 }
 
 // pure are the packages of the simulated world: everything in them must be
 // deterministic under the simulator. model/keyspace is the one exception by
 // design: it wraps miniredis, which needs a time.Time; it sets that time from
 // the node's simulated clock before every command.
-var pure = []string{"sim", "sentinel", "sentinel/conf", "model", "model/client", "internal/info", "internal/history", "internal/traffic"}
+var pure = []string{"sim", "sentinel", "sentinel/conf", "model", "model/redisconf", "model/client", "internal/info", "internal/history", "internal/confargs", "internal/traffic"}
 
 // composers may import sim without being part of the simulated world: they
 // build worlds and run them.

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/sentinelsim/sentinelsim/internal/confargs"
 )
 
 // NormalizeIP reports whether host is a numeric IP address as Redis accepts
@@ -84,7 +86,7 @@ func inetAton(s string) (uint32, bool) {
 func strtoulBase0(s string) (uint64, int, bool) {
 	base, i := uint64(10), 0
 	if s[0] == '0' {
-		if len(s) > 2 && (s[1] == 'x' || s[1] == 'X') && isHex(s[2]) {
+		if len(s) > 2 && (s[1] == 'x' || s[1] == 'X') && confargs.IsHex(s[2]) {
 			base, i = 16, 2
 		} else {
 			base = 8
@@ -97,8 +99,8 @@ func strtoulBase0(s string) (uint64, int, bool) {
 		switch {
 		case c >= '0' && c <= '9':
 			d = uint64(c - '0')
-		case base == 16 && isHex(c):
-			d = uint64(unhex(c))
+		case base == 16 && confargs.IsHex(c):
+			d = uint64(confargs.Unhex(c))
 		default:
 			d = base
 		}

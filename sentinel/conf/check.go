@@ -191,7 +191,7 @@ func maxConfigEpoch(c *Config) uint64 {
 func checkSetting(key, value string) error {
 	name, class, _ := strings.Cut(key, " ")
 	sc := lookupStd(name)
-	if sc == nil || sc.name != name || (class != "" && sc.special != spCOBL) {
+	if sc == nil || sc.Name != name || (class != "" && sc.Special != spCOBL) {
 		return errors.New("setting " + key + " is not a directive")
 	}
 	args, ok := SplitArgs(value)

@@ -25,7 +25,8 @@
 // 'no'", "argument couldn't be parsed into an integer", "argument must be
 // between 0 and 65535 inclusive", "argument(s) must be one of the
 // following: ...", ...: the table of the 198 directives of 7.0.15 with
-// their types, defaults and bounds, table.go, was generated from the
+// their types, defaults and bounds, internal/confargs/table.go (shared
+// with model/redisconf), was generated from the
 // binary). "sentinel ..." lines are only queued; after the whole file they
 // are applied in three passes — global ones (announce-ip, announce-port,
 // deny-scripts-reconfig, sentinel-user, sentinel-pass, current-epoch,

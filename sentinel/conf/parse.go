@@ -78,8 +78,8 @@ func ParseWith(file string, text []byte, o Options) (*Config, error) {
 			}
 			continue
 		}
-		if slices.Contains(deprecatedConfigs, name) {
-			continue
+		if slices.Contains(deprecatedConfigs, name) && len(args) == 2 {
+			continue // deprecated_configs: exactly one argument
 		}
 		switch {
 		case name == "include" && len(args) == 2:
@@ -106,6 +106,8 @@ func ParseWith(file string, text []byte, o Options) (*Config, error) {
 			c.users[args[1]] = line
 		case name == "loadmodule" && len(args) >= 2:
 			return fail(linenum, line, "loadmodule is not supported: a simulated sentinel has no modules")
+		case strings.Contains(args[0], ".") && len(args) < 2:
+			return fail(linenum, line, "Module config specified without value")
 		case name == "sentinel":
 			if len(args) == 1 {
 				continue // a bare "sentinel" only selects sentinel mode
@@ -161,8 +163,8 @@ func (c *Config) dropDefaults() {
 func effectiveDefault(key string) string {
 	if class, ok := strings.CutPrefix(key, "client-output-buffer-limit "); ok {
 		for _, cl := range coblClasses {
-			if cl.name == class {
-				return cl.def
+			if cl.Name == class {
+				return cl.Def
 			}
 		}
 		return ""
@@ -177,28 +179,17 @@ func effectiveDefault(key string) string {
 	case "latency-tracking-info-percentiles":
 		return "50 99 99.9"
 	}
-	sc := stdByName[key]
-	if sc == nil || sc.kind == kSpecial {
+	sc := lookupStd(key)
+	if sc == nil || sc.Kind == kSpecial {
 		return ""
 	}
-	if sc.kind == kString {
-		if sc.nullable && sc.def == "" {
+	if sc.Kind == kString {
+		if sc.Nullable && sc.Def == "" {
 			return ""
 		}
-		return Quote(sc.def)
+		return Quote(sc.Def)
 	}
-	return sc.def
-}
-
-// asciiLower is sdstolower: ASCII letters only.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, ch := range b {
-		if ch >= 'A' && ch <= 'Z' {
-			b[i] = ch + 'a' - 'A'
-		}
-	}
-	return string(b)
+	return sc.Def
 }
 
 // instanceAddr is createSentinelAddr: the port must be 0..65535, the host an
@@ -393,40 +384,6 @@ func (c *Config) sentinelDirective(argv []string, o Options) string {
 		}
 	default:
 		return "Unrecognized sentinel configuration statement."
-	}
-	return ""
-}
-
-// aclRulesError checks the syntax of the rules of a user directive, the
-// part of ACLSetUser that does not depend on the command table, and returns
-// Redis's error. Redis 7.0.15 names the argument two places before the bad
-// one ("Error in user declaration 'alice'" for "user alice on bogus").
-func aclRulesError(args []string) string {
-	ops := []string{"on", "off", "skip-sanitize-payload", "sanitize-payload", "nopass", "resetpass",
-		"allkeys", "resetkeys", "allchannels", "resetchannels", "allcommands", "nocommands", "reset", "clearselectors"}
-	for i := 2; i < len(args); i++ {
-		r := args[i]
-		msg := ""
-		switch {
-		case r == "":
-			msg = "Syntax error"
-		case r[0] == '#' || r[0] == '!':
-			h := r[1:]
-			ok := len(h) == 64
-			for j := 0; ok && j < len(h); j++ {
-				ok = h[j] >= '0' && h[j] <= '9' || h[j] >= 'a' && h[j] <= 'f'
-			}
-			if !ok {
-				msg = "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"
-			}
-		case strings.ContainsRune("><~%&+-(", rune(r[0])) || r[len(r)-1] == ')':
-		case slices.ContainsFunc(ops, func(o string) bool { return strings.EqualFold(o, r) }):
-		default:
-			msg = "Syntax error"
-		}
-		if msg != "" {
-			return "Error in user declaration '" + args[i-2] + "': " + msg
-		}
 	}
 	return ""
 }

@@ -163,10 +163,10 @@ func (c *Config) Rewrite() []byte {
 func (c *Config) rewriteStandard(st *rewriteState) {
 	for i := range stdConfigs {
 		sc := &stdConfigs[i]
-		name := sc.name
+		name := sc.Name
 		value, set := c.Settings[name]
 		switch {
-		case sc.kind == kSpecial:
+		case sc.Kind == kSpecial:
 			c.rewriteSpecial(st, sc)
 		case name == "port":
 			st.rewriteLine(name, "port "+itoa(c.Port), c.Port != 6379)
@@ -178,9 +178,9 @@ func (c *Config) rewriteStandard(st *rewriteState) {
 			}
 		case name == "protected-mode" && !set: // sentinel mode turns it off
 			st.rewriteLine(name, name+" no", true)
-		case sc.kind == kString:
-			def := Quote(sc.def)
-			if sc.nullable && sc.def == "" {
+		case sc.Kind == kString:
+			def := Quote(sc.Def)
+			if sc.Nullable && sc.Def == "" {
 				def = ""
 			}
 			if !set {
@@ -193,17 +193,17 @@ func (c *Config) rewriteStandard(st *rewriteState) {
 			st.rewriteLine(name, name+" "+value, value != def)
 		default:
 			if !set {
-				value = sc.def
+				value = sc.Def
 			}
-			st.rewriteLine(name, name+" "+value, value != sc.def)
+			st.rewriteLine(name, name+" "+value, value != sc.Def)
 		}
 	}
 }
 
 func (c *Config) rewriteSpecial(st *rewriteState, sc *stdConfig) {
-	name := sc.name
+	name := sc.Name
 	value, set := c.Settings[name]
-	switch sc.special {
+	switch sc.Special {
 	case spSave:
 		st.processed(name)
 	case spDir:
@@ -222,11 +222,11 @@ func (c *Config) rewriteSpecial(st *rewriteState, sc *stdConfig) {
 		}
 	case spCOBL:
 		for _, cl := range coblClasses {
-			v, ok := c.Settings[name+" "+cl.name]
+			v, ok := c.Settings[name+" "+cl.Name]
 			if !ok {
-				v = cl.def
+				v = cl.Def
 			}
-			st.rewriteLine(name, name+" "+cl.name+" "+v, v != cl.def)
+			st.rewriteLine(name, name+" "+cl.Name+" "+v, v != cl.Def)
 		}
 	case spOOMValues:
 		if !set {

@@ -2,7 +2,6 @@ package conf
 
 import (
 	"errors"
-	"math"
 	"os"
 	"testing"
 
@@ -10,84 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func TestSplitArgs(t *testing.T) {
-	for _, tc := range []struct {
-		line string
-		want []string // nil: unbalanced quotes
-	}{
-		{"", []string{}},
-		{"   \t ", []string{}},
-		{"a b  c", []string{"a", "b", "c"}},
-		{`"a b" c`, []string{"a b", "c"}},
-		{`"a\x41\n\t\"b"`, []string{"aA\n\t\"b"}},
-		{`"\x4"`, []string{"x4"}}, // not two hex digits: \x is just x
-		{`"a\qb"`, []string{"aqb"}},
-		{`'it\'s'`, []string{"it's"}},
-		{`'a\nb'`, []string{`a\nb`}},
-		{`a"b c"`, []string{"ab c"}}, // a quote may open mid-argument
-		{`""`, []string{""}},
-		{`"abc`, nil},
-		{`'abc`, nil},
-		{`"abc"d`, nil},
-		{`'abc'd`, nil},
-		{`"abc"` + "\v", []string{"abc"}},
-		{"a\vb", []string{"a\vb"}}, // \v only separates where isspace is used
-		{"a\x00b c", []string{"a"}},
-		{"\"a\\", nil},
-	} {
-		got, ok := SplitArgs(tc.line)
-		if tc.want == nil {
-			assert.False(t, ok, "%q", tc.line)
-			continue
-		}
-		assert.True(t, ok, "%q", tc.line)
-		assert.Equal(t, tc.want, got, "%q", tc.line)
-	}
-}
-
-func TestQuoteReadsBack(t *testing.T) {
-	for _, s := range []string{"", "plain", "a b", "\"q\"", "\\", "\n\r\t\a\b", "\x00\x01\xff", "é"} {
-		q := Quote(s)
-		got, ok := SplitArgs(q)
-		require.True(t, ok, q)
-		assert.Equal(t, []string{s}, got, q)
-	}
-	assert.Equal(t, `"redis\x01"`, Quote("redis\x01"))
-	assert.Equal(t, `"\xc3\xa9"`, Quote("é"))
-}
-
-func TestCNumbers(t *testing.T) {
-	for s, want := range map[string]int{
-		"5000": 5000, "5000abc": 5000, "abc": 0, " -5": -5, "+7": 7, "99999999999": 1215752191,
-		"99999999999999999999": -1, "-99999999999999999999": 0, "4294967298": 2, "": 0,
-	} {
-		assert.Equal(t, want, atoi(s), "atoi(%q)", s)
-	}
-	for s, want := range map[string]uint64{
-		"12": 12, "12x": 12, "-1": math.MaxUint64, "99999999999999999999999": math.MaxUint64, "x": 0,
-	} {
-		assert.Equal(t, want, strtoull(s), "strtoull(%q)", s)
-	}
-	for s, ok := range map[string]bool{"0": true, "-0": false, "007": false, "+5": false, " 5": false,
-		"9223372036854775807": true, "9223372036854775808": false, "-9223372036854775808": true, "": false} {
-		_, got := string2ll(s)
-		assert.Equal(t, ok, got, "string2ll(%q)", s)
-	}
-	for s, want := range map[string]uint64{"1k": 1000, "1KB": 1024, "2mb": 2 << 20, "1gb": 1 << 30, "": 0, "k": 0,
-		"99999999999999999999": math.MaxUint64} {
-		got, ok := memtoull(s)
-		assert.True(t, ok, s)
-		assert.Equal(t, want, got, "memtoull(%q)", s)
-	}
-	for _, s := range []string{"-1", "+5", "5x", "5 kb"} {
-		_, ok := memtoull(s)
-		assert.False(t, ok, s)
-	}
-	assert.Equal(t, "1gb", formatMemory(1<<30))
-	assert.Equal(t, "1000", formatMemory(1000))
-	assert.Equal(t, "-1", formatMemory(-1)) // maxmemory 99999999999999999999 rewrites as -1
-}
 
 func TestNormalizeIP(t *testing.T) {
 	for in, want := range map[string]string{
@@ -328,4 +249,26 @@ func TestMonitorAndSet(t *testing.T) {
 	assert.EqualError(t, err, "Notification script seems non existing or non executable")
 	assert.True(t, c.Remove("mymaster"))
 	assert.False(t, c.Remove("mymaster"))
+}
+
+// TestDeprecatedAndModuleConfigs: deprecated directives take exactly one
+// argument, and a module config (a name with a dot) needs a value
+// (checked with redis-server --sentinel 7.0.15).
+func TestDeprecatedAndModuleConfigs(t *testing.T) {
+	for line, want := range map[string]string{
+		"list-max-ziplist-entries":     "Bad directive or wrong number of arguments",
+		"list-max-ziplist-entries 1 2": "Bad directive or wrong number of arguments",
+		"lua-replicate-commands a b":   "Bad directive or wrong number of arguments",
+		"foo.bar":                      "Module config specified without value",
+		"list-max-ziplist-value 64":    "",
+	} {
+		_, err := Parse("x", []byte(line+"\n"))
+		if want == "" {
+			assert.NoError(t, err, line)
+			continue
+		}
+		var e *Error
+		require.True(t, errors.As(err, &e), line)
+		assert.Equal(t, want, e.Msg, line)
+	}
 }

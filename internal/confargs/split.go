@@ -1,25 +1,25 @@
-package conf
+package confargs
 
 import (
 	"strconv"
 	"strings"
 )
 
-// configReadLen is CONFIG_READ_LEN: Redis reads its config file with
+// ConfigReadLen is CONFIG_READ_LEN: Redis reads its config file with
 // fgets(buf, CONFIG_READ_LEN+1, fp) and appends each chunk with sdscat,
 // which stops at a NUL byte.
-const configReadLen = 1024
+const ConfigReadLen = 1024
 
-// loadText returns the config text as Redis's loader sees it: the file read
+// LoadText returns the config text as Redis's loader sees it: the file read
 // in fgets chunks (up to a newline or 1024 bytes), each chunk cut at its
 // first NUL byte. Without NUL bytes this is the text unchanged.
-func loadText(text []byte) string {
+func LoadText(text []byte) string {
 	var b strings.Builder
 	b.Grow(len(text))
 	for len(text) > 0 {
 		n := len(text)
-		if n > configReadLen {
-			n = configReadLen
+		if n > ConfigReadLen {
+			n = ConfigReadLen
 		}
 		for i := 0; i < n; i++ {
 			if text[i] == '\n' {
@@ -40,9 +40,9 @@ func loadText(text []byte) string {
 	return b.String()
 }
 
-// trimLine is sdstrim(line, " \t\r\n"), which both the loader and the
+// TrimLine is sdstrim(line, " \t\r\n"), which both the loader and the
 // rewriter apply to every line.
-func trimLine(s string) string {
+func TrimLine(s string) string {
 	return strings.Trim(s, " \t\r\n")
 }
 
@@ -66,7 +66,7 @@ func SplitArgs(line string) (args []string, ok bool) {
 	}
 	args = []string{}
 	for {
-		for p < len(line) && isCSpace(line[p]) {
+		for p < len(line) && IsCSpace(line[p]) {
 			p++
 		}
 		if p >= len(line) {
@@ -79,8 +79,8 @@ func SplitArgs(line string) (args []string, ok bool) {
 			switch {
 			case inq:
 				switch {
-				case c == '\\' && at(p+1) == 'x' && isHex(at(p+2)) && isHex(at(p+3)):
-					cur = append(cur, unhex(at(p+2))<<4|unhex(at(p+3)))
+				case c == '\\' && at(p+1) == 'x' && IsHex(at(p+2)) && IsHex(at(p+3)):
+					cur = append(cur, Unhex(at(p+2))<<4|Unhex(at(p+3)))
 					p += 3
 				case c == '\\' && at(p+1) != 0:
 					p++
@@ -99,7 +99,7 @@ func SplitArgs(line string) (args []string, ok bool) {
 					}
 					cur = append(cur, e)
 				case c == '"':
-					if n := at(p + 1); n != 0 && !isCSpace(n) {
+					if n := at(p + 1); n != 0 && !IsCSpace(n) {
 						return nil, false
 					}
 					done = true
@@ -114,7 +114,7 @@ func SplitArgs(line string) (args []string, ok bool) {
 					p++
 					cur = append(cur, '\'')
 				case c == '\'':
-					if n := at(p + 1); n != 0 && !isCSpace(n) {
+					if n := at(p + 1); n != 0 && !IsCSpace(n) {
 						return nil, false
 					}
 					done = true
@@ -143,11 +143,13 @@ func SplitArgs(line string) (args []string, ok bool) {
 	}
 }
 
-func isHex(c byte) bool {
+// IsHex reports whether c is a hexadecimal digit.
+func IsHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-func unhex(c byte) byte {
+// Unhex is the value of the hexadecimal digit c.
+func Unhex(c byte) byte {
 	switch {
 	case c >= '0' && c <= '9':
 		return c - '0'

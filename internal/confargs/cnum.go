@@ -1,4 +1,4 @@
-package conf
+package confargs
 
 import (
 	"math"
@@ -11,18 +11,18 @@ import (
 // part of the behaviour: "sentinel down-after-milliseconds m 5000abc" is
 // 5000, "sentinel monitor m 127.0.0.1 6379 abc" has quorum 0.
 
-// isCSpace is isspace() in the C locale.
-func isCSpace(c byte) bool {
+// IsCSpace is isspace() in the C locale.
+func IsCSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
-// strtoPrefix parses what strtol/strtoull accept: leading isspace, an
+// strtoPrefix parses what strtol/Strtoull accept: leading isspace, an
 // optional sign, then decimal digits. It returns the sign, the magnitude
 // (saturated at math.MaxUint64 with overflow set), whether any digit was
 // read, and the index just past the last byte consumed (0 if none).
 func strtoPrefix(s string) (neg bool, mag uint64, overflow, any bool, end int) {
 	i := 0
-	for i < len(s) && isCSpace(s[i]) {
+	for i < len(s) && IsCSpace(s[i]) {
 		i++
 	}
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
@@ -48,9 +48,9 @@ func strtoPrefix(s string) (neg bool, mag uint64, overflow, any bool, end int) {
 	return neg, mag, overflow, true, i
 }
 
-// strtol is the C strtol(s, &end, 10) on a 64-bit platform: it saturates at
+// Strtol is the C strtol(s, &end, 10) on a 64-bit platform: it saturates at
 // math.MinInt64/math.MaxInt64. end is 0 when no digit was read.
-func strtol(s string) (v int64, end int) {
+func Strtol(s string) (v int64, end int) {
 	neg, mag, overflow, any, end := strtoPrefix(s)
 	if !any {
 		return 0, 0
@@ -66,17 +66,17 @@ func strtol(s string) (v int64, end int) {
 	return int64(mag), end
 }
 
-// atoi is the C atoi: (int)strtol(s, NULL, 10), the 64-bit long truncated to
+// Atoi is the C atoi: (int)strtol(s, NULL, 10), the 64-bit long truncated to
 // 32 bits as x86-64 does.
-func atoi(s string) int {
-	v, _ := strtol(s)
+func Atoi(s string) int {
+	v, _ := Strtol(s)
 	return int(int32(v))
 }
 
-// strtoull is the C strtoull(s, NULL, 10): out-of-range values saturate at
+// Strtoull is the C strtoull(s, NULL, 10): out-of-range values saturate at
 // math.MaxUint64 and a minus sign negates in unsigned arithmetic, so "-1"
 // is math.MaxUint64.
-func strtoull(s string) uint64 {
+func Strtoull(s string) uint64 {
 	neg, mag, overflow, any, _ := strtoPrefix(s)
 	if !any {
 		return 0
@@ -90,9 +90,9 @@ func strtoull(s string) uint64 {
 	return mag
 }
 
-// string2ll is Redis's strict integer parser (util.c): no spaces, no '+',
+// String2ll is Redis's strict integer parser (util.c): no spaces, no '+',
 // no leading zeros, "-0" rejected, range of int64 exactly.
-func string2ll(s string) (int64, bool) {
+func String2ll(s string) (int64, bool) {
 	if len(s) == 0 || len(s) > 20 {
 		return 0, false
 	}
@@ -138,12 +138,12 @@ func string2ll(s string) (int64, bool) {
 	return int64(v), true
 }
 
-// memtoull is Redis's memory-size parser (util.c): digits followed by an
+// Memtoull is Redis's memory-size parser (util.c): digits followed by an
 // optional unit among b, k, kb, m, mb, g, gb (any case). No sign, no
 // spaces. Like the C code it accepts an empty number ("" or "kb" is 0),
 // saturates a too long number at math.MaxUint64 and lets the unit
 // multiplication wrap around.
-func memtoull(s string) (uint64, bool) {
+func Memtoull(s string) (uint64, bool) {
 	if strings.HasPrefix(s, "-") {
 		return 0, false
 	}
@@ -177,20 +177,20 @@ func memtoull(s string) (uint64, bool) {
 	if u > 0 {
 		var err error
 		v, err = strconv.ParseUint(s[:u], 10, 64)
-		if err != nil { // only a range error is possible: strtoull saturates
+		if err != nil { // only a range error is possible: Strtoull saturates
 			v = math.MaxUint64
 		}
 	}
 	return v * mul, true
 }
 
-// strtollFull is strtoll(s, &end, base) (base 8 or 10). It returns the
+// StrtollFull is strtoll(s, &end, base) (base 8 or 10). It returns the
 // value (saturated on overflow, as in C), whether the whole string was
 // consumed (*end == '\0'; an empty string counts, as in C) and whether
 // errno would be ERANGE.
-func strtollFull(s string, base int) (v int64, full, rangeErr bool) {
+func StrtollFull(s string, base int) (v int64, full, rangeErr bool) {
 	i := 0
-	for i < len(s) && isCSpace(s[i]) {
+	for i < len(s) && IsCSpace(s[i]) {
 		i++
 	}
 	neg := false
@@ -230,8 +230,8 @@ func strtollFull(s string, base int) (v int64, full, rangeErr bool) {
 	return int64(mag), full, false
 }
 
-// yesnotoi is Redis's yes/no parser: 1, 0, or -1 for anything else.
-func yesnotoi(s string) int {
+// Yesnotoi is Redis's yes/no parser: 1, 0, or -1 for anything else.
+func Yesnotoi(s string) int {
 	switch {
 	case strings.EqualFold(s, "yes"):
 		return 1
@@ -241,9 +241,9 @@ func yesnotoi(s string) int {
 	return -1
 }
 
-// formatMemory is rewriteConfigFormatMemory: the value as a long long with
+// FormatMemory is rewriteConfigFormatMemory: the value as a long long with
 // the largest unit among gb, mb, kb that divides it.
-func formatMemory(v int64) string {
+func FormatMemory(v int64) string {
 	const kb, mb, gb = 1024, 1024 * 1024, 1024 * 1024 * 1024
 	switch {
 	case v != 0 && v%gb == 0:
