@@ -11,6 +11,7 @@ import (
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/model"
 	"github.com/sentinelsim/sentinelsim/model/client"
+	"github.com/sentinelsim/sentinelsim/model/redisconf"
 	"github.com/sentinelsim/sentinelsim/sentinel"
 	"github.com/sentinelsim/sentinelsim/sentinel/conf"
 	"github.com/sentinelsim/sentinelsim/sim"
@@ -159,14 +160,19 @@ func (r *runner) addRedis() error {
 		spec := &f.Redis[i]
 		cfg := model.DefaultConfig(wire.Addr(spec.Addr))
 		cfg.Directory = r.dir
+		own, err := r.text(spec.Config, spec.ConfigFile, spec.line)
+		if err != nil {
+			return err
+		}
+		if base != "" || own != "" {
+			// Like a real redis-server, a node started from a redis.conf
+			// without save lines snapshots at Redis's default save points.
+			cfg = redisconf.RedisDefaults(cfg)
+		}
 		if base != "" {
 			if cfg, err = r.redisConf(cfg, "redis-config", f.configLines["redis-config"], base); err != nil {
 				return err
 			}
-		}
-		own, err := r.text(spec.Config, spec.ConfigFile, spec.line)
-		if err != nil {
-			return err
 		}
 		if own != "" {
 			if cfg, err = r.redisConf(cfg, spec.Name, f.configLines[fmt.Sprintf("redis/%d/config", i)], own); err != nil {
@@ -369,10 +375,21 @@ func (r *runner) staticAddrs(g Group, kind string, line int) ([]wire.Addr, error
 	return out, nil
 }
 
-// redisConf applies redis.conf text to cfg.
+// redisConf applies redis.conf text to cfg. An
+// error points at the scenario line of the bad directive when the text is
+// inline (line > 0), else at the file's own line.
 func (r *runner) redisConf(cfg model.Config, who string, line int, text string) (model.Config, error) {
-	_ = text
-	return cfg, r.errorf(line, "%s: redis.conf text is not read yet", who)
+	out, err := redisconf.Parse(who, []byte(text), cfg)
+	var ce *redisconf.Error
+	switch {
+	case err == nil:
+		return out, nil
+	case !errors.As(err, &ce) || ce.NoLine:
+		return cfg, r.errorf(max(line, 1), "%s: redis.conf: %v", who, err)
+	case line > 0:
+		return cfg, r.errorf(line+ce.Line-1, "%s: redis.conf line %d: >>> '%s' %s", who, ce.Line, ce.Text, ce.Msg)
+	}
+	return cfg, &InputError{File: who, Line: ce.Line, Msg: fmt.Sprintf(">>> '%s' %s", ce.Text, ce.Msg)}
 }
 
 // names lists processes for messages.

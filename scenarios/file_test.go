@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sentinelsim/sentinelsim/model"
+	"github.com/sentinelsim/sentinelsim/sim"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -136,4 +138,26 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("error without the file name: %v", err)
 		}
 	})
+}
+
+// A redis.conf error inside the scenario points at the scenario line of the
+// bad directive, with Redis's own message; good directives take effect.
+func TestRedisConfInScenario(t *testing.T) {
+	text := strings.Replace(minimal, `replicaof: r1}`, "replicaof: r1, config: \"replica-priority 7\\nmin-replicas-to-write 1\"}", 1)
+	f, err := Parse("t.yaml", []byte(text), nil)
+	require.NoError(t, err)
+	r, err := f.build(1, sim.Bounds{}, sim.Config{})
+	require.NoError(t, err)
+	r.w.RunUntil(1)
+	n, ok := r.w.Process(r.by["r2"].id).(*model.Node)
+	require.True(t, ok)
+	assert.Equal(t, 7, n.Config().ReplicaPriority)
+	assert.Equal(t, 1, n.Config().MinReplicasToWrite)
+
+	text = strings.Replace(minimal, "sentinel-config: |", "redis-config: |\n  port 6379\n  replica-priority lots\nsentinel-config: |", 1)
+	f, err = Parse("t.yaml", []byte(text), nil)
+	require.NoError(t, err)
+	_, err = Run(f, 1)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "t.yaml:8: redis-config: redis.conf line 2: >>> 'replica-priority lots' argument couldn't be parsed into an integer")
 }
