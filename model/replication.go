@@ -448,6 +448,12 @@ func (r *replication) serveSync(n *Node, env wire.Env, from wire.NodeID, req *sy
 		}
 	}
 	switch {
+	case n.cfg.RequirePass == "" && req.Auth != "":
+		// A replica with masterauth sends AUTH, which a master without a
+		// password refuses; the replica gives up the attempt (checked with
+		// redis-server 7.0.15).
+		fail("AUTH", errNoPassword)
+		return
 	case n.cfg.RequirePass != "" && req.Auth == "":
 		fail("PSYNC", errNoAuth) // no AUTH sent: PSYNC meets NOAUTH
 		return

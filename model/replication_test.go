@@ -122,6 +122,19 @@ func TestMissingMasterauthCannotSync(t *testing.T) {
 	}
 }
 
+// The other half of the pitfall, checked with redis-server 7.0.15: a
+// replica with masterauth cannot sync from a master without a password,
+// because its AUTH gets an error ("Unable to AUTH to MASTER: -ERR AUTH
+// <password> called without any password configured for the default
+// user...").
+func TestMasterauthAgainstPasswordlessMaster(t *testing.T) {
+	w := pair(t, 4, nil, func(c *Config) { c.MasterAuth = "secret" })
+	w.run(10 * wire.Second)
+	ri := w.node("redis2").info(fixedEnv(w, "redis2"))
+	assert.False(t, ri.MasterLinkUp)
+	assert.Positive(t, w.count("redis2", "Unable to AUTH to MASTER: -"+errNoPassword, 0))
+}
+
 func TestReplicaAnswersReadonly(t *testing.T) {
 	w := pair(t, 5, nil, nil)
 	log := w.addScript("app", "redis2", at(3000, "SET", "k", "v"), at(3100, "GET", "k"))
