@@ -267,6 +267,8 @@ type Expect struct {
 	// WritesLost bounds acknowledged writes missing at the end (APPEND
 	// workloads: acknowledged tokens absent from the final master).
 	WritesLost *Bound `yaml:"writes-lost"`
+	// ClientErrors bounds the client attempts that failed or timed out.
+	ClientErrors *Bound `yaml:"client-errors"`
 	// Events bounds the count of sentinel events by type ("+odown": "0").
 	Events map[string]Bound `yaml:"events"`
 	// Converged: at the end every live sentinel names the same master

@@ -271,6 +271,7 @@ func (r *runner) checks(m Metrics) []Check {
 		out = append(out, Check{Name: "master", Want: e.Master, Got: got, OK: got == e.Master})
 	}
 	bound("writes-lost", e.WritesLost, m.WritesLost)
+	bound("client-errors", e.ClientErrors, m.ClientErrors)
 	types := make([]string, 0, len(e.Events))
 	for t := range e.Events {
 		types = append(types, t)
