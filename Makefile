@@ -8,7 +8,7 @@ SEEDS         ?= 200
 BENCH_COUNT   ?= 6
 BENCH_OUT     ?= bench.txt
 
-.PHONY: all demo test test-race verify bench benchstat determinism build clean
+.PHONY: all demo test test-race verify bench benchstat determinism build clean scenarios
 
 all: verify test
 
@@ -20,6 +20,15 @@ demo:
 ## test: the test suite CI runs (unit, property, determinism and fault-semantics tests)
 test:
 	$(GO) test ./...
+
+## scenarios: every library scenario over SCENARIO_SEEDS seeds (default 1..200) with the CLI's sweep; fails on any verdict mismatch
+SCENARIO_SEEDS ?= 1..200
+scenarios:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	$(GO) build -o $$tmp/sentinelsim ./cmd/sentinelsim; \
+	fail=0; for s in $$($$tmp/sentinelsim list --names); do \
+	  $$tmp/sentinelsim sweep $$s --seeds $(SCENARIO_SEEDS) --progress none || fail=1; \
+	done; exit $$fail
 
 ## test-race: the test suite under the race detector
 test-race:

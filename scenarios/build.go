@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 
 	"github.com/sentinelsim/sentinelsim/internal/history"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
@@ -390,13 +389,4 @@ func (r *runner) redisConf(cfg model.Config, who string, line int, text string) 
 		return cfg, r.errorf(line+ce.Line-1, "%s: redis.conf line %d: >>> '%s' %s", who, ce.Line, ce.Text, ce.Msg)
 	}
 	return cfg, &InputError{File: who, Line: ce.Line, Msg: fmt.Sprintf(">>> '%s' %s", ce.Text, ce.Msg)}
-}
-
-// names lists processes for messages.
-func names(ps []*proc) string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = p.name
-	}
-	return strings.Join(out, " ")
 }

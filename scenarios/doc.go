@@ -1,8 +1,11 @@
-// Package scenarios is the composition root of sentinelsim: it assembles a
-// simulated world from a scenario (processes, network, fault timeline),
-// runs it for a seed and returns the result.
-//
-// For now it holds the built-in examples that exercise the simulator with
-// the stand-in traffic model (internal/traffic); the scenario file format and
-// the library of deployments and incidents come with issue 5.
+// Package scenarios is the composition root of sentinelsim: it reads
+// scenario files (YAML: a deployment, its sentinel.conf and redis.conf, a
+// fault timeline with role selectors and event triggers, randomised phases,
+// clients and the expected verdict), builds the simulated world for a seed,
+// runs it, follows the sentinels' events to resolve "the master" or "the
+// leader" when a fault happens, and judges the run against the scenario's
+// expectations (Run, RunFile). The library (library/*.yaml, compiled in)
+// holds the deployments of the seed documents, the Solaris hypotheses,
+// Jepsen's partition and scripted incidents. The Go-built examples (demo,
+// failover) remain for the simulator's golden traces.
 package scenarios

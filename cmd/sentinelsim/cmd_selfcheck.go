@@ -88,12 +88,19 @@ func orDefault(s, def string) string {
 }
 
 func cmdList(args []string, stdout io.Writer) (int, error) {
-	if len(args) > 0 {
-		return 0, usagef("list: unexpected argument %q", args[0])
+	namesOnly := len(args) == 1 && args[0] == "--names"
+	if len(args) > 0 && !namesOnly {
+		return 0, usagef("list: unexpected argument %q (list takes only --names)", args[0])
 	}
 	lib, err := scenarios.Library()
 	if err != nil {
 		return 0, err
+	}
+	if namesOnly {
+		for _, f := range lib {
+			fmt.Fprintln(stdout, f.Name)
+		}
+		return exitPass, nil
 	}
 	fmt.Fprintln(stdout, "SCENARIO                          EXPECT    SUMMARY")
 	for _, f := range lib {

@@ -8,7 +8,7 @@
 //	                  [--progress auto|bar|lines|none]
 //	sentinelsim merge DIR...
 //	sentinelsim selfcheck [--example NAME] [--seeds N] [--from N] [--duration D]
-//	sentinelsim list
+//	sentinelsim list [--names]
 //	sentinelsim version
 //
 // NAME is a scenario of the library (sentinelsim list) or a built-in
