@@ -102,13 +102,13 @@ func (s *Sentinel) onHello(payload string) {
 		}
 		s.dirty = true
 	}
-	s.newEpoch(epoch)
+	s.newEpoch(m, epoch)
 	if m.configEpoch < cepoch {
 		m.configEpoch = cepoch
 		to := wire.Addr{Host: f[5], Port: mport}
 		if !sameAddr(m.addr, to) {
 			s.emit(Warning, "+config-update-from", known, "")
-			s.emit(Warning, "+switch-master", nil, m.name+" "+m.addr.Host+" "+strconv.Itoa(m.addr.Port)+" "+to.Host+" "+strconv.Itoa(to.Port))
+			s.emitFor(Warning, "+switch-master", m, m.name+" "+m.addr.Host+" "+strconv.Itoa(m.addr.Port)+" "+to.Host+" "+strconv.Itoa(to.Port))
 			s.switchMaster(m, to)
 		}
 	}
