@@ -14,13 +14,13 @@ package sentinel
 //
 //	boot [conf=<preset>]          start the sentinel; the input block is its
 //	                              sentinel.conf (default: the preset, "one-master")
-//	tick [ms=<advance>] [n=<k>] [quiet|summary] [answer=<node>]
+//	tick [ms=<advance>] [n=<k>] [quiet|summary] [answer=(<node>,...)]
 //	                              advance both clocks (default: to the timer)
 //	                              and fire the timer, k times; quiet: leave
 //	                              out the routine PING, INFO and PUBLISH sends;
 //	                              summary: count them instead, per node and
-//	                              command, over the k ticks; answer: the node
-//	                              answers everything pending after each tick
+//	                              command, over the k ticks; answer: the nodes
+//	                              answer everything pending after each tick
 //	                              (as answer does, silently)
 //	reply <node> [to=<CMD>] [backlog] <v>
 //	                              answer the node's oldest pending CMD (PING,
@@ -42,6 +42,8 @@ package sentinel
 //	                              that sentinel sends SENTINEL
 //	                              is-master-down-by-addr to ours
 //	clock jump=<ms>               move the wall clock only, without firing
+//	info <node>                   the INFO text (input block) the node gives
+//	                              from now on to answer and tick answer=
 //	command [from=<node>] [conn=<n>]
 //	                              a client (default cli, connection 1) sends
 //	                              the command on the input line (words split
@@ -221,6 +223,9 @@ func TestInteraction(t *testing.T) {
 				return it.clock(d)
 			case "command":
 				return it.command(d)
+			case "info":
+				it.lastInfo[it.node(d, d.CmdArgs[0].Key)] = wire.Bulk(strings.ReplaceAll(d.Input, `\n`, "\n") + "\n")
+				return "ok\n"
 			case "status":
 				return it.status()
 			}
@@ -298,8 +303,14 @@ func (it *interaction) tick(d *datadriven.TestData) string {
 	d.MaybeScanArgs(it.t, "ms", &ms)
 	d.MaybeScanArgs(it.t, "n", &n)
 	quiet, summary := d.HasArg("quiet"), d.HasArg("summary")
-	answer := ""
-	d.MaybeScanArgs(it.t, "answer", &answer)
+	var answer []wire.NodeID
+	for _, a := range d.CmdArgs {
+		if a.Key == "answer" {
+			for _, v := range a.Vals {
+				answer = append(answer, it.node(d, v))
+			}
+		}
+	}
 	var b strings.Builder
 	counts := map[string]int{}
 	var order []string
@@ -331,11 +342,10 @@ func (it *interaction) tick(d *datadriven.TestData) string {
 				out = strings.Join(keep, "\n") + "\n"
 			}
 		}
-		if answer != "" {
-			node := it.node(d, answer)
+		if len(answer) > 0 {
 			var todo []pendingSend
 			it.pending = slices.DeleteFunc(it.pending, func(p pendingSend) bool {
-				if p.node == node {
+				if slices.Contains(answer, p.node) {
 					todo = append(todo, p)
 					return true
 				}
