@@ -44,6 +44,8 @@ package sentinel
 //	clock jump=<ms>               move the wall clock only, without firing
 //	info <node>                   the INFO text (input block) the node gives
 //	                              from now on to answer and tick answer=
+//	ping-reply <node> <v>         the PING reply the node gives from now on
+//	                              to answer and tick answer= (default +PONG)
 //	command [from=<node>] [conn=<n>]
 //	                              a client (default cli, connection 1) sends
 //	                              the command on the input line (words split
@@ -174,20 +176,21 @@ type pendingSend struct {
 
 // interaction is one script's state.
 type interaction struct {
-	t        *testing.T
-	env      *scriptEnv
-	dir      *wire.StaticDirectory
-	ids      map[string]wire.NodeID
-	s        *Sentinel
-	pending  []pendingSend // in send order
-	askSeq   map[wire.NodeID]uint64
-	cmdSeq   map[wire.NodeID]uint64 // by node*1000+conn, for command
-	lastInfo map[wire.NodeID]wire.Value
+	t         *testing.T
+	env       *scriptEnv
+	dir       *wire.StaticDirectory
+	ids       map[string]wire.NodeID
+	s         *Sentinel
+	pending   []pendingSend // in send order
+	askSeq    map[wire.NodeID]uint64
+	cmdSeq    map[wire.NodeID]uint64 // by node*1000+conn, for command
+	pingReply map[wire.NodeID]wire.Value
+	lastInfo  map[wire.NodeID]wire.Value
 }
 
 func newInteraction(t *testing.T) *interaction {
 	it := &interaction{
-		t: t, dir: wire.NewStaticDirectory(), ids: map[string]wire.NodeID{}, askSeq: map[wire.NodeID]uint64{}, cmdSeq: map[wire.NodeID]uint64{}, lastInfo: map[wire.NodeID]wire.Value{},
+		t: t, dir: wire.NewStaticDirectory(), ids: map[string]wire.NodeID{}, askSeq: map[wire.NodeID]uint64{}, cmdSeq: map[wire.NodeID]uint64{}, pingReply: map[wire.NodeID]wire.Value{}, lastInfo: map[wire.NodeID]wire.Value{},
 		env: &scriptEnv{mono: interactionStart, rng: rand.New(rand.NewPCG(1, 2))},
 	}
 	for i, n := range interactionNodes {
@@ -223,6 +226,17 @@ func TestInteraction(t *testing.T) {
 				return it.clock(d)
 			case "command":
 				return it.command(d)
+			case "ping-reply":
+				var words []string
+				for _, a := range d.CmdArgs[1:] {
+					words = append(words, a.String())
+				}
+				v, err := parseValue(strings.Join(words, " "))
+				if err != nil {
+					d.Fatalf(t, "%v", err)
+				}
+				it.pingReply[it.node(d, d.CmdArgs[0].Key)] = v
+				return "ok\n"
 			case "info":
 				it.lastInfo[it.node(d, d.CmdArgs[0].Key)] = wire.Bulk(strings.ReplaceAll(d.Input, `\n`, "\n") + "\n")
 				return "ok\n"
@@ -466,6 +480,9 @@ func (it *interaction) reply(d *datadriven.TestData) string {
 func (it *interaction) routineReply(node wire.NodeID, c *wire.Command) wire.Value {
 	switch strings.ToUpper(c.Args[0]) {
 	case "PING":
+		if v, ok := it.pingReply[node]; ok {
+			return v
+		}
 		return wire.Status("PONG")
 	case "PUBLISH":
 		return wire.Int(1)
