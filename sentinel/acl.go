@@ -476,7 +476,7 @@ func validClientName(n string) bool {
 }
 
 // aclCommand is ACL <subcommand> (the arity was checked).
-func (s *Sentinel) aclCommand(cl *client, args []string) wire.Value {
+func (s *Sentinel) aclCommand(k clientKey, cl *client, args []string) wire.Value {
 	switch sub := strings.ToLower(args[1]); sub {
 	case "whoami":
 		return wire.Bulk(cl.user)
@@ -537,7 +537,9 @@ func (s *Sentinel) aclCommand(cl *client, args []string) wire.Value {
 				continue
 			}
 			s.acl.users = slices.Delete(s.acl.users, i, i+1)
-			s.killClients(func(_ clientKey, c *client) bool { return c.user == name }, clientKey{}) // ACLFreeUserAndKillClients
+			// ACLFreeUserAndKillClients: the caller's own connection
+			// closes after the reply.
+			s.killClients(func(_ clientKey, c *client) bool { return c.user == name }, k)
 			n++
 		}
 		s.syncUsers()

@@ -229,6 +229,16 @@ func TestACLSetUserRules(t *testing.T) {
 	assert.Equal(t, "-NOPERM this user has no permissions to access one of the channels used as arguments", r.do(2, "PUBLISH", "__sentinel__:hello", "x"))
 	assert.Equal(t, "-NOPERM this user has no permissions to access one of the channels used as arguments", r.do(2, "SUBSCRIBE", "bar"))
 	assert.Equal(t, `["subscribe" "foo" :1]`, r.do(2, "SUBSCRIBE", "foo"))
+
+	// Deleting a user closes its connections, the caller's after the reply
+	// (redis-sentinel 7.0.15: ":1", then "Server closed the connection").
+	r.do(3, "ACL", "SETUSER", "x", "on", "nopass", "+@all")
+	assert.Equal(t, "+OK", r.do(3, "AUTH", "x", "y"))
+	assert.Equal(t, ":1", r.do(3, "ACL", "DELUSER", "x"))
+	require.NotEmpty(t, r.env.sent)
+	_, closed := r.env.sent[len(r.env.sent)-1].Payload.(*wire.Closed)
+	assert.True(t, closed, "%v", r.env.sent)
+	assert.Equal(t, "(closed)", r.do(3, "PING"), "the connection is gone")
 }
 
 // SHUTDOWN ends the process as SIMULATE-FAILURE's crash does: the log

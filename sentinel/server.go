@@ -160,7 +160,7 @@ func (s *Sentinel) clientCommand(k clientKey, cl *client, args []string) []wire.
 	case "HELLO":
 		return []wire.Value{s.helloCommand(cl, args)}
 	case "ACL":
-		return []wire.Value{s.aclCommand(cl, args)}
+		return []wire.Value{s.aclCommand(k, cl, args)}
 	case "CLIENT":
 		return []wire.Value{s.clientCmd(k, cl, args)}
 	case "COMMAND":
