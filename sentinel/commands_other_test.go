@@ -300,3 +300,28 @@ func TestACLSwitchKillsDefaultUsers(t *testing.T) {
 	assert.Equal(t, "-NOAUTH Authentication required.", r2.do(5, "PING"))
 	assert.Equal(t, "+OK", r2.do(5, "AUTH", "sentinel-user", "s3cret"))
 }
+
+// The captured command table agrees with spec §22.1: 15 commands, 72 names
+// with the subcommands (13 acl, 16 client, 7 command, 21 sentinel), and the
+// SENTINEL subcommand arities the spec lists.
+func TestCommandTableMatchesSpec(t *testing.T) {
+	assert.Len(t, cmdTop, 15)
+	assert.Len(t, cmdByID, 72)
+	subs := map[string]int{}
+	for _, c := range cmdTop {
+		subs[c.name] = len(c.subs)
+	}
+	assert.Equal(t, map[string]int{"acl": 13, "client": 16, "command": 7, "sentinel": 21}, map[string]int{
+		"acl": subs["acl"], "client": subs["client"], "command": subs["command"], "sentinel": subs["sentinel"]})
+	for name, arity := range map[string]int{
+		"ckquorum": 3, "config": -3, "debug": -2, "failover": 3, "flushconfig": 2,
+		"get-master-addr-by-name": 3, "help": 2, "info-cache": -3, "is-master-down-by-addr": 6,
+		"master": 3, "masters": 2, "monitor": 6, "myid": 2, "pending-scripts": 2, "remove": 3,
+		"replicas": 3, "reset": 3, "sentinels": 3, "set": -5, "simulate-failure": -3, "slaves": 3,
+	} {
+		c := cmdName["sentinel|"+name]
+		if assert.NotNil(t, c, name) {
+			assert.Equal(t, arity, c.arity, name)
+		}
+	}
+}
