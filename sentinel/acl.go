@@ -211,7 +211,7 @@ func (u *aclUser) commandRule(op string) aclError {
 		case len(c.subs) > 0:
 			return "Unknown command or category name in ACL"
 		case !allow:
-			return "Syntax error" // 7.0 has no -<command>|<first-arg>
+			return "Unknown command or category name in ACL" // no -<command>|<first-arg> (7.0.15)
 		}
 		if u.firstArgs == nil {
 			u.firstArgs = map[int][]string{}

@@ -199,6 +199,9 @@ func TestACLSetUserRules(t *testing.T) {
 		{"+sentinel|nosuch", "-ERR Error in ACL SETUSER modifier '+sentinel|nosuch': Unknown command or category name in ACL"},
 		{"+nosuch", "-ERR Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL"},
 		{"-@nosuch", "-ERR Error in ACL SETUSER modifier '-@nosuch': Unknown command or category name in ACL"},
+		{"-ping|x", "-ERR Error in ACL SETUSER modifier '-ping|x': Unknown command or category name in ACL"},
+		{"+ping|x +ping|y", "user u off resetchannels -@all +ping|x +ping|y"},
+		{"+@all -sentinel|myid", "user u off resetchannels +@all -sentinel|myid"},
 		{"+acl|whoami|x", "-ERR Error in ACL SETUSER modifier '+acl|whoami|x': Allowing first-arg of a subcommand is not supported"},
 		{"<nope", "-ERR Error in ACL SETUSER modifier '<nope': The password you are trying to remove from the user does not exist"},
 		{"#abc", "-ERR Error in ACL SETUSER modifier '#abc': The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"},
@@ -223,6 +226,13 @@ func TestACLSetUserRules(t *testing.T) {
 	assert.Equal(t, "+OK", r.do(1, "ACL", "DRYRUN", "v", "ping"))
 	assert.Equal(t, `"This user has no permissions to run the 'sentinel|myid' command"`, r.do(1, "ACL", "DRYRUN", "v", "sentinel", "myid"))
 	assert.Equal(t, "-ERR Command 'sentinel' not found", r.do(1, "ACL", "DRYRUN", "v", "sentinel", "nosuch"))
+	// A first-argument rule allows the command with that argument only
+	// (case-insensitive).
+	r.do(1, "ACL", "SETUSER", "w2", "on", "nopass", "+ping|x")
+	for args, want := range map[string]string{"ping x": "+OK", "ping X": "+OK",
+		"ping": `"This user has no permissions to run the 'ping' command"`, "ping y": `"This user has no permissions to run the 'ping' command"`} {
+		assert.Equal(t, want, r.do(1, append([]string{"ACL", "DRYRUN", "w2"}, strings.Fields(args)...)...), args)
+	}
 	// Channels: PUBLISH and SUBSCRIBE need a channel pattern that matches.
 	r.do(1, "ACL", "SETUSER", "pub", "on", "nopass", "+@all", "resetchannels", "&foo")
 	assert.Equal(t, "+OK", r.do(2, "AUTH", "pub", "x"))
