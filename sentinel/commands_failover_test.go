@@ -361,3 +361,29 @@ func TestSentinelScriptsAreRecorded(t *testing.T) {
 	assert.Equal(t, 1, leaders, "%v", roles)
 	assert.Equal(t, 2, observers, "%v", roles)
 }
+
+// SHUTDOWN in a running world (spec §22.1): the process exits as
+// SIMULATE-FAILURE's crash does — no reply, nothing answered until the
+// simulator restarts it from what it persisted, after which it answers
+// and monitors again.
+func TestShutdownThenRestart(t *testing.T) {
+	c := newCluster(t, 21, healthy)
+	s := c.newSession(
+		at(15_000, "s1", 1, "SHUTDOWN"),
+		at(16_000, "s1", 2, "PING"),
+		at(19_000, "s1", 3, "PING"),
+		at(25_000, "s1", 3, "SENTINEL", "master", "mymaster"),
+	)
+	require.NoError(t, c.w.Schedule(18_000, sim.Restart{Node: c.ids["s1"]}))
+	c.run(26 * wire.Second)
+	assert.Empty(t, s.reply(0), "SHUTDOWN gets no reply")
+	assert.Empty(t, s.reply(1), "an exited sentinel answers nothing")
+	assert.Equal(t, "+PONG", s.reply(2))
+	assert.Equal(t, "master", field(s.replies[3], "flags"))
+	lines := c.traceEvents("s1")
+	i := slicesIndex(lines, "# User requested shutdown...")
+	require.GreaterOrEqual(t, i, 0, "%v", lines)
+	require.Less(t, i+2, len(lines))
+	assert.Equal(t, "# Sentinel is now ready to exit, bye bye...", lines[i+1])
+	assert.True(t, strings.HasPrefix(lines[i+2], "# Sentinel ID is "), "nothing after the exit until the restart: %q", lines[i+2])
+}

@@ -31,6 +31,8 @@ type commandState struct {
 	// without masters counts from its first event).
 	bootTime wire.Time
 	started  bool
+	// lastClientID is the last CLIENT ID given to a connection.
+	lastClientID uint64
 }
 
 // simFailure is SENTINEL SIMULATE-FAILURE's flags (INFO shows the mask).
@@ -40,15 +42,6 @@ const (
 	simCrashAfterElection simFailure = 1 << iota
 	simCrashAfterPromotion
 )
-
-// sentinelArity is the arity of every SENTINEL subcommand in 7.0.15's
-// command table (negative: at least that many arguments, spec §22.1).
-var sentinelArity = map[string]int{
-	"ckquorum": 3, "config": -3, "debug": -2, "failover": 3, "flushconfig": 2,
-	"get-master-addr-by-name": 3, "help": 2, "info-cache": -3, "is-master-down-by-addr": 6,
-	"master": 3, "masters": 2, "monitor": 6, "myid": 2, "pending-scripts": 2, "remove": 3,
-	"replicas": 3, "reset": 3, "sentinels": 3, "set": -5, "simulate-failure": -3, "slaves": 3,
-}
 
 func arityOK(arity, n int) bool {
 	if arity < 0 {

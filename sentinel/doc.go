@@ -37,6 +37,10 @@
 // recorded in the trace instead of run (scripts.go), configuration read from
 // and persisted as sentinel.conf text (package sentinel/conf), behaviour
 // profiles (profile.go), golden interaction scripts (testdata/*.txt,
-// interaction_test.go). Not yet: the 2.8.2 role-sampling profile, ACL users,
-// host names, the ACL, COMMAND, HELLO and SHUTDOWN commands, -dup-sentinel.
+// interaction_test.go), the other commands of a sentinel with ACL users
+// (acl.go, cmdtable.go from the real binary's command table,
+// commands_client.go: ACL, AUTH, HELLO, COMMAND, SHUTDOWN, CLIENT). Not yet:
+// the 2.8.2 role-sampling profile, host names. 7.0.15 emits no
+// -dup-sentinel (spec §20.2): duplicates are resolved with
+// +sentinel-address-switch and +sentinel-invalid-addr (hello.go).
 package sentinel

@@ -44,7 +44,8 @@ func (r *instance) describe() string {
 	return s
 }
 
-// emit records an event about an instance (nil: a global event).
+// emit records an event about an instance (nil: a global event) whose
+// message starts with the instance's description (sentinelEvent's "%@").
 func (s *Sentinel) emit(level Level, typ string, r *instance, extra string) {
 	msg := extra
 	if r != nil {
@@ -53,6 +54,17 @@ func (s *Sentinel) emit(level Level, typ string, r *instance, extra string) {
 			msg += " " + extra
 		}
 	}
+	s.emitFor(level, typ, r, msg)
+}
+
+// emitFor records an event about r whose message does not describe it:
+// +new-epoch, +vote-for-leader and +switch-master are emitted by 7.0.15
+// with their master as the instance but without "%@" in the format, so
+// the message is only the epoch, the vote or the addresses, while the
+// master's notification script still runs for them (spec §20.1 step 3;
+// sentinelEvent picks the script of ri, or of ri->master). Only +tilt,
+// -tilt and the script events have no instance at all.
+func (s *Sentinel) emitFor(level Level, typ string, r *instance, msg string) {
 	e := Event{Level: level, Type: typ, Message: msg}
 	if len(e.String()) > 1024 { // spec §2.2: log lines are truncated
 		e.Message = e.Message[:1024-len(e.Type)-1]

@@ -31,24 +31,24 @@ func (s *Sentinel) setState(m *instance, st failoverState) {
 
 // newEpoch raises the current epoch to e, persisting and announcing it
 // (spec §10.1 cases b and c).
-func (s *Sentinel) newEpoch(e uint64) {
+func (s *Sentinel) newEpoch(m *instance, e uint64) {
 	if e <= s.currentEpoch {
 		return
 	}
 	s.currentEpoch = e
 	s.dirty = true
-	s.emit(Warning, "+new-epoch", nil, strconv.FormatUint(e, 10))
+	s.emitFor(Warning, "+new-epoch", m, strconv.FormatUint(e, 10))
 }
 
 // vote is spec §10.2: one vote per epoch per master, to the first candidate
 // that asks with an epoch higher than any we voted in. The vote is
 // persisted before the reply leaves (the Env sends after the save).
 func (s *Sentinel) vote(m *instance, reqEpoch uint64, candidate string) (string, uint64) {
-	s.newEpoch(reqEpoch)
+	s.newEpoch(m, reqEpoch)
 	if m.leaderEpoch < reqEpoch && s.currentEpoch <= reqEpoch {
 		m.leader, m.leaderEpoch = candidate, s.currentEpoch
 		s.dirty = true
-		s.emit(Warning, "+vote-for-leader", nil, candidate+" "+strconv.FormatUint(m.leaderEpoch, 10))
+		s.emitFor(Warning, "+vote-for-leader", m, candidate+" "+strconv.FormatUint(m.leaderEpoch, 10))
 		if candidate != s.myID {
 			m.failoverStart = s.now.Add(wire.Duration(s.desync()))
 		}
@@ -118,7 +118,7 @@ func (s *Sentinel) startFailoverIfNeeded(m *instance) bool {
 	m.flags |= fFailoverInProgress
 	s.currentEpoch++
 	m.failoverEpoch = s.currentEpoch
-	s.emit(Warning, "+new-epoch", nil, strconv.FormatUint(s.currentEpoch, 10))
+	s.emitFor(Warning, "+new-epoch", m, strconv.FormatUint(s.currentEpoch, 10))
 	s.emit(Warning, "+try-failover", m, "")
 	m.failoverStart = s.now.Add(wire.Duration(s.desync()))
 	return true
@@ -239,7 +239,7 @@ func (s *Sentinel) switchToPromoted(m *instance) {
 		s.abortFailover(m)
 		return
 	}
-	s.emit(Warning, "+switch-master", nil, m.name+" "+m.addr.Host+" "+strconv.Itoa(m.addr.Port)+" "+p.addr.Host+" "+strconv.Itoa(p.addr.Port))
+	s.emitFor(Warning, "+switch-master", m, m.name+" "+m.addr.Host+" "+strconv.Itoa(m.addr.Port)+" "+p.addr.Host+" "+strconv.Itoa(p.addr.Port))
 	s.switchMaster(m, p.addr)
 }
 
@@ -388,7 +388,7 @@ func (s *Sentinel) startFailover(m *instance) {
 	m.flags |= fFailoverInProgress
 	s.currentEpoch++
 	m.failoverEpoch = s.currentEpoch
-	s.emit(Warning, "+new-epoch", nil, strconv.FormatUint(s.currentEpoch, 10))
+	s.emitFor(Warning, "+new-epoch", m, strconv.FormatUint(s.currentEpoch, 10))
 	s.emit(Warning, "+try-failover", m, "")
 	m.failoverStart = s.now.Add(wire.Duration(s.desync()))
 }

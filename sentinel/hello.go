@@ -102,13 +102,13 @@ func (s *Sentinel) onHello(payload string) {
 		}
 		s.dirty = true
 	}
-	s.newEpoch(epoch)
+	s.newEpoch(m, epoch)
 	if m.configEpoch < cepoch {
 		m.configEpoch = cepoch
 		to := wire.Addr{Host: f[5], Port: mport}
 		if !sameAddr(m.addr, to) {
 			s.emit(Warning, "+config-update-from", known, "")
-			s.emit(Warning, "+switch-master", nil, m.name+" "+m.addr.Host+" "+strconv.Itoa(m.addr.Port)+" "+to.Host+" "+strconv.Itoa(to.Port))
+			s.emitFor(Warning, "+switch-master", m, m.name+" "+m.addr.Host+" "+strconv.Itoa(m.addr.Port)+" "+to.Host+" "+strconv.Itoa(to.Port))
 			s.switchMaster(m, to)
 		}
 	}
@@ -133,17 +133,25 @@ func (s *Sentinel) removeSentinels(m *instance, match func(*instance) bool) int 
 }
 
 // updateSentinelAddr moves every other record of a sentinel to its new
-// address and closes their connections (spec §5.5); updated is the record
-// that learned the address.
+// address (spec §5.5), as 7.0.15's sentinelUpdateSentinelAddressInAllMasters
+// does: under every master, the record with that run id has its connection
+// closed — updated's own too, since it may be a link shared with a record
+// still at the old address — and, if it is not updated itself, takes the
+// new address and counts as one "additional matching instance", whether or
+// not its address differed. updated is the record that learned the address.
 func (s *Sentinel) updateSentinelAddr(updated *instance, addr wire.Addr) {
 	others := 0
 	for _, m := range s.masters {
 		for _, r := range m.sentinels {
-			if r != updated && r.runID == updated.runID && !sameAddr(r.addr, addr) {
+			if r.runID != updated.runID {
+				continue
+			}
+			s.closeConn(r.link.cc, true)
+			if r != updated {
 				r.addr = addr
-				s.closeConn(r.link.cc, true)
 				others++
 			}
+			break // getSentinelRedisInstanceByAddrAndRunID: the first match
 		}
 	}
 	if others > 0 {

@@ -14,10 +14,14 @@ package sentinel
 //
 //	boot [conf=<preset>]          start the sentinel; the input block is its
 //	                              sentinel.conf (default: the preset, "one-master")
-//	tick [ms=<advance>] [n=<k>] [quiet]
+//	tick [ms=<advance>] [n=<k>] [quiet|summary] [answer=(<node>,...)]
 //	                              advance both clocks (default: to the timer)
 //	                              and fire the timer, k times; quiet: leave
-//	                              out the routine PING, INFO and PUBLISH sends
+//	                              out the routine PING, INFO and PUBLISH sends;
+//	                              summary: count them instead, per node and
+//	                              command, over the k ticks; answer: the nodes
+//	                              answer everything pending after each tick
+//	                              (as answer does, silently)
 //	reply <node> [to=<CMD>] [backlog] <v>
 //	                              answer the node's oldest pending CMD (PING,
 //	                              INFO, PUBLISH, SENTINEL...), with backlog
@@ -38,6 +42,14 @@ package sentinel
 //	                              that sentinel sends SENTINEL
 //	                              is-master-down-by-addr to ours
 //	clock jump=<ms>               move the wall clock only, without firing
+//	info <node>                   the INFO text (input block) the node gives
+//	                              from now on to answer and tick answer=
+//	ping-reply <node> <v>         the PING reply the node gives from now on
+//	                              to answer and tick answer= (default +PONG)
+//	command [from=<node>] [conn=<n>]
+//	                              a client (default cli, connection 1) sends
+//	                              the command on the input line (words split
+//	                              on spaces) to the sentinel
 //	status                        the master's state as SENTINEL MASTER shows it
 //
 // Each command prints what the sentinel did during the call, in order: its
@@ -164,19 +176,21 @@ type pendingSend struct {
 
 // interaction is one script's state.
 type interaction struct {
-	t        *testing.T
-	env      *scriptEnv
-	dir      *wire.StaticDirectory
-	ids      map[string]wire.NodeID
-	s        *Sentinel
-	pending  []pendingSend // in send order
-	askSeq   map[wire.NodeID]uint64
-	lastInfo map[wire.NodeID]wire.Value
+	t         *testing.T
+	env       *scriptEnv
+	dir       *wire.StaticDirectory
+	ids       map[string]wire.NodeID
+	s         *Sentinel
+	pending   []pendingSend // in send order
+	askSeq    map[wire.NodeID]uint64
+	cmdSeq    map[wire.NodeID]uint64 // by node*1000+conn, for command
+	pingReply map[wire.NodeID]wire.Value
+	lastInfo  map[wire.NodeID]wire.Value
 }
 
 func newInteraction(t *testing.T) *interaction {
 	it := &interaction{
-		t: t, dir: wire.NewStaticDirectory(), ids: map[string]wire.NodeID{}, askSeq: map[wire.NodeID]uint64{}, lastInfo: map[wire.NodeID]wire.Value{},
+		t: t, dir: wire.NewStaticDirectory(), ids: map[string]wire.NodeID{}, askSeq: map[wire.NodeID]uint64{}, cmdSeq: map[wire.NodeID]uint64{}, pingReply: map[wire.NodeID]wire.Value{}, lastInfo: map[wire.NodeID]wire.Value{},
 		env: &scriptEnv{mono: interactionStart, rng: rand.New(rand.NewPCG(1, 2))},
 	}
 	for i, n := range interactionNodes {
@@ -210,6 +224,22 @@ func TestInteraction(t *testing.T) {
 				return it.ask(d)
 			case "clock":
 				return it.clock(d)
+			case "command":
+				return it.command(d)
+			case "ping-reply":
+				var words []string
+				for _, a := range d.CmdArgs[1:] {
+					words = append(words, a.String())
+				}
+				v, err := parseValue(strings.Join(words, " "))
+				if err != nil {
+					d.Fatalf(t, "%v", err)
+				}
+				it.pingReply[it.node(d, d.CmdArgs[0].Key)] = v
+				return "ok\n"
+			case "info":
+				it.lastInfo[it.node(d, d.CmdArgs[0].Key)] = wire.Bulk(strings.ReplaceAll(d.Input, `\n`, "\n") + "\n")
+				return "ok\n"
 			case "status":
 				return it.status()
 			}
@@ -286,8 +316,18 @@ func (it *interaction) tick(d *datadriven.TestData) string {
 	ms, n := -1, 1
 	d.MaybeScanArgs(it.t, "ms", &ms)
 	d.MaybeScanArgs(it.t, "n", &n)
-	quiet := d.HasArg("quiet")
+	quiet, summary := d.HasArg("quiet"), d.HasArg("summary")
+	var answer []wire.NodeID
+	for _, a := range d.CmdArgs {
+		if a.Key == "answer" {
+			for _, v := range a.Vals {
+				answer = append(answer, it.node(d, v))
+			}
+		}
+	}
 	var b strings.Builder
+	counts := map[string]int{}
+	var order []string
 	for i := range n {
 		adv := wire.Duration(ms)
 		if ms < 0 {
@@ -295,16 +335,46 @@ func (it *interaction) tick(d *datadriven.TestData) string {
 		}
 		it.env.mono = it.env.mono.Add(adv)
 		out := it.call(func(env wire.Env) { it.s.Fire(env, tagTick) })
-		if quiet {
+		if quiet || summary {
 			var keep []string
 			for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
-				if !routineSend(l) && l != "ok" {
+				switch {
+				case l == "ok":
+				case !routineSend(l):
 					keep = append(keep, l)
+				case summary:
+					f := strings.Fields(l)
+					k := f[1] + " " + f[4]
+					if counts[k] == 0 {
+						order = append(order, k)
+					}
+					counts[k]++
 				}
 			}
 			out = "ok\n"
 			if len(keep) > 0 {
 				out = strings.Join(keep, "\n") + "\n"
+			}
+		}
+		if len(answer) > 0 {
+			var todo []pendingSend
+			it.pending = slices.DeleteFunc(it.pending, func(p pendingSend) bool {
+				if slices.Contains(answer, p.node) {
+					todo = append(todo, p)
+					return true
+				}
+				return false
+			})
+			more := it.call(func(env wire.Env) {
+				for _, p := range todo {
+					it.s.Receive(env, wire.Message{From: p.node, To: 0, Payload: &wire.Reply{Conn: p.cmd.Conn, Seq: p.cmd.Seq, Value: it.routineReply(p.node, p.cmd)}})
+				}
+			})
+			if more != "ok\n" {
+				if out == "ok\n" {
+					out = ""
+				}
+				out += more
 			}
 		}
 		if n > 1 {
@@ -314,6 +384,11 @@ func (it *interaction) tick(d *datadriven.TestData) string {
 			fmt.Fprintf(&b, "tick %d:\n", i+1)
 		}
 		b.WriteString(out)
+	}
+	if summary {
+		for _, k := range order {
+			fmt.Fprintf(&b, "sent %s x%d\n", k, counts[k])
+		}
 	}
 	if b.Len() == 0 {
 		return "ok\n"
@@ -405,6 +480,9 @@ func (it *interaction) reply(d *datadriven.TestData) string {
 func (it *interaction) routineReply(node wire.NodeID, c *wire.Command) wire.Value {
 	switch strings.ToUpper(c.Args[0]) {
 	case "PING":
+		if v, ok := it.pingReply[node]; ok {
+			return v
+		}
 		return wire.Status("PONG")
 	case "PUBLISH":
 		return wire.Int(1)
@@ -506,6 +584,18 @@ func (it *interaction) ask(d *datadriven.TestData) string {
 	seq := it.askSeq[node]
 	cmd := &wire.Command{Conn: 1, Seq: seq, Open: seq == 1, Args: []string{"SENTINEL", "is-master-down-by-addr",
 		ma.Host, strconv.Itoa(ma.Port), strconv.Itoa(epoch), runID}}
+	return it.call(func(env wire.Env) { it.s.Receive(env, wire.Message{From: node, To: 0, Payload: cmd}) })
+}
+
+func (it *interaction) command(d *datadriven.TestData) string {
+	from, conn := "cli", 1
+	d.MaybeScanArgs(it.t, "from", &from)
+	d.MaybeScanArgs(it.t, "conn", &conn)
+	node := it.node(d, from)
+	key := node*1000 + wire.NodeID(conn)
+	it.cmdSeq[key]++
+	seq := it.cmdSeq[key]
+	cmd := &wire.Command{Conn: wire.ConnID(conn), Seq: seq, Open: seq == 1, Args: strings.Fields(d.Input)}
 	return it.call(func(env wire.Env) { it.s.Receive(env, wire.Message{From: node, To: 0, Payload: cmd}) })
 }
 

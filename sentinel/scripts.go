@@ -18,16 +18,21 @@ import (
 // succeed at once, so SENTINEL PENDING-SCRIPTS is always empty and INFO
 // shows no running or queued scripts.
 
-// scriptsFor records the scripts an event runs.
+// scriptsFor records the scripts an event about r runs: the scripts of r's
+// master, or of r when r is a master (sentinelEvent, spec §20.1 step 3).
+// Events emitted without an instance (+tilt, -tilt) run none. +new-epoch,
+// +vote-for-leader and +switch-master carry the master they are about even
+// though their messages do not describe it (emitFor), so with several
+// masters monitored each runs only that master's script.
 func (s *Sentinel) scriptsFor(e Event, r *instance) {
+	if r == nil {
+		return
+	}
 	m := r
-	if r != nil && r.master != nil {
+	if r.master != nil {
 		m = r.master
 	}
-	if r == nil {
-		m = s.eventMaster(e)
-	}
-	if m == nil || s.conf == nil {
+	if s.conf == nil {
 		return
 	}
 	mc := s.conf.Master(m.name)
@@ -57,23 +62,6 @@ func (s *Sentinel) scriptsFor(e Event, r *instance) {
 			s.recordScript("client-reconfig-script", mc.ClientReconfigScript, m.name, "observer", "start", f[1], f[2], f[3], f[4])
 		}
 	}
-}
-
-// eventMaster is the master of an event emitted without an instance. Redis
-// passes the master for +switch-master (named in the message), and for
-// +new-epoch and +vote-for-leader, whose messages do not name it: those are
-// attributed only when a single master is monitored.
-func (s *Sentinel) eventMaster(e Event) *instance {
-	switch e.Type {
-	case "+switch-master":
-		name, _, _ := strings.Cut(e.Message, " ")
-		return s.master(name)
-	case "+new-epoch", "+vote-for-leader":
-		if len(s.masters) == 1 {
-			return s.masters[0]
-		}
-	}
-	return nil
 }
 
 func (s *Sentinel) recordScript(kind, path string, args ...string) {

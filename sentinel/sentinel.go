@@ -85,6 +85,7 @@ type Sentinel struct {
 	conns    map[wire.ConnID]*conn
 	clients  map[clientKey]*client
 	cmd      commandState // SENTINEL command state and event subscribers (commands_sentinel.go)
+	acl      *aclState    // ACL users (acl.go)
 
 	dead   bool    // the process stopped (a fatal config error, SIMULATE-FAILURE)
 	dirty  bool    // the persisted state changed during this call
@@ -144,6 +145,7 @@ func (s *Sentinel) Boot(env wire.Env, persisted []byte) {
 	}
 	s.conns = map[wire.ConnID]*conn{}
 	s.clients = map[clientKey]*client{}
+	s.acl = newACL(s.conf)
 	s.myID = s.conf.MyID
 	if s.myID == "" {
 		var b [20]byte

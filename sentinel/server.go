@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/sentinel/conf"
 )
 
 // clientKey names a connection to this sentinel.
@@ -18,6 +19,23 @@ type client struct {
 	lastSeq  uint64
 	channels []string // SUBSCRIBE: event types (pubsub.go)
 	patterns []string // PSUBSCRIBE
+
+	id            uint64 // CLIENT ID: numbered from 1 in connection order
+	name          string // CLIENT SETNAME
+	user          string // the ACL user (acl.go)
+	authenticated bool
+	closeAfter    bool // CLIENT KILL killed the client's own connection
+}
+
+// newClient is a new connection: the default user, authenticated if that
+// user has no password and is on (as createClient does).
+func (s *Sentinel) newClient() *client {
+	s.cmd.lastClientID++
+	if s.acl == nil { // a Sentinel built without Boot, in tests
+		s.acl = newACL(conf.New())
+	}
+	d := s.acl.user("default")
+	return &client{id: s.cmd.lastClientID, user: "default", authenticated: d.nopass && d.enabled}
 }
 
 // maxClients bounds the connections a sentinel keeps.
@@ -36,12 +54,12 @@ func (s *Sentinel) serve(from wire.NodeID, c *wire.Command) {
 			s.env.Send(from, &wire.Closed{Conn: c.Conn, Reason: "max clients"})
 			return
 		}
-		cl = &client{}
+		cl = s.newClient()
 		s.clients[k] = cl
 	case c.Open && c.Seq == 1 && cl.lastSeq != 1:
 		// A new connection under an id we know: its peer restarted and
 		// numbers connections from 1 again (the old one never hung up).
-		cl = &client{}
+		cl = s.newClient()
 		s.clients[k] = cl
 	case c.Seq <= cl.lastSeq:
 		return // a duplicated delivery
@@ -57,26 +75,23 @@ func (s *Sentinel) serve(from wire.NodeID, c *wire.Command) {
 	for _, v := range values[1:] {
 		s.env.Send(from, &wire.Push{Conn: c.Conn, Value: v})
 	}
-}
-
-// commandArity is the arity of the top-level commands served here, as in
-// 7.0.15's sentinel command table (negative: at least that many).
-var commandArity = map[string]int{
-	"auth": -2, "client": -2, "info": -1, "ping": -1, "psubscribe": -2, "publish": 3,
-	"punsubscribe": -1, "role": 1, "sentinel": -2, "subscribe": -2, "unsubscribe": -1,
-}
-
-// checkCommand is processCommand's lookup: an unknown command or
-// subcommand, or a wrong number of arguments, is refused with Redis's text.
-// It returns the command's full name ("sentinel|set").
-func checkCommand(args []string) (string, *wire.Value) {
-	fail := func(msg string) (string, *wire.Value) {
-		v := wire.Error("ERR " + strings.NewReplacer("\r", " ", "\n", " ").Replace(msg))
-		return "", &v
+	if cl.closeAfter { // CLIENT KILL … SKIPME no: after the reply
+		delete(s.clients, k)
+		s.env.Send(from, &wire.Closed{Conn: c.Conn, Reason: "killed"})
 	}
-	name := strings.ToLower(args[0])
-	arity, ok := commandArity[name]
-	if !ok {
+}
+
+// checkCommand is processCommand's lookup (spec §22.1): an unknown command
+// or subcommand, or a wrong number of arguments, is refused with Redis's
+// text. It returns the command or subcommand.
+func checkCommand(args []string) (*cmdSpec, *wire.Value) {
+	fail := func(msg string) (*cmdSpec, *wire.Value) {
+		v := wire.Error("ERR " + strings.NewReplacer("\r", " ", "\n", " ").Replace(msg))
+		return nil, &v
+	}
+	c, subUnknown := lookupCommand(args)
+	switch {
+	case c == nil:
 		var b strings.Builder
 		for _, a := range args[1:] {
 			if b.Len() >= 128 {
@@ -85,22 +100,12 @@ func checkCommand(args []string) (string, *wire.Value) {
 			b.WriteString("'" + trunc(a, 128-b.Len()) + "' ")
 		}
 		return fail("unknown command '" + trunc(args[0], 128) + "', with args beginning with: " + b.String())
+	case subUnknown:
+		return fail("unknown subcommand '" + trunc(args[1], 128) + "'. Try " + upper(args[0]) + " HELP.")
+	case !arityOK(c.arity, len(args)):
+		return fail("wrong number of arguments for '" + c.name + "' command")
 	}
-	if name == "sentinel" && len(args) >= 2 {
-		sub := strings.ToLower(args[1])
-		arity, ok := sentinelArity[sub]
-		if !ok {
-			return fail("unknown subcommand '" + trunc(args[1], 128) + "'. Try SENTINEL HELP.")
-		}
-		name += "|" + sub
-		if !arityOK(arity, len(args)) {
-			return fail("wrong number of arguments for '" + name + "' command")
-		}
-	}
-	if !arityOK(arity, len(args)) {
-		return fail("wrong number of arguments for '" + name + "' command")
-	}
-	return name, nil
+	return c, nil
 }
 
 func trunc(s string, n int) string {
@@ -117,9 +122,20 @@ func (s *Sentinel) clientCommand(k clientKey, cl *client, args []string) []wire.
 	if len(args) == 0 {
 		return []wire.Value{wire.Error("ERR empty command")}
 	}
-	fullname, errv := checkCommand(args)
+	spec, errv := checkCommand(args)
 	if errv != nil {
 		return []wire.Value{*errv}
+	}
+	fullname := spec.name
+	// processCommand's order: authentication, then ACL permissions, then
+	// the pub/sub context (spec §22.1; texts from redis-sentinel 7.0.15).
+	if s.authRequired(cl) && !spec.hasFlag("no_auth") {
+		return []wire.Value{wire.Error("NOAUTH Authentication required.")}
+	}
+	if u := s.acl.user(cl.user); u == nil || !u.canRun(spec, args) {
+		return []wire.Value{wire.Error("NOPERM this user has no permissions to run the '" + fullname + "' command")}
+	} else if !channelsAllowed(u, args) {
+		return []wire.Value{wire.Error("NOPERM this user has no permissions to access one of the channels used as arguments")}
 	}
 	switch name := upper(args[0]); name {
 	case "SUBSCRIBE", "PSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE":
@@ -138,7 +154,42 @@ func (s *Sentinel) clientCommand(k clientKey, cl *client, args []string) []wire.
 				"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")}
 		}
 	}
+	switch upper(args[0]) {
+	case "AUTH":
+		return []wire.Value{s.authCommand(cl, args)}
+	case "HELLO":
+		return []wire.Value{s.helloCommand(cl, args)}
+	case "ACL":
+		return []wire.Value{s.aclCommand(k, cl, args)}
+	case "CLIENT":
+		return []wire.Value{s.clientCmd(k, cl, args)}
+	case "COMMAND":
+		return []wire.Value{s.commandCommand(args)}
+	case "SHUTDOWN":
+		return []wire.Value{s.shutdownCommand(args)}
+	}
 	return []wire.Value{s.command(args)}
+}
+
+// channelsAllowed is the channel part of the ACL check: PUBLISH's channel,
+// SUBSCRIBE's channels, PSUBSCRIBE's patterns.
+func channelsAllowed(u *aclUser, args []string) bool {
+	var chans []string
+	pattern := false
+	switch upper(args[0]) {
+	case "PUBLISH":
+		chans = args[1:2]
+	case "SUBSCRIBE":
+		chans = args[1:]
+	case "PSUBSCRIBE":
+		chans, pattern = args[1:], true
+	}
+	for _, ch := range chans {
+		if !u.canUseChannel(ch, pattern) {
+			return false
+		}
+	}
+	return true
 }
 
 // command runs one command (spec §22).
@@ -154,8 +205,6 @@ func (s *Sentinel) command(args []string) wire.Value {
 		return wire.Status("PONG")
 	case "INFO":
 		return s.infoCommand(args)
-	case "AUTH", "CLIENT":
-		return wire.OK()
 	case "PUBLISH":
 		if len(args) != 3 {
 			return wire.Error("ERR wrong number of arguments for 'publish' command")

@@ -1,7 +1,9 @@
 package conf
 
 import (
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
@@ -174,4 +176,44 @@ func (e *Error) Fatal() string {
 	return "\n*** FATAL CONFIG FILE ERROR (Redis " + RedisVersion + ") ***\n" +
 		"Reading the configuration file, at line " + strconv.Itoa(e.Line) + "\n" +
 		">>> '" + e.Text + "'\n" + e.Msg + "\n"
+}
+
+// UserLines returns the config file's ACL user directives ("user <name>
+// <rules>…"), sorted by user name; the default user is included only when
+// the file declares it other than as requirepass implies.
+func (c *Config) UserLines() []string {
+	names := make([]string, 0, len(c.users))
+	for n := range c.users {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	lines := make([]string, len(names))
+	for i, n := range names {
+		lines[i] = c.users[n]
+	}
+	return lines
+}
+
+// SetUserLines replaces the ACL user directives with lines, each "user
+// <name> <rules>…" (the form ACL LIST shows); a default user equal to what
+// requirepass implies is left out, as Parse does. The map is new, so a
+// copy of the Config made before does not see the change.
+func (c *Config) SetUserLines(lines []string) {
+	c.users = nil
+	for _, l := range lines {
+		f := strings.Fields(l)
+		if len(f) < 2 {
+			continue
+		}
+		if c.users == nil {
+			c.users = map[string]string{}
+		}
+		c.users[f[1]] = l
+	}
+	if c.users["default"] == defaultUserLine(c.RequirePass) {
+		delete(c.users, "default")
+	}
+	if len(c.users) == 0 {
+		c.users = nil
+	}
 }
