@@ -32,6 +32,9 @@ func findScenario(arg string) (*scenarios.File, error) {
 	if strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.ContainsRune(arg, os.PathSeparator) {
 		return nil, inputError{fmt.Errorf("%s: no such file", arg)}
 	}
+	if _, err := scenarios.Library(); err != nil {
+		return nil, inputError{fmt.Errorf("the scenario library: %w", err)}
+	}
 	if f, ok := scenarios.Find(arg); ok {
 		return f, nil
 	}
