@@ -152,6 +152,9 @@ type FaultSpec struct {
 	For *Duration `yaml:"for"`
 	// Note says why, for the reader and the timeline.
 	Note string `yaml:"note"`
+	// Optional: if the event this entry waits for (on) never comes, the run
+	// is still judged; otherwise that is a problem and the verdict unknown.
+	Optional bool `yaml:"optional"`
 
 	Crash             *Group       `yaml:"crash"`
 	CrashHost         *Group       `yaml:"crash-host"`
@@ -267,6 +270,8 @@ type Expect struct {
 	// WritesLost bounds acknowledged writes missing at the end (APPEND
 	// workloads: acknowledged tokens absent from the final master).
 	WritesLost *Bound `yaml:"writes-lost"`
+	// Masters bounds the live data nodes acting as masters at the end.
+	Masters *Bound `yaml:"masters"`
 	// ClientErrors bounds the client attempts that failed or timed out.
 	ClientErrors *Bound `yaml:"client-errors"`
 	// Events bounds the count of sentinel events by type ("+odown": "0").

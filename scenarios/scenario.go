@@ -45,6 +45,9 @@ type Metrics struct {
 	// Converged: every live sentinel names the same address for every
 	// master at the end.
 	Converged bool `json:"converged"`
+	// Masters are the live data nodes that act as masters at the end: more
+	// than one per monitored group is a split brain.
+	Masters []string `json:"masters,omitempty"`
 	// Events counts sentinel events by type.
 	Events map[string]int `json:"events,omitempty"`
 	// Client operations: attempts, acknowledged writes (SET, APPEND,
@@ -130,7 +133,7 @@ func RunWith(s *File, seed uint64, o Options) (ScenarioResult, error) {
 	if err := r.w.Trace().Flush(); err != nil {
 		return ScenarioResult{}, fmt.Errorf("writing the trace: %w", err)
 	}
-	if w := r.waiting; w != nil {
+	if w := r.waiting; w != nil && !r.f.Faults[w.index].Optional {
 		r.problems = append(r.problems, fmt.Sprintf("line %d: no %s happened, so this entry and those after it never did", r.f.Faults[w.index].line, w.event))
 	}
 	res := ScenarioResult{
@@ -183,6 +186,11 @@ func (r *runner) measure() Metrics {
 		m.Master = p.name
 	}
 	m.Converged = r.converged()
+	for _, p := range r.procs {
+		if n, ok := r.w.Process(p.id).(*model.Node); ok && r.w.Up(p.id) && n.ReplicaOf().IsZero() {
+			m.Masters = append(m.Masters, p.name)
+		}
+	}
 	var final map[string]string
 	if p := r.by[m.Master]; p != nil {
 		if n, ok := r.w.Process(p.id).(*model.Node); ok && r.w.Up(p.id) {
@@ -272,6 +280,7 @@ func (r *runner) checks(m Metrics) []Check {
 	}
 	bound("writes-lost", e.WritesLost, m.WritesLost)
 	bound("client-errors", e.ClientErrors, m.ClientErrors)
+	bound("masters", e.Masters, len(m.Masters))
 	types := make([]string, 0, len(e.Events))
 	for t := range e.Events {
 		types = append(types, t)

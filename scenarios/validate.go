@@ -289,6 +289,9 @@ func (s *FaultSpec) validate(checkSel func(Selector, string), checkGroup func(Gr
 			bad("times must not be negative")
 		}
 	}
+	if s.Optional && s.On == "" {
+		bad("optional is for entries that wait for an event (on)")
+	}
 	if s.On != "" && !strings.HasPrefix(s.On, "+") && !strings.HasPrefix(s.On, "-") {
 		bad("on %q: name a sentinel event type, like +odown or +elected-leader", s.On)
 	}

@@ -149,7 +149,7 @@ func printScenarioText(w io.Writer, rep scenarioReport) {
 		fmt.Fprintf(w, "problem:  %s\n", p)
 	}
 	m := r.Metrics
-	fmt.Fprintf(w, "measured: failovers=%d promoted=%s master=%s converged=%v\n", m.Failovers, orNone(strings.Join(m.Promoted, ",")), orNone(m.Master), m.Converged)
+	fmt.Fprintf(w, "measured: failovers=%d promoted=%s master=%s converged=%v acting-masters=%s\n", m.Failovers, orNone(strings.Join(m.Promoted, ",")), orNone(m.Master), m.Converged, orNone(strings.Join(m.Masters, ",")))
 	fmt.Fprintf(w, "clients:  ops=%d errors=%d writes acked=%d lost=%d longest-unavailable=%s\n", m.ClientOps, m.ClientErrors, m.WritesAcked, m.WritesLost, m.Unavailable)
 	for _, c := range r.Checks {
 		mark := "ok  "
