@@ -238,6 +238,10 @@ type CommandSpec struct {
 	Args []string `yaml:"args"`
 	// Auth is sent first with AUTH when set.
 	Auth string `yaml:"auth"`
+	// Expect, when set, is the reply every target must give, as the trace
+	// writes it ("+OK", "-INPROG Failover already in progress"); a
+	// trailing * matches any rest ("-NOGOODSLAVE*").
+	Expect string `yaml:"expect"`
 }
 
 // RandomSpec is a randomised fault phase drawn from the seed.

@@ -290,6 +290,28 @@ func (r *runner) checks(m Metrics) []Check {
 		b := e.Events[t]
 		bound("events "+t, &b, m.Events[t])
 	}
+	for _, f := range r.f.Faults {
+		c := f.Command
+		if c == nil || c.Expect == "" {
+			continue
+		}
+		name := fmt.Sprintf("reply to %s (line %d)", strings.Join(c.Args, " "), f.line)
+		got := 0
+		for _, res := range r.commands {
+			if res.Line != f.line {
+				continue
+			}
+			got++
+			ok := res.Reply == c.Expect
+			if p, wild := strings.CutSuffix(c.Expect, "*"); wild {
+				ok = strings.HasPrefix(res.Reply, p)
+			}
+			out = append(out, Check{Name: name + " from " + res.To, Want: c.Expect, Got: res.Reply, OK: ok})
+		}
+		if got == 0 {
+			out = append(out, Check{Name: name, Want: c.Expect, Got: "no reply", OK: false})
+		}
+	}
 	if e.Converged != nil {
 		out = append(out, Check{Name: "converged", Want: fmt.Sprint(*e.Converged), Got: fmt.Sprint(m.Converged), OK: m.Converged == *e.Converged})
 	}

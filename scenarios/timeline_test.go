@@ -120,3 +120,27 @@ func TestScenarioReplays(t *testing.T) {
 	assert.Equal(t, a.TraceHash, b.TraceHash)
 	assert.NotEqual(t, a.TraceHash, c.TraceHash)
 }
+
+// A command's expected reply is an expectation: a different reply, or none,
+// makes the run violated.
+func TestCommandExpect(t *testing.T) {
+	text := trio + `faults:
+  - at: 30s
+    command: {to: s2, args: [SENTINEL, FAILOVER, m], expect: "+OK"}
+  - after: 1s
+    command: {to: [s1, s3], args: [SENTINEL, FAILOVER, m], expect: "+OK"}
+  - after: 1s
+    command: {to: s1, args: [SENTINEL, GET-MASTER-ADDR-BY-NAME, m], expect: '["10.0.0.*'}
+`
+	res, _ := runTrace(t, text, 4)
+	// Every sentinel not itself in a failover accepts a forced one (spec
+	// §22.2): s1 and s3 answer +OK too; the wildcard matches the address.
+	require.Len(t, res.Checks, 4, "%v", res.Checks)
+	for _, c := range res.Checks {
+		assert.True(t, c.OK, "%+v", c)
+	}
+	assert.Equal(t, Pass, res.Verdict.Status, res.Verdict.Detail)
+	res, _ = runTrace(t, trio+"faults:\n  - at: 30s\n    isolate: s2\n  - after: 1s\n    command: {to: s2, args: [PING], expect: \"+PONG\"}\n", 4)
+	assert.Equal(t, Violated, res.Verdict.Status)
+	assert.Contains(t, res.Verdict.Detail, "want +PONG, got no reply")
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const tinyScenario = `name: tiny
+summary: a crash and a failover
+source: test
+duration: 1m
+redis:
+  - {name: r1, addr: "10.0.0.1:6379"}
+  - {name: r2, addr: "10.0.0.2:6379", replicaof: r1}
+sentinel-config: |
+  sentinel monitor m 10.0.0.1 6379 2
+  sentinel down-after-milliseconds m 2000
+sentinels:
+  - {name: s1, addr: "10.0.1.1:26379"}
+  - {name: s2, addr: "10.0.1.2:26379"}
+  - {name: s3, addr: "10.0.1.3:26379"}
+faults:
+  - {at: 10s, crash: master}
+expect: {failovers: "1"}
+`
+
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+	return p
+}
+
+// run FILE: seed first, replay last, exit 0 on the expected verdict, and
+// the replay command reproduces the trace.
+func TestRunScenarioFile(t *testing.T) {
+	path := writeFile(t, "tiny.yaml", tinyScenario)
+	code, out, stderr := runCLI(t, "run", path, "--seed", "5", "--format", "json")
+	require.Equal(t, exitPass, code, stderr)
+	var rep struct {
+		Seed   uint64 `json:"seed"`
+		Result struct {
+			TraceHash string `json:"trace_hash"`
+			Verdict   struct{ Status string }
+		} `json:"result"`
+		Replay string `json:"replay"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	assert.Equal(t, uint64(5), rep.Seed)
+	assert.Equal(t, "pass", rep.Result.Verdict.Status)
+	assert.True(t, strings.Index(out, `"seed"`) < strings.Index(out, `"replay"`))
+	args := strings.Fields(rep.Replay)
+	i := 0
+	for i+1 < len(args) && args[i+1] != path {
+		i++
+	}
+	code, out2, stderr := runCLI(t, append(args[i:], "--format", "json")...)
+	require.Equal(t, exitPass, code, "%v: %s", args[i:], stderr)
+	assert.Contains(t, out2, rep.Result.TraceHash)
+
+	// Text: the seed line first, the replay line last.
+	code, out, _ = runCLI(t, "run", path, "--seed", "5", "--timeline=false")
+	require.Equal(t, exitPass, code)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	assert.True(t, strings.HasPrefix(lines[0], "seed=5 scenario=tiny"), lines[0])
+	assert.True(t, strings.HasPrefix(lines[len(lines)-1], "replay:"), lines[len(lines)-1])
+
+	// A mismatch exits 1.
+	bad := writeFile(t, "bad.yaml", strings.Replace(tinyScenario, `failovers: "1"`, `failovers: "0"`, 1))
+	code, out, _ = runCLI(t, "run", bad, "--seed", "5", "--timeline=false")
+	assert.Equal(t, exitMismatch, code)
+	assert.Contains(t, out, "MISMATCH: expected pass")
+}
+
+// A malformed scenario is exit 65 with file:line on stderr; an unknown
+// name is a usage error.
+func TestRunScenarioBadInput(t *testing.T) {
+	path := writeFile(t, "broken.yaml", strings.Replace(tinyScenario, "crash: master", "crush: master", 1))
+	code, out, stderr := runCLI(t, "run", path)
+	assert.Equal(t, exitInput, code)
+	assert.Empty(t, out)
+	assert.Contains(t, stderr, path+`:16: unknown field "crush" in a fault`)
+	code, _, stderr = runCLI(t, "run", "no-such-scenario")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, `no scenario or example is named "no-such-scenario"`)
+	code, _, _ = runCLI(t, "run", filepath.Join(t.TempDir(), "missing.yaml"))
+	assert.Equal(t, exitInput, code)
+}
+
+// A sweep with --out records every seed once; run again it resumes with
+// nothing left; shards are disjoint and merge to the whole range.
+func TestSweepResumeShardsMerge(t *testing.T) {
+	path := writeFile(t, "tiny.yaml", tinyScenario)
+	dir := t.TempDir()
+	code, out, stderr := runCLI(t, "sweep", path, "--seeds", "1..6", "--workers", "2", "--out", filepath.Join(dir, "all"), "--progress", "none")
+	require.Equal(t, exitPass, code, stderr)
+	assert.True(t, strings.HasPrefix(out, "seeds=1..6 shard=1/1 scenario=tiny"), out)
+	assert.Contains(t, out, "verdicts: pass=6 (6 of 6 runs)")
+	assert.True(t, strings.HasPrefix(lastLine(out), "replay:"), out)
+	results, err := os.ReadFile(filepath.Join(dir, "all", "results.jsonl"))
+	require.NoError(t, err)
+	assert.Len(t, strings.Split(strings.TrimSpace(string(results)), "\n"), 6)
+
+	// Resume: nothing left to do, the summary still covers all six.
+	code, out, _ = runCLI(t, "sweep", path, "--seeds", "1..6", "--out", filepath.Join(dir, "all"), "--progress", "none")
+	require.Equal(t, exitPass, code)
+	assert.Contains(t, out, "runs=6 (done before: 6)")
+	assert.Contains(t, out, "verdicts: pass=6 (6 of 6 runs)")
+	// A torn last line (a killed sweep) is ignored and that seed redone.
+	torn := strings.TrimSpace(string(results))
+	torn = torn[:strings.LastIndexByte(torn, '\n')+1] + `{"scenario":"tiny","se`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "all", "results.jsonl"), []byte(torn), 0o644))
+	code, out, _ = runCLI(t, "sweep", path, "--seeds", "1..6", "--out", filepath.Join(dir, "all"), "--progress", "none")
+	require.Equal(t, exitPass, code)
+	assert.Contains(t, out, "(done before: 5)")
+
+	var seeds []string
+	for i, shard := range []string{"1/2", "2/2"} {
+		sub := filepath.Join(dir, "shard"+string(rune('a'+i)))
+		code, out, _ = runCLI(t, "sweep", path, "--seeds", "1..6", "--shard", shard, "--out", sub, "--progress", "none")
+		require.Equal(t, exitPass, code)
+		assert.Contains(t, out, "runs=3 ")
+		b, err := os.ReadFile(filepath.Join(sub, "results.jsonl"))
+		require.NoError(t, err)
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var r sweepLine
+			require.NoError(t, json.Unmarshal([]byte(l), &r))
+			seeds = append(seeds, r.Replay)
+		}
+	}
+	assert.Len(t, seeds, 6)
+	code, out, _ = runCLI(t, "merge", filepath.Join(dir, "sharda"), filepath.Join(dir, "shardb"))
+	require.Equal(t, exitPass, code)
+	assert.Contains(t, out, "merged 2 directories: 6 runs")
+
+	// Mismatches are listed with their replay command and exit 1.
+	bad := writeFile(t, "bad.yaml", strings.Replace(tinyScenario, `failovers: "1"`, `failovers: "0"`, 1))
+	code, out, _ = runCLI(t, "sweep", bad, "--seeds", "1..2", "--progress", "none")
+	assert.Equal(t, exitMismatch, code)
+	assert.Contains(t, out, "mismatch: seed 1: violated, expected pass")
+	assert.Contains(t, out, "run "+bad+" --seed 1")
+}
+
+func lastLine(s string) string {
+	l := strings.Split(strings.TrimSpace(s), "\n")
+	return l[len(l)-1]
+}
+
+// list shows the library with expected verdicts; --names only the names.
+func TestListLibrary(t *testing.T) {
+	code, out, _ := runCLI(t, "list")
+	require.Equal(t, exitPass, code)
+	assert.Contains(t, out, "jepsen-partition")
+	assert.Contains(t, out, "solaris-misconf")
+	code, out, _ = runCLI(t, "list", "--names")
+	require.Equal(t, exitPass, code)
+	assert.Contains(t, strings.Split(out, "\n"), "seed-003-stop-node1")
+}
