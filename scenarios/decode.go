@@ -393,3 +393,26 @@ func checkMS(n *yaml.Node, what string, d Duration, allowNegative bool) error {
 	}
 	return nil
 }
+
+// Count is how many faults a random phase draws: a number, or a range
+// "A..B" drawn from the seed (both included).
+type Count struct{ Min, Max int }
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (c *Count) UnmarshalYAML(n *yaml.Node) error {
+	v, err := scalar(n, "a count")
+	if err != nil {
+		return err
+	}
+	a, b, isRange := strings.Cut(v, "..")
+	if !isRange {
+		b = a
+	}
+	lo, err1 := strconv.Atoi(strings.TrimSpace(a))
+	hi, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if err1 != nil || err2 != nil || lo < 0 || hi < lo {
+		return errorAt(n, "bad count %q (a number, or a range like 1..5)", v)
+	}
+	*c = Count{Min: lo, Max: hi}
+	return nil
+}

@@ -246,9 +246,11 @@ type CommandSpec struct {
 
 // RandomSpec is a randomised fault phase drawn from the seed.
 type RandomSpec struct {
-	From  Duration `yaml:"from"`
-	To    Duration `yaml:"to"`
-	Count int      `yaml:"count"`
+	From Duration `yaml:"from"`
+	To   Duration `yaml:"to"`
+	// Count is how many faults: a number or a range ("1..5") drawn from
+	// the seed.
+	Count Count `yaml:"count"`
 	// Kinds are sim fault kinds: partition, one-way, isolate, bridge,
 	// flap-link, flap-node, degrade, crash, pause, slow, clock-jump,
 	// clock-drift (default all).

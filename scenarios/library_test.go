@@ -34,3 +34,32 @@ func TestLibrary(t *testing.T) {
 		})
 	}
 }
+
+// The sweep runs one parsed scenario on many goroutines at once: runs share
+// the *File and must not disturb each other (make test-race checks it for
+// data races), and each replays byte for byte.
+func TestConcurrentRunsShareAFile(t *testing.T) {
+	f, ok := Find("seed-003-stop-node1")
+	require.True(t, ok)
+	want := map[uint64]string{}
+	for seed := uint64(1); seed <= 4; seed++ {
+		res, err := Run(f, seed)
+		require.NoError(t, err)
+		want[seed] = res.TraceHash
+	}
+	got := make(chan [2]string, 4)
+	for seed := uint64(1); seed <= 4; seed++ {
+		go func() {
+			res, err := Run(f, seed)
+			if err != nil {
+				got <- [2]string{want[seed], err.Error()}
+				return
+			}
+			got <- [2]string{want[seed], res.TraceHash}
+		}()
+	}
+	for range 4 {
+		g := <-got
+		assert.Equal(t, g[0], g[1])
+	}
+}

@@ -48,8 +48,13 @@ func (r *runner) schedule() error {
 			kind, _ := sim.ParseFaultKind(k)
 			kinds = append(kinds, kind)
 		}
-		plan := sim.RandomPlan{Nodes: nodes, From: wire.Time(spec.From), To: wire.Time(spec.To), Count: spec.Count, Kinds: kinds, MaxDuration: wire.Duration(spec.MaxDuration)}
-		drawn, err := plan.Draw(r.w.Stream("scenario/random/" + strconv.Itoa(i)))
+		rng := r.w.Stream("scenario/random/" + strconv.Itoa(i))
+		count := spec.Count.Min
+		if spec.Count.Max > spec.Count.Min {
+			count += rng.IntN(spec.Count.Max - spec.Count.Min + 1)
+		}
+		plan := sim.RandomPlan{Nodes: nodes, From: wire.Time(spec.From), To: wire.Time(spec.To), Count: count, Kinds: kinds, MaxDuration: wire.Duration(spec.MaxDuration)}
+		drawn, err := plan.Draw(rng)
 		if err != nil {
 			return r.errorf(spec.line, "random phase: %v", err)
 		}

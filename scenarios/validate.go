@@ -188,7 +188,7 @@ func (f *File) validate() error {
 			bad(r.line, "random phase: needs 0 <= from < to (got %s..%s)", r.From, r.To)
 		case r.To > f.Duration:
 			bad(r.line, "random phase: to %s is after the end of the run (%s)", r.To, f.Duration)
-		case r.Count < 0 || r.Count > sim.MaxRandomFaults:
+		case r.Count.Max > sim.MaxRandomFaults:
 			bad(r.line, "random phase: count must be 0..%d", sim.MaxRandomFaults)
 		case r.MaxDuration <= 0:
 			bad(r.line, "random phase: max-duration must be positive")
