@@ -23,11 +23,9 @@ test:
 
 ## scenarios: every library scenario over SCENARIO_SEEDS seeds (default 1..200) with the CLI's sweep; fails on any verdict mismatch
 SCENARIO_SEEDS ?= 1..200
-scenarios:
-	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
-	$(GO) build -o $$tmp/sentinelsim ./cmd/sentinelsim; \
-	fail=0; for s in $$($$tmp/sentinelsim list --names); do \
-	  $$tmp/sentinelsim sweep $$s --seeds $(SCENARIO_SEEDS) --progress none || fail=1; \
+scenarios: build
+	@fail=0; for s in $$(./bin/sentinelsim list --names); do \
+	  ./bin/sentinelsim sweep $$s --seeds $(SCENARIO_SEEDS) --progress none || fail=1; \
 	done; exit $$fail
 
 ## test-race: the test suite under the race detector

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/sentinelsim/sentinelsim/internal/history"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
@@ -51,9 +52,23 @@ type runner struct {
 	lastLeader *proc
 	promotions []*proc
 	waiting    *waiter
-	problems   []string
-	commands   []CommandResult
-	monitored  []string // master names, in the first sentinel's order
+	// lastTrigger is the event that released the last waiting entry: the
+	// copies other sentinels log of the same event (each logs its own
+	// +switch-master) do not release the next one.
+	lastTrigger trigger
+	problems    []string
+	sent        []sentCommand
+	commands    []CommandResult
+	monitored   []string // master names, in the first sentinel's order
+}
+
+// trigger is an event that released a waiting entry.
+type trigger struct{ typ, msg string }
+
+// sentCommand is one command the timeline sent to one process.
+type sentCommand struct {
+	fault int
+	to    string
 }
 
 // waiter is a timeline entry waiting for an event.
@@ -69,6 +84,7 @@ type CommandResult struct {
 	Args  []string  `json:"args"`
 	Reply string    `json:"reply"`
 	Line  int       `json:"line"`
+	fault int
 }
 
 // build makes the world for seed.
@@ -295,6 +311,9 @@ func (r *runner) addClients() error {
 			master := spec.Master
 			if master == "" && len(r.monitored) > 0 {
 				master = r.monitored[0]
+			}
+			if !slices.Contains(r.monitored, master) {
+				return r.errorf(spec.line, "%s: master %q is not monitored by the sentinels (they monitor %s)", spec.Name, master, strings.Join(r.monitored, ", "))
 			}
 			sentinels, err := r.staticAddrs(spec.Sentinels, kindSentinel, spec.line)
 			if err != nil {

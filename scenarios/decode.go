@@ -105,6 +105,9 @@ func checkKnown(n *yaml.Node, t reflect.Type) error {
 			if !ok {
 				return errorAt(key, "unknown field %q in %s (known: %s)", key.Value, kindName(t), knownList(fields))
 			}
+			if val.Kind == yaml.ScalarNode && val.Tag == "!!null" {
+				return errorAt(key, "%q has no value (remove it, or give one)", key.Value)
+			}
 			if err := checkKnown(val, f.Type); err != nil {
 				return err
 			}

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -46,6 +48,9 @@ type File struct {
 	// the config texts, by key ("sentinel-config", "redis/2/config").
 	lines       map[string]int
 	configLines map[string]int
+	// digest fingerprints the file's text, so results of an edited
+	// scenario are not mixed with the old ones.
+	digest string
 	// dir resolves *-file references; nil for embedded library files
 	// without a directory.
 	readFile func(name string) ([]byte, error)
@@ -177,6 +182,7 @@ type FaultSpec struct {
 	ClockDrift        *ClockSpec   `yaml:"clock-drift"`
 	Command           *CommandSpec `yaml:"command"`
 	line              int
+	index             int // its position in the timeline
 }
 
 // OneWaySpec cuts one direction.
@@ -353,7 +359,8 @@ func Parse(file string, text []byte, readFile func(name string) ([]byte, error))
 	if root.Kind != yaml.MappingNode {
 		return nil, &InputError{File: file, Line: root.Line, Msg: "a scenario is a mapping (name: ..., duration: ..., redis: ..., sentinels: ...)"}
 	}
-	f := &File{file: file, readFile: readFile, lines: map[string]int{}, configLines: map[string]int{}}
+	sum := sha256.Sum256(text)
+	f := &File{file: file, readFile: readFile, lines: map[string]int{}, configLines: map[string]int{}, digest: hex.EncodeToString(sum[:8])}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i], root.Content[i+1]
 		f.lines[key.Value] = key.Line
@@ -373,6 +380,9 @@ func Parse(file string, text []byte, readFile func(name string) ([]byte, error))
 	if err := decodeStrict(root, f); err != nil {
 		return nil, inputErrors(file, err)
 	}
+	for i := range f.Faults {
+		f.Faults[i].index = i
+	}
 	if err := f.validate(); err != nil {
 		return nil, inputErrors(file, err)
 	}
@@ -391,3 +401,7 @@ func textLine(n *yaml.Node) int {
 	}
 	return n.Line
 }
+
+// Digest fingerprints the scenario file's text (not the files it
+// references): sweeps record it with their results.
+func (f *File) Digest() string { return f.digest }

@@ -64,6 +64,16 @@ func TestParseErrorsHaveFileAndLine(t *testing.T) {
 		{"expect bound", minimal + "expect: {failovers: lots}\n", `t.yaml:10: bad bound "lots"`},
 		{"expect event", minimal + "expect: {events: {odown: 1}}\n", `t.yaml:10: expect: event "odown": event types start with + or -`},
 		{"two documents", minimal + "---\nname: u\n", "t.yaml:10: a second YAML document"},
+		{"null value", minimal + "faults:\n  - at: 10s\n    crash: r1\n    for:\n", `t.yaml:13: "for" has no value`},
+		{"at after the end", minimal + "faults:\n  - {at: 2m, crash: r1}\n", "t.yaml:11: at 120000ms is not before the end of the run"},
+		{"partition twice", minimal + "faults:\n  - {at: 1s, partition: [[r1], [r1]]}\n", "t.yaml:11: partition: r1 is on two sides"},
+		{"rest with others", minimal + "faults:\n  - {at: 1s, partition: [[r1], [rest, r2]]}\n", "t.yaml:11: partition: rest stands alone in its group"},
+		{"crash rest", minimal + "faults:\n  - {at: 1s, crash: rest}\n", "t.yaml:11: crash: rest is only for partition"},
+		{"bridge via inside", minimal + "faults:\n  - {at: 1s, bridge: {left: [r1, s1], right: [r2], via: s1}}\n", "t.yaml:11: bridge: s1 is on two sides"},
+		{"slow too long", minimal + "faults:\n  - {at: 1s, slow: {node: r1, extra: 1000h}}\n", "t.yaml:11: slow needs node and an extra in"},
+		{"drift out of range", minimal + "faults:\n  - {at: 1s, clock-drift: {node: r1, ppm: -1000000}}\n", "t.yaml:11: clock-drift ppm -1000000 is outside"},
+		{"static with master", minimal + "clients:\n  - {name: c, kind: static, target: r1, master: m}\n", "t.yaml:11: c: sentinels and master are for sentinel clients"},
+		{"violated without expectations", minimal + "expect: {verdict: violated}\n", "t.yaml:10: expect: verdict violated needs an expectation"},
 		{"no sentinel conf", strings.Replace(minimal, "sentinel-config: |\n  sentinel monitor m 10.0.0.1 6379 1\n", "", 1), "t.yaml:7: s1 has no sentinel.conf"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

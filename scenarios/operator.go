@@ -27,6 +27,7 @@ type opCommand struct {
 	args  []string
 	auth  string
 	line  int
+	fault int // the timeline entry that sent it
 	sent  wire.Time
 	steps int // replies still expected
 }

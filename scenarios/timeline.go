@@ -125,8 +125,9 @@ func (r *runner) observe(at wire.Time, node wire.NodeID, event string) {
 			}
 		}
 	}
-	if w := r.waiting; w != nil && w.event == typ {
+	if w := r.waiting; w != nil && w.event == typ && !(typ == r.lastTrigger.typ && msg == r.lastTrigger.msg) {
 		r.waiting = nil
+		r.lastTrigger = trigger{typ: typ, msg: msg}
 		e := &r.f.Faults[w.index]
 		var after wire.Duration
 		if e.After != nil {
@@ -151,10 +152,12 @@ func (r *runner) problem(line int, format string, args ...any) {
 	r.problems = append(r.problems, fmt.Sprintf("t=%s line %d: ", r.w.Now(), line)+fmt.Sprintf(format, args...))
 }
 
-// happen carries out timeline entry i now and schedules the next.
+// happen carries out timeline entry i now and schedules the next. The next
+// entry is armed first, so an entry waiting for an event sees the events
+// this one causes at once (a restart's +monitor).
 func (r *runner) happen(i int) {
 	e := &r.f.Faults[i]
-	defer r.next(i+1, r.w.Now())
+	r.next(i+1, r.w.Now())
 	undo, err := r.act(e)
 	if err != nil {
 		r.problem(e.line, "%v", err)
@@ -163,6 +166,12 @@ func (r *runner) happen(i int) {
 	if e.For != nil && undo != nil {
 		r.w.At(r.w.Now().Add(wire.Duration(*e.For)), func(w *sim.World) {
 			for _, f := range undo {
+				// A crashed process that something else (heal, a restart
+				// entry) already brought back is left alone: restarting a
+				// running process would kill it again.
+				if rs, ok := f.(sim.Restart); ok && w.Up(rs.Node) {
+					continue
+				}
 				if err := w.Apply(f); err != nil {
 					r.problem(e.line, "undoing: %v", err)
 				}
@@ -193,7 +202,20 @@ func (r *runner) act(e *FaultSpec) (undo []sim.Fault, err error) {
 	restart := func(id wire.NodeID) sim.Fault { return sim.Restart{Node: id} }
 	switch {
 	case e.Crash != nil:
-		return undo, each(e.Crash, func(id wire.NodeID) sim.Fault { return sim.Crash{Node: id} }, restart)
+		ids, err := group(*e.Crash)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if !w.Up(id) {
+				continue // already down: not this entry's to bring back
+			}
+			if err := w.Apply(sim.Crash{Node: id}); err != nil {
+				return nil, err
+			}
+			undo = append(undo, restart(id))
+		}
+		return undo, nil
 	case e.CrashHost != nil:
 		ids, err := group(*e.CrashHost)
 		if err != nil {
@@ -201,6 +223,9 @@ func (r *runner) act(e *FaultSpec) (undo []sim.Fault, err error) {
 		}
 		hosts := r.hostmates(ids)
 		for _, id := range hosts {
+			if !w.Up(id) {
+				continue // already down: not this entry's to bring back
+			}
 			if err := w.Apply(sim.Crash{Node: id, Host: true}); err != nil {
 				return nil, err
 			}
@@ -322,7 +347,8 @@ func (r *runner) act(e *FaultSpec) (undo []sim.Fault, err error) {
 			return nil, err
 		}
 		for _, id := range to {
-			r.op.queue = append(r.op.queue, opCommand{to: id, args: e.Command.Args, auth: e.Command.Auth, line: e.line})
+			r.op.queue = append(r.op.queue, opCommand{to: id, args: e.Command.Args, auth: e.Command.Auth, line: e.line, fault: e.index})
+			r.sent = append(r.sent, sentCommand{fault: e.index, to: r.byID[id].name})
 		}
 		if !w.Wake(r.opID, 0) {
 			return nil, fmt.Errorf("the operator could not send %s", strings.Join(e.Command.Args, " "))
@@ -334,7 +360,7 @@ func (r *runner) act(e *FaultSpec) (undo []sim.Fault, err error) {
 // replied records a command's reply.
 func (r *runner) replied(c opCommand, v wire.Value) {
 	c.name = r.byID[c.to].name
-	r.commands = append(r.commands, CommandResult{At: c.sent, To: c.name, Args: c.args, Reply: v.String(), Line: c.line})
+	r.commands = append(r.commands, CommandResult{At: c.sent, To: c.name, Args: c.args, Reply: v.String(), Line: c.line, fault: c.fault})
 }
 
 // hostmates returns every process (not the operator) on the hosts of ids.

@@ -144,3 +144,41 @@ func TestCommandExpect(t *testing.T) {
 	assert.Equal(t, Violated, res.Verdict.Status)
 	assert.Contains(t, res.Verdict.Detail, "want +PONG, got no reply")
 }
+
+// Review fixes: an undo does not kill a process that heal already brought
+// back; a trigger is not released again by other sentinels' copies of the
+// same event; an entry waiting for an event sees the events the entry
+// before it caused at once; lost writes without a live final master are
+// unmeasurable; command replies are matched to their own entry.
+func TestTimelineReviewFixes(t *testing.T) {
+	_, trace := runTrace(t, trio+"faults:\n  - {at: 10s, crash: master, for: 60s}\nheal: 12s\n", 1)
+	assert.Equal(t, 0, strings.Count(trace, "fault restart r1"), "heal restarted r1; the undo must not restart it again")
+	assert.Equal(t, 2, strings.Count(trace, " boot r1"), "booted at 0 and by the heal, not killed and booted again")
+
+	_, trace = runTrace(t, trio+`faults:
+  - {at: 10s, crash: master}
+  - {on: +switch-master, pause: master, for: 500ms}
+  - {on: +switch-master, pause: master, for: 500ms, optional: true}
+`, 2)
+	assert.Equal(t, 1, strings.Count(trace, "fault pause "), "one failover, one pause: copies of +switch-master do not count")
+
+	res, _ := runTrace(t, trio+"faults:\n  - {at: 5s, restart: s1}\n  - {on: +monitor, pause: s2, for: 1s}\n", 1)
+	assert.Empty(t, res.Problems, "the restart's +monitor releases the next entry")
+
+	res, _ = runTrace(t, trio+`clients:
+  - {name: c, kind: static, target: r1, workload: {appends: 1, interval: 100ms}}
+faults:
+  - {at: 20s, crash: [r1, r2, r3]}
+expect: {writes-lost: "0"}
+`, 1)
+	assert.True(t, res.Metrics.LostUnknown)
+	assert.Equal(t, Violated, res.Verdict.Status)
+	assert.Contains(t, res.Verdict.Detail, "unmeasurable")
+
+	res, _ = runTrace(t, trio+`faults: [{at: 5s, command: {to: r1, args: [PING], expect: "+PONG"}}, {at: 6s, command: {to: r1, args: [ECHO, hi], expect: '"hi"'}}]
+`, 1)
+	require.Len(t, res.Checks, 2, "%v", res.Checks)
+	for _, c := range res.Checks {
+		assert.True(t, c.OK, "%+v", c)
+	}
+}

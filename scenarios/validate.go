@@ -138,6 +138,12 @@ func (f *File) validate() error {
 			if len(f.Sentinels) == 0 {
 				bad(c.line, "%s: a sentinel client needs sentinels", c.Name)
 			}
+		case "static", "haproxy":
+			if len(c.Sentinels) > 0 || c.Master != "" {
+				bad(c.line, "%s: sentinels and master are for sentinel clients", c.Name)
+			}
+		}
+		switch c.Kind {
 		case "static":
 			if names[c.Target] != "redis node" {
 				bad(c.line, "%s: a static client needs a target redis node (got %q)", c.Name, c.Target)
@@ -146,6 +152,7 @@ func (f *File) validate() error {
 			if c.Target != "" {
 				bad(c.line, "%s: an haproxy client routes to its servers, not a target", c.Name)
 			}
+		case "", "sentinel":
 		default:
 			bad(c.line, "%s: kind %q is not sentinel, static or haproxy", c.Name, c.Kind)
 		}
@@ -179,6 +186,9 @@ func (f *File) validate() error {
 	for i := range f.Faults {
 		if err := f.Faults[i].validate(checkSel, checkGroup); err != nil {
 			errs = append(errs, err)
+		}
+		if at := f.Faults[i].At; at != nil && *at >= f.Duration {
+			bad(f.Faults[i].line, "at %s is not before the end of the run (%s)", *at, f.Duration)
 		}
 	}
 	for i := range f.Random {
@@ -219,12 +229,31 @@ func (f *File) validate() error {
 			bad(e.line, "expect: %s %q is not a redis node of the scenario", n.what, n.name)
 		}
 	}
+	types := make([]string, 0, len(e.Events))
 	for typ := range e.Events {
+		types = append(types, typ)
+	}
+	slices.Sort(types)
+	for _, typ := range types {
 		if !strings.HasPrefix(typ, "+") && !strings.HasPrefix(typ, "-") {
 			bad(e.line, "expect: event %q: event types start with + or - (\"+odown\", \"-sdown\")", typ)
 		}
 	}
+	if e.Verdict == Violated && !f.hasExpectations() {
+		bad(e.line, "expect: verdict violated needs an expectation that can fail (failovers, events, writes-lost, ...)")
+	}
 	return errors.Join(errs...)
+}
+
+// hasExpectations reports whether the scenario states anything a run can
+// violate.
+func (f *File) hasExpectations() bool {
+	e := &f.Expect
+	if e.Failovers != nil || e.Promoted != "" || e.Master != "" || e.WritesLost != nil || e.ClientErrors != nil ||
+		e.Masters != nil || len(e.Events) > 0 || e.Converged != nil {
+		return true
+	}
+	return slices.ContainsFunc(f.Faults, func(s FaultSpec) bool { return s.Command != nil && s.Command.Expect != "" })
 }
 
 // actions lists the fault's actions by their YAML names.
@@ -306,9 +335,38 @@ func (s *FaultSpec) validate(checkSel func(Selector, string), checkGroup func(Gr
 		return errors.Join(errs...)
 	}
 	what := acts[0]
+	noRest := func(g Group) {
+		for _, sel := range g {
+			if sel.expr.kind == "rest" {
+				bad("%s: rest is only for partition, connect and flap groups", what)
+			}
+		}
+	}
 	for _, g := range []*Group{s.Crash, s.CrashHost, s.CrashAfterPersist, s.Restart, s.Pause, s.Resume, s.Isolate, s.Rejoin} {
 		if g != nil {
 			checkGroup(*g, what)
+			noRest(*g)
+		}
+	}
+	// disjoint reports processes named (by name) in two of the groups.
+	disjoint := func(gs ...Group) {
+		seen := map[string]bool{}
+		for _, g := range gs {
+			here := map[string]bool{}
+			for _, sel := range g {
+				if sel.expr.kind == "name" {
+					if seen[sel.expr.name] && !here[sel.expr.name] {
+						bad("%s: %s is on two sides", what, sel.expr.name)
+					}
+					here[sel.expr.name] = true
+				}
+				if sel.expr.kind == "rest" && len(g) > 1 {
+					bad("%s: rest stands alone in its group", what)
+				}
+			}
+			for n := range here {
+				seen[n] = true
+			}
 		}
 	}
 	groups := func(gs []Group, min int) {
@@ -328,18 +386,13 @@ func (s *FaultSpec) validate(checkSel func(Selector, string), checkGroup func(Gr
 			bad("%s: rest can appear once", what)
 		}
 	}
-	noRest := func(g Group) {
-		for _, sel := range g {
-			if sel.expr.kind == "rest" {
-				bad("%s: rest is only for partition and connect groups", what)
-			}
-		}
-	}
 	switch {
 	case s.Partition != nil:
 		groups(s.Partition, 2)
+		disjoint(s.Partition...)
 	case s.Connect != nil:
 		groups(s.Connect, 2)
+		disjoint(s.Connect...)
 	case s.OneWay != nil:
 		checkGroup(s.OneWay.From, what)
 		checkGroup(s.OneWay.To, what)
@@ -356,6 +409,9 @@ func (s *FaultSpec) validate(checkSel func(Selector, string), checkGroup func(Gr
 		if len(b.Left) == 0 || len(b.Right) == 0 || b.Via.Text == "" {
 			bad("bridge needs left, right and via")
 		}
+		noRest(b.Left)
+		noRest(b.Right)
+		disjoint(b.Left, b.Right, Group{b.Via})
 	case s.Flap != nil:
 		fl := s.Flap
 		if (len(fl.Between) == 0) == (fl.Node.Text == "") {
@@ -366,6 +422,7 @@ func (s *FaultSpec) validate(checkSel func(Selector, string), checkGroup func(Gr
 			if len(fl.Between) != 2 {
 				bad("flap between takes exactly two groups")
 			}
+			disjoint(fl.Between...)
 		} else {
 			checkSel(fl.Node, what)
 		}
@@ -382,21 +439,31 @@ func (s *FaultSpec) validate(checkSel func(Selector, string), checkGroup func(Gr
 		}
 	case s.Slow != nil:
 		checkGroup(s.Slow.Node, what)
-		if len(s.Slow.Node) == 0 || s.Slow.Extra < 0 {
-			bad("slow needs node and a non-negative extra")
+		noRest(s.Slow.Node)
+		if len(s.Slow.Node) == 0 || s.Slow.Extra < 0 || wire.Duration(s.Slow.Extra) > sim.MaxSlowDown {
+			bad("slow needs node and an extra in [0, %s]", sim.MaxSlowDown)
 		}
 	case s.ClockJump != nil:
 		checkGroup(s.ClockJump.Node, what)
+		noRest(s.ClockJump.Node)
 		if len(s.ClockJump.Node) == 0 || s.ClockJump.PPM != 0 {
 			bad("clock-jump needs node and by (not ppm)")
 		}
+		if by := wire.Duration(s.ClockJump.By); by > sim.MaxClockJump || by < -sim.MaxClockJump {
+			bad("clock-jump by %s is beyond ±%s", by, sim.MaxClockJump)
+		}
 	case s.ClockDrift != nil:
 		checkGroup(s.ClockDrift.Node, what)
+		noRest(s.ClockDrift.Node)
 		if len(s.ClockDrift.Node) == 0 || s.ClockDrift.By != 0 {
 			bad("clock-drift needs node and ppm (not by)")
 		}
+		if p := s.ClockDrift.PPM; p <= sim.MinDriftPPM || p > sim.MaxDriftPPM {
+			bad("clock-drift ppm %d is outside (%d, %d]", p, sim.MinDriftPPM, sim.MaxDriftPPM)
+		}
 	case s.Command != nil:
 		checkGroup(s.Command.To, what)
+		noRest(s.Command.To)
 		if len(s.Command.To) == 0 || len(s.Command.Args) == 0 {
 			bad("command needs to and args")
 		}

@@ -73,3 +73,14 @@ func (w *World) Wake(id wire.NodeID, tag uint64) bool {
 	w.fire(n, tag)
 	return true
 }
+
+// Limits of fault parameters, for front ends that check faults before a
+// world exists (scenario files): Slow.Extra in [0, MaxSlowDown],
+// ClockJump.By within ±MaxClockJump, ClockDrift.DriftPPM in
+// (MinDriftPPM, MaxDriftPPM].
+const (
+	MaxSlowDown  = maxSlow
+	MaxClockJump = maxDelay
+	MinDriftPPM  = -ppm
+	MaxDriftPPM  = 100 * ppm
+)

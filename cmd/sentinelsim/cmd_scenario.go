@@ -65,7 +65,17 @@ func cmdRunScenario(arg string, fs *flagsRun, stdout, stderr io.Writer) (int, er
 		return 0, err
 	}
 	seed := fs.seed.resolve()
-	replay := strings.Join([]string{program(), "run", arg, "--seed", strconv.FormatUint(seed, 10)}, " ")
+	parts := []string{program(), "run", arg, "--seed", strconv.FormatUint(seed, 10)}
+	if fs.maxTime.set {
+		parts = append(parts, "--max-time", fs.maxTime.String())
+	}
+	if fs.maxEvents > 0 {
+		parts = append(parts, "--max-events", strconv.FormatUint(fs.maxEvents, 10))
+	}
+	if fs.maxInFlight > 0 {
+		parts = append(parts, "--max-in-flight", strconv.Itoa(fs.maxInFlight))
+	}
+	replay := strings.Join(parts, " ")
 	text := fs.format == "text"
 	if text {
 		fmt.Fprintf(stdout, "seed=%d scenario=%s file=%s duration=%s\n", seed, sc.Name, sc.Path(), wire.Duration(sc.Duration))

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -22,7 +22,13 @@ import (
 
 // sweepLine is one line of a sweep's results.jsonl: one seed's outcome.
 type sweepLine struct {
-	Scenario  string   `json:"scenario"`
+	Scenario string `json:"scenario"`
+	// Digest fingerprints the scenario file; Range and Shard say which
+	// sweep the line belongs to; Version is the binary's.
+	Digest    string   `json:"scenario_digest"`
+	Range     string   `json:"range"`
+	Shard     string   `json:"shard"`
+	Version   string   `json:"version"`
 	Seed      uint64   `json:"seed"`
 	Verdict   string   `json:"verdict"`
 	Expected  string   `json:"expected"`
@@ -113,31 +119,49 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 
 	// The seeds of this shard, minus those a previous sweep finished.
+	inShard := func(seed uint64) bool {
+		return seed >= seeds.from && seed <= seeds.to && (seed-seeds.from)%sn == si-1
+	}
 	done := map[uint64]sweepLine{}
 	var results *os.File
 	if *out != "" {
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			return 0, err
 		}
-		prev, err := readResults(filepath.Join(*out, "results.jsonl"))
+		path := filepath.Join(*out, "results.jsonl")
+		prev, good, err := readResults(path)
 		if err != nil {
-			return 0, err
+			return 0, inputError{err}
 		}
 		for _, l := range prev {
-			if l.Scenario == sc.Name {
+			if l.Scenario != sc.Name {
+				continue
+			}
+			if l.Digest != sc.Digest() {
+				return 0, inputError{fmt.Errorf("%s holds results of another version of scenario %s (digest %s, now %s): sweep into a new --out", path, sc.Name, l.Digest, sc.Digest())}
+			}
+			if inShard(l.Seed) {
 				done[l.Seed] = l
 			}
 		}
-		results, err = os.OpenFile(filepath.Join(*out, "results.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		results, err = os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o644)
 		if err != nil {
 			return 0, err
 		}
 		defer results.Close()
+		// Drop a torn last line (a sweep killed while writing) before
+		// appending, or the next line would be glued to it.
+		if err := results.Truncate(good); err != nil {
+			return 0, err
+		}
+		if _, err := results.Seek(good, io.SeekStart); err != nil {
+			return 0, err
+		}
 	}
 	var todo []uint64
 	total := 0
-	for k, s := uint64(0), seeds.from; ; k, s = k+1, s+1 {
-		if k%sn == si-1 {
+	for s := seeds.from; ; s++ {
+		if inShard(s) {
 			total++
 			if _, ok := done[s]; !ok {
 				todo = append(todo, s)
@@ -159,6 +183,10 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	go func() {
 		if _, ok := <-sig; ok {
 			stopOnce.Do(func() { close(stop) })
+			fmt.Fprintln(stderr, "interrupted: finishing the runs under way (Ctrl-C again to quit at once)")
+		}
+		if _, ok := <-sig; ok {
+			os.Exit(exitUnknown)
 		}
 	}()
 
@@ -178,7 +206,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 					errOnce.Do(func() { inputErr = err; stopOnce.Do(func() { close(stop) }) })
 					continue
 				}
-				lines <- sweepLine{Scenario: sc.Name, Seed: seed, Verdict: res.Verdict.Status, Expected: res.Expected,
+				lines <- sweepLine{Scenario: sc.Name, Digest: sc.Digest(), Range: *seedsText, Shard: fmt.Sprintf("%d/%d", si, sn), Version: version(), Seed: seed, Verdict: res.Verdict.Status, Expected: res.Expected,
 					Matched: res.Matched(), Detail: res.Verdict.Detail, Failovers: res.Metrics.Failovers, Lost: res.Metrics.WritesLost,
 					TraceHash: res.TraceHash, Problems: res.Problems, WallMs: time.Since(start).Milliseconds(), Replay: replayOf(seed)}
 			}
@@ -205,6 +233,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 		all = append(all, l)
 	}
 	finished := 0
+	mismatched := countMismatch(all)
 	var enc *json.Encoder
 	if results != nil {
 		enc = json.NewEncoder(results)
@@ -212,6 +241,9 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	for l := range lines {
 		finished++
 		all = append(all, l)
+		if !l.Matched {
+			mismatched++
+		}
 		if enc != nil {
 			if err := enc.Encode(l); err != nil {
 				return 0, err
@@ -219,10 +251,10 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		switch {
 		case bar:
-			fmt.Fprintf(stderr, "\r%s", progressBar(finished, len(todo), countMismatch(all), time.Since(start)))
+			fmt.Fprintf(stderr, "\r%s", progressBar(finished, len(todo), mismatched, time.Since(start)))
 		case plain && (time.Since(lastLine) >= 5*time.Second || finished == len(todo)):
 			lastLine = time.Now()
-			fmt.Fprintf(stderr, "progress: %d/%d runs, %d mismatched, %s\n", finished, len(todo), countMismatch(all), time.Since(start).Round(time.Second))
+			fmt.Fprintf(stderr, "progress: %d/%d runs, %d mismatched, %s\n", finished, len(todo), mismatched, time.Since(start).Round(time.Second))
 		}
 	}
 	if bar {
@@ -325,31 +357,33 @@ func summarize(w io.Writer, all []sweepLine, total int) int {
 	return code
 }
 
-// readResults reads a results.jsonl (missing: none). A torn last line (a
-// sweep killed mid-write) is ignored.
-func readResults(path string) ([]sweepLine, error) {
-	f, err := os.Open(path)
+// readResults reads a results.jsonl (missing: none) and returns the byte
+// offset where its last complete line ends. A torn last line (a sweep
+// killed mid-write) is left out; a bad line before the end is an error.
+func readResults(path string) ([]sweepLine, int64, error) {
+	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil, 0, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	defer f.Close()
 	var out []sweepLine
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for n := 1; sc.Scan(); n++ {
+	var good int64
+	for n := 1; len(data) > 0; n++ {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			break // the torn last line
+		}
 		var l sweepLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			if !sc.Scan() {
-				break // the torn last line
-			}
-			return nil, fmt.Errorf("%s:%d: %v", path, n, err)
+		if err := json.Unmarshal(data[:i], &l); err != nil {
+			return nil, 0, fmt.Errorf("%s:%d: %v", path, n, err)
 		}
 		out = append(out, l)
+		good += int64(i + 1)
+		data = data[i+1:]
 	}
-	return out, sc.Err()
+	return out, good, nil
 }
 
 // cmdMerge combines the results of sweeps (shards) into one summary.
@@ -364,23 +398,57 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 	if fs.NArg() == 0 {
 		return 0, usagef("merge: name the --out directories of the sweeps to merge")
 	}
-	seen := map[string]bool{}
+	seen := map[string]sweepLine{}
 	var all []sweepLine
+	code := exitPass
+	// covered counts, per scenario and range, the seeds the shards ran.
+	type sweepKey struct{ scenario, digest, rng string }
+	covered := map[sweepKey]map[uint64]bool{}
 	for _, dir := range fs.Args() {
-		ls, err := readResults(filepath.Join(dir, "results.jsonl"))
+		path := filepath.Join(dir, "results.jsonl")
+		if _, err := os.Stat(path); err != nil {
+			return 0, inputError{fmt.Errorf("%s: no sweep results here (%v)", dir, err)}
+		}
+		ls, _, err := readResults(path)
 		if err != nil {
 			return 0, inputError{err}
 		}
 		for _, l := range ls {
 			key := l.Scenario + "/" + strconv.FormatUint(l.Seed, 10)
-			if !seen[key] {
-				seen[key] = true
-				all = append(all, l)
+			if prev, ok := seen[key]; ok {
+				if prev.TraceHash != l.TraceHash || prev.Digest != l.Digest {
+					fmt.Fprintf(stdout, "conflict: %s seed %d has two different results (trace %s vs %s, scenario digest %s vs %s)\n",
+						l.Scenario, l.Seed, prev.TraceHash, l.TraceHash, prev.Digest, l.Digest)
+					code = max(code, exitMismatch)
+				}
+				continue
 			}
+			seen[key] = l
+			all = append(all, l)
+			k := sweepKey{l.Scenario, l.Digest, l.Range}
+			if covered[k] == nil {
+				covered[k] = map[uint64]bool{}
+			}
+			covered[k][l.Seed] = true
 		}
 	}
 	fmt.Fprintf(stdout, "merged %d directories: %d runs\n", fs.NArg(), len(all))
-	return summarize(stdout, all, len(all)), nil
+	keys := make([]sweepKey, 0, len(covered))
+	for k := range covered {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b sweepKey) int { return strings.Compare(a.scenario+a.rng+a.digest, b.scenario+b.rng+b.digest) })
+	for _, k := range keys {
+		r, err := parseSeeds(k.rng)
+		if err != nil {
+			continue // lines from an older binary: no range recorded
+		}
+		if want := r.to - r.from + 1; uint64(len(covered[k])) < want {
+			fmt.Fprintf(stdout, "incomplete: %s seeds %s: %d of %d seeds (a shard is missing or was interrupted)\n", k.scenario, k.rng, len(covered[k]), want)
+			code = max(code, exitUnknown)
+		}
+	}
+	return max(code, summarize(stdout, all, len(all))), nil
 }
 
 // isTerminal reports whether f is a character device (a terminal).

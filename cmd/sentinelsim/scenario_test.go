@@ -162,3 +162,49 @@ func TestListLibrary(t *testing.T) {
 	require.Equal(t, exitPass, code)
 	assert.Contains(t, strings.Split(out, "\n"), "seed-003-stop-node1")
 }
+
+// Review fixes: a torn line is cut off so later resumes still read the
+// file; a resume counts only its own range and shard; results of an edited
+// scenario are refused; merge reports missing shards and missing results;
+// the replay command keeps the bounds.
+func TestSweepReviewFixes(t *testing.T) {
+	path := writeFile(t, "tiny.yaml", tinyScenario)
+	dir := filepath.Join(t.TempDir(), "out")
+	sweep := func(args ...string) (int, string, string) {
+		return runCLI(t, append([]string{"sweep", path, "--out", dir, "--progress", "none"}, args...)...)
+	}
+	code, _, _ := sweep("--seeds", "1..4")
+	require.Equal(t, exitPass, code)
+	res := filepath.Join(dir, "results.jsonl")
+	b, err := os.ReadFile(res)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(res, b[:len(b)-40], 0o644))
+	code, _, stderr := sweep("--seeds", "1..6")
+	require.Equal(t, exitPass, code, stderr)
+	code, out, stderr := sweep("--seeds", "1..6")
+	require.Equal(t, exitPass, code, stderr)
+	assert.Contains(t, out, "(done before: 6)")
+	code, out, _ = sweep("--seeds", "1..2")
+	require.Equal(t, exitPass, code)
+	assert.Contains(t, out, "verdicts: pass=2 (2 of 2 runs)")
+
+	edited := strings.Replace(tinyScenario, "summary: a crash and a failover", "summary: edited", 1)
+	require.NoError(t, os.WriteFile(path, []byte(edited), 0o644))
+	code, _, stderr = sweep("--seeds", "1..6")
+	assert.Equal(t, exitInput, code)
+	assert.Contains(t, stderr, "holds results of another version of scenario tiny")
+
+	shard := filepath.Join(t.TempDir(), "s1")
+	code, _, _ = runCLI(t, "sweep", path, "--seeds", "1..6", "--shard", "1/2", "--out", shard, "--progress", "none")
+	require.Equal(t, exitPass, code)
+	code, out, _ = runCLI(t, "merge", shard)
+	assert.Equal(t, exitUnknown, code)
+	assert.Contains(t, out, "incomplete: tiny seeds 1..6: 3 of 6 seeds")
+	code, _, stderr = runCLI(t, "merge", filepath.Join(t.TempDir(), "nothing"))
+	assert.Equal(t, exitInput, code)
+	assert.Contains(t, stderr, "no sweep results here")
+
+	code, out, _ = runCLI(t, "run", path, "--seed", "3", "--max-events", "5000", "--timeline=false")
+	assert.Equal(t, exitUnknown, code)
+	assert.Contains(t, lastLine(out), "--seed 3 --max-events 5000")
+}
