@@ -378,11 +378,11 @@ func (u *User) Describe() string {
 	} else {
 		b.WriteString(" off")
 	}
-	if u.sanitize != "" {
-		b.WriteString(" " + u.sanitize)
-	}
 	if u.NoPass {
 		b.WriteString(" nopass")
+	}
+	if u.sanitize != "" {
+		b.WriteString(" " + u.sanitize)
 	}
 	for _, p := range u.passwords {
 		b.WriteString(" #" + p)
