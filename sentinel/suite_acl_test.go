@@ -1,0 +1,219 @@
+package sentinel_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/sim"
+)
+
+// Scenarios S-AUTH-2 and S-ACL-1 of shared/reference/redis-sentinel-tests.md
+// §6 (Redis 03-runtime-reconf test 2, §3.3 item 2, and 09-acl-support,
+// §3.9), with the parameters of newSuite; ACL users are internal/acl's,
+// on the nodes (model/acl.go) and on the sentinels (sentinel/acl.go).
+
+// connectedPoll adds a probe that asks node SENTINEL MASTER and SENTINEL
+// REPLICAS at each time of ms; connectedAt reads it back.
+func (s *suite) connectedPoll(node string, ms []int) *probe {
+	var at []int
+	var cmds [][]string
+	for _, m := range ms {
+		at = append(at, m, m+1)
+		cmds = append(cmds, []string{"SENTINEL", "MASTER", "mymaster"}, []string{"SENTINEL", "REPLICAS", "mymaster"})
+	}
+	return s.probe(node, msAt(at...), cmds...)
+}
+
+// connectedAt is the wait-all-connected condition of the Redis test at each
+// poll time: true when neither the master's flags nor any replica's
+// contain "disconnected" (and the replies came); false otherwise.
+func connectedAt(p *probe, ms []int) map[int]bool {
+	out := map[int]bool{}
+	for i, at := range ms {
+		m, ok1 := p.replies[2*i]
+		r, ok2 := p.replies[2*i+1]
+		ok := ok1 && ok2 && mapField(m.v, "flags") != "" && !strings.Contains(mapField(m.v, "flags"), "disconnected")
+		for _, rep := range r.v.Array {
+			ok = ok && !strings.Contains(mapField(rep, "flags"), "disconnected")
+		}
+		out[at] = ok
+	}
+	return out
+}
+
+// masterDisconnectedAt is whether the master's flags contained
+// "disconnected" at each poll time.
+func masterDisconnectedAt(p *probe, ms []int) map[int]bool {
+	out := map[int]bool{}
+	for i, at := range ms {
+		if m, ok := p.replies[2*i]; ok {
+			out[at] = strings.Contains(mapField(m.v, "flags"), "disconnected")
+		}
+	}
+	return out
+}
+
+// firstWhere returns the first poll time at or after from where cond holds
+// in m, or -1.
+func firstWhere(ms []int, m map[int]bool, from int, want bool) int {
+	for _, at := range ms {
+		if at >= from && m[at] == want {
+			return at
+		}
+	}
+	return -1
+}
+
+// S-AUTH-2 (§6 row S-AUTH-2, Redis 03-runtime-reconf test 2, §3.3 item
+// 2): the master's ACL changes under the sentinels. s0 is killed; s1 is
+// told auth-user testuser / auth-pass secret; every Redis creates testuser,
+// turns the default user off and runs CLIENT KILL USER default SKIPME no,
+// which drops every sentinel link (they all ran as default) and the admin
+// connection itself; a new admin connection authenticates as testuser and
+// sets masteruser/masterauth. Then s0 is restarted without credentials.
+// Expected (each ≤ 5 s): s0's master shows `disconnected` (its SUBSCRIBE
+// meets -NOAUTH), s1's does not (it reconnects with AUTH testuser secret),
+// s2's does (untouched: its new connections run as the disabled default
+// user). Once every sentinel has the credentials, all connect (≤ 50 s);
+// after the ACLs are restored (default on, testuser deleted, masteruser
+// and masterauth cleared) all connect again (≤ 50 s).
+//
+// As in the Redis test, s2–s4 get -NOAUTH PING replies between the kill
+// and step 7 (6 s here, up to 5 s plus the test's own delays there), so
+// they see the master and its replicas SDOWN, reach ODOWN and may start a
+// failover, which aborts with -failover-abort-no-good-slave: every replica
+// is SDOWN or disconnected for them too. The master never changes.
+func TestSuiteAuth2ACLSwitch(t *testing.T) {
+	const (
+		kill     = 5000
+		s1Set    = 6000
+		acls     = 7000  // testuser, default off, CLIENT KILL USER default
+		admin2   = 7100  // a new admin link as testuser: masteruser/masterauth
+		restart  = 8000  // s0, with no credentials
+		allSet   = 13000 // every sentinel gets auth-user/auth-pass (step 7)
+		restore  = 70000 // step 8
+		restore2 = 70100
+		end      = 125000
+	)
+	s := newSuite2(t, 41, suite2Opts{})
+	require.NoError(t, s.w.Schedule(kill, sim.Crash{Node: s.ids["s0"]}))
+	require.NoError(t, s.w.Schedule(restart, sim.Restart{Node: s.ids["s0"]}))
+	set := func(opt, v string) []string { return []string{"SENTINEL", "SET", "mymaster", opt, v} }
+	s1 := s.probe("s1", msAt(s1Set, s1Set+10), set("auth-user", "testuser"), set("auth-pass", "secret"))
+	var killers, admins, restorers, cleaners []*probe
+	for _, r := range []string{"r0", "r1", "r2", "r3", "r4"} {
+		killers = append(killers, s.probe(r, msAt(acls, acls+10, acls+20, acls+30),
+			[]string{"ACL", "SETUSER", "testuser", "on", ">secret", "allchannels", "+@all"},
+			[]string{"ACL", "SETUSER", "default", "off"},
+			[]string{"CLIENT", "KILL", "USER", "default", "SKIPME", "no"},
+			[]string{"PING"})) // its connection is gone: no reply
+		admins = append(admins, s.probe(r, msAt(admin2, admin2+10, admin2+20, admin2+30, admin2+40),
+			[]string{"PING"},
+			[]string{"AUTH", "testuser", "secret"},
+			[]string{"ACL", "WHOAMI"},
+			[]string{"CONFIG", "SET", "masteruser", "testuser"},
+			[]string{"CONFIG", "SET", "masterauth", "secret"}))
+		restorers = append(restorers, s.probe(r, msAt(restore, restore+10, restore+20, restore+30),
+			[]string{"AUTH", "testuser", "secret"},
+			[]string{"ACL", "SETUSER", "default", "on"},
+			[]string{"ACL", "DELUSER", "testuser"}, // kills this very connection after its reply
+			[]string{"PING"}))
+		cleaners = append(cleaners, s.probe(r, msAt(restore2, restore2+10),
+			[]string{"CONFIG", "SET", "masteruser", ""},
+			[]string{"CONFIG", "SET", "masterauth", ""}))
+	}
+	var sets []*probe
+	for _, name := range all() {
+		sets = append(sets, s.probe(name, msAt(allSet, allSet+10), set("auth-user", "testuser"), set("auth-pass", "secret")))
+	}
+	pollMs := every(restart+500, end-500, 500)
+	polls := map[string]*probe{}
+	for _, name := range all() {
+		polls[name] = s.connectedPoll(name, pollMs)
+	}
+	s.run(end * wire.Millisecond)
+
+	assert.Equal(t, "+OK", s1.reply(0))
+	assert.Equal(t, "+OK", s1.reply(1))
+	for i := range killers {
+		k, a, rs, c := killers[i], admins[i], restorers[i], cleaners[i]
+		assert.Equal(t, "+OK", k.reply(0), "r%d", i)
+		assert.Equal(t, "+OK", k.reply(1), "r%d", i)
+		// The killer's own connection, two or three sentinel links (the
+		// replicas of r0 authenticated as default too).
+		assert.NotEqual(t, "", k.reply(2), "r%d", i)
+		assert.Equal(t, "", k.reply(3), "r%d: killed with SKIPME no", i)
+		assert.Equal(t, "-NOAUTH Authentication required.", a.reply(0), "r%d", i)
+		assert.Equal(t, "+OK", a.reply(1), "r%d", i)
+		assert.Equal(t, `"testuser"`, a.reply(2), "r%d", i)
+		assert.Equal(t, "+OK", a.reply(3), "r%d", i)
+		assert.Equal(t, "+OK", a.reply(4), "r%d", i)
+		assert.Equal(t, "+OK", rs.reply(0), "r%d", i)
+		assert.Equal(t, "+OK", rs.reply(1), "r%d", i)
+		assert.Equal(t, ":1", rs.reply(2), "r%d", i)
+		assert.Equal(t, "", rs.reply(3), "r%d: ACL DELUSER closed its own client", i)
+		assert.Equal(t, "+OK", c.reply(0), "r%d", i)
+		assert.Equal(t, "+OK", c.reply(1), "r%d", i)
+	}
+	for i, p := range sets {
+		assert.Equal(t, "+OK", p.reply(0), "s%d", i)
+		assert.Equal(t, "+OK", p.reply(1), "s%d", i)
+	}
+	for _, name := range all() {
+		t.Logf("%s: %v", name, s.events(name))
+	}
+
+	disc := map[string]map[int]bool{}
+	for _, name := range all() {
+		disc[name] = masterDisconnectedAt(polls[name], pollMs)
+	}
+	// Step 4: s0, restarted without credentials, shows disconnected ≤ 5 s.
+	first := firstWhere(pollMs, disc["s0"], restart, true)
+	require.Positive(t, first, "s0 never disconnected")
+	assert.LessOrEqual(t, first, restart+5000)
+	// Step 5: s1 (correct credentials) is connected ≤ 5 s after the kill,
+	// and stays so.
+	for _, at := range pollMs {
+		if at >= acls+20+5000 && at < allSet { // SENTINEL SET drops the links again
+			assert.False(t, disc["s1"][at], "s1 at %d", at)
+		}
+	}
+	// Step 6: s2 (untouched) shows disconnected ≤ 5 s after the kill.
+	first = firstWhere(pollMs, disc["s2"], acls+20, true)
+	require.Positive(t, first, "s2 never disconnected")
+	assert.LessOrEqual(t, first, acls+20+5000)
+	// Step 7: with the credentials every sentinel is connected, master and
+	// replicas (≤ 50 s), and stays so until the ACLs are restored.
+	for _, name := range all() {
+		conn := connectedAt(polls[name], pollMs)
+		up := firstWhere(pollMs, conn, allSet, true)
+		require.Positive(t, up, "%s never connected after auth-user/auth-pass", name)
+		assert.LessOrEqual(t, up, allSet+50_000, name)
+		t.Logf("%s: all connected at %d", name, up)
+		for _, at := range pollMs {
+			if at >= allSet+50_000 && at < restore {
+				assert.True(t, conn[at], "%s at %d", name, at)
+			}
+		}
+		// Step 8: ACLs restored — every link was dropped again (ACL
+		// DELUSER testuser); AUTH testuser now fails, the default user
+		// takes them; all connected again (≤ 50 s) and the replicas sync
+		// without masteruser.
+		up = firstWhere(pollMs, conn, restore2+10, true)
+		require.Positive(t, up, "%s never connected after the restore", name)
+		assert.LessOrEqual(t, up, restore2+10+50_000, name)
+		assert.True(t, conn[end-500], "%s at the end", name)
+	}
+	for i := 1; i < 5; i++ {
+		assert.True(t, s.node("r"+string(rune('0'+i))).MasterLinkUp(), "r%d replicates at the end", i)
+	}
+	// The master never changed.
+	for _, name := range all() {
+		assert.Zero(t, s.count(name, "+switch-master"), name)
+		assert.Equal(t, "10.0.0.0", s.masterOf(name), name)
+	}
+}
