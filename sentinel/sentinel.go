@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/sentinelsim/sentinelsim/internal/acl"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/sentinel/conf"
 )
@@ -84,6 +85,7 @@ type Sentinel struct {
 	nextConn wire.ConnID
 	conns    map[wire.ConnID]*conn
 	clients  map[clientKey]*client
+	users    *acl.Users   // ACL users of the sentinel's own server (acl.go)
 	cmd      commandState // SENTINEL command state and event subscribers (commands_sentinel.go)
 
 	dead   bool    // the process stopped (a fatal config error, SIMULATE-FAILURE)
@@ -144,6 +146,7 @@ func (s *Sentinel) Boot(env wire.Env, persisted []byte) {
 	}
 	s.conns = map[wire.ConnID]*conn{}
 	s.clients = map[clientKey]*client{}
+	s.loadUsers()
 	s.myID = s.conf.MyID
 	if s.myID == "" {
 		var b [20]byte
@@ -252,6 +255,9 @@ func (s *Sentinel) end() {
 func (s *Sentinel) persist() {
 	c := *s.conf
 	c.MyID, c.CurrentEpoch = s.myID, s.currentEpoch
+	if s.users != nil {
+		c.SetUsers(s.users.List())
+	}
 	c.Masters = nil
 	for _, m := range s.masters {
 		mc := conf.NewMaster(m.name, m.addr, m.quorum)

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/internal/acl"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
@@ -15,9 +16,12 @@ type clientKey struct {
 
 // client is a connection to this sentinel.
 type client struct {
-	lastSeq  uint64
-	channels []string // SUBSCRIBE: event types (pubsub.go)
-	patterns []string // PSUBSCRIBE
+	user            *acl.User // the user it runs as (acl.go)
+	authed          bool
+	closeAfterReply bool // CLIENT KILL of itself
+	lastSeq         uint64
+	channels        []string // SUBSCRIBE: event types (pubsub.go)
+	patterns        []string // PSUBSCRIBE
 }
 
 // maxClients bounds the connections a sentinel keeps.
@@ -36,12 +40,12 @@ func (s *Sentinel) serve(from wire.NodeID, c *wire.Command) {
 			s.env.Send(from, &wire.Closed{Conn: c.Conn, Reason: "max clients"})
 			return
 		}
-		cl = &client{}
+		cl = s.newClient()
 		s.clients[k] = cl
 	case c.Open && c.Seq == 1 && cl.lastSeq != 1:
 		// A new connection under an id we know: its peer restarted and
 		// numbers connections from 1 again (the old one never hung up).
-		cl = &client{}
+		cl = s.newClient()
 		s.clients[k] = cl
 	case c.Seq <= cl.lastSeq:
 		return // a duplicated delivery
@@ -57,12 +61,16 @@ func (s *Sentinel) serve(from wire.NodeID, c *wire.Command) {
 	for _, v := range values[1:] {
 		s.env.Send(from, &wire.Push{Conn: c.Conn, Value: v})
 	}
+	if cl.closeAfterReply && s.clients[k] == cl {
+		delete(s.clients, k)
+		s.env.Send(from, &wire.Closed{Conn: c.Conn, Reason: "killed"})
+	}
 }
 
 // commandArity is the arity of the top-level commands served here, as in
 // 7.0.15's sentinel command table (negative: at least that many).
 var commandArity = map[string]int{
-	"auth": -2, "client": -2, "info": -1, "ping": -1, "psubscribe": -2, "publish": 3,
+	"acl": -2, "auth": -2, "client": -2, "info": -1, "ping": -1, "psubscribe": -2, "publish": 3,
 	"punsubscribe": -1, "role": 1, "sentinel": -2, "subscribe": -2, "unsubscribe": -1,
 }
 
@@ -121,6 +129,9 @@ func (s *Sentinel) clientCommand(k clientKey, cl *client, args []string) []wire.
 	if errv != nil {
 		return []wire.Value{*errv}
 	}
+	if errv := s.aclCheck(cl, fullname, args); errv != nil {
+		return []wire.Value{*errv}
+	}
 	switch name := upper(args[0]); name {
 	case "SUBSCRIBE", "PSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE":
 		return s.pubsubCommand(k, cl, name, args[1:])
@@ -136,6 +147,14 @@ func (s *Sentinel) clientCommand(k clientKey, cl *client, args []string) []wire.
 		if cl.subscribed() {
 			return []wire.Value{wire.Error("ERR Can't execute '" + fullname +
 				"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")}
+		}
+		switch {
+		case name == "AUTH":
+			return []wire.Value{s.authCommand(cl, args)}
+		case name == "ACL":
+			return []wire.Value{s.aclCommand(k, cl, args)}
+		case name == "CLIENT" && upper(args[1]) == "KILL":
+			return []wire.Value{s.clientKill(k, args)}
 		}
 	}
 	return []wire.Value{s.command(args)}

@@ -13,11 +13,8 @@ import (
 
 // Scenarios S-AUTH-1 and S-SET-1 of shared/reference/redis-sentinel-tests.md
 // §6 (Redis 03-runtime-reconf, §3.3 items 1 and 3–5), with the parameters of
-// newSuite. Not covered here:
-//   - S-AUTH-2 and S-ACL-1: the node model has no ACL users (no ACL
-//     command, no auth-user on the Redis side, AUTH takes only the
-//     requirepass: model/commands.go, model/doc.go), and the sentinel server
-//     has no ACL either, so the user switch cannot be reproduced.
+// newSuite. S-AUTH-2 and S-ACL-1 (ACL users) are in suite_acl_test.go.
+// Not covered:
 //   - S-HOST-1: the simulation addresses every node by IP through a static
 //     directory; there are no host names to resolve or announce.
 

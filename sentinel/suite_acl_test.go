@@ -1,6 +1,7 @@
 package sentinel_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -216,4 +217,178 @@ func TestSuiteAuth2ACLSwitch(t *testing.T) {
 		assert.Zero(t, s.count(name, "+switch-master"), name)
 		assert.Equal(t, "10.0.0.0", s.masterOf(name), name)
 	}
+}
+
+// S-ACL-1 (§6 row S-ACL-1, Redis 09-acl-support, §3.9): on every sentinel
+// testuser is created (">secret +@all on"), the default user turned off
+// and CLIENT KILL USER default SKIPME no run, which drops every link
+// between sentinels (and the admin connection); a new connection
+// authenticates as testuser. s1's links to its peers reconnect as the
+// disabled default user, their PINGs get -NOAUTH, so the peers go SDOWN
+// and s1's CKQUORUM fails (≤ 10 s). Then every sentinel gets
+// SENTINEL CONFIG SET sentinel-user testuser / sentinel-pass secret (each
+// drops the sentinel links, which reconnect with AUTH testuser secret), and
+// CKQUORUM succeeds (≤ 10 s). Tear-down: default on, testuser deleted,
+// sentinel-user/pass emptied; CKQUORUM still succeeds.
+func TestSuiteAcl1SentinelUsers(t *testing.T) {
+	const (
+		acls     = 5000
+		login    = 5100
+		creds    = 15000 // kill + 10 s: the NOQUORUM deadline
+		teardown = 30000
+		end      = 45000
+	)
+	s := newSuite2(t, 43, suite2Opts{})
+	var setups, admins, teardowns []*probe
+	for _, name := range all() {
+		setups = append(setups, s.probe(name, msAt(acls, acls+10, acls+20, acls+30),
+			[]string{"ACL", "SETUSER", "testuser", ">secret", "+@all", "on"},
+			[]string{"ACL", "SETUSER", "default", "off"},
+			[]string{"CLIENT", "KILL", "USER", "default", "SKIPME", "no"},
+			[]string{"PING"})) // killed with its reply: no answer
+		admins = append(admins, s.probe(name, msAt(creds, creds+10, creds+20),
+			[]string{"AUTH", "testuser", "secret"},
+			[]string{"SENTINEL", "CONFIG", "SET", "sentinel-user", "testuser"},
+			[]string{"SENTINEL", "CONFIG", "SET", "sentinel-pass", "secret"}))
+		teardowns = append(teardowns, s.probe(name, msAt(teardown, teardown+10, teardown+20, teardown+30),
+			[]string{"AUTH", "testuser", "secret"},
+			[]string{"ACL", "SETUSER", "default", "on"},
+			[]string{"ACL", "DELUSER", "testuser"}, // closes this connection after its reply
+			[]string{"PING"}))
+	}
+	// The test link of s1, authenticated as testuser, asks CKQUORUM every
+	// 500 ms until the tear-down.
+	pollMs := every(login+100, teardown-500, 500)
+	cmds := [][]string{{"AUTH", "testuser", "secret"}, {"ACL", "WHOAMI"}}
+	at := []int{login, login + 10}
+	for _, m := range pollMs {
+		cmds, at = append(cmds, []string{"SENTINEL", "CKQUORUM", "mymaster"}), append(at, m)
+	}
+	poll := s.probe("s1", msAt(at...), cmds...)
+	var cleans []*probe
+	for _, name := range all() {
+		cleans = append(cleans, s.probe(name, msAt(teardown+100, teardown+110),
+			[]string{"SENTINEL", "CONFIG", "SET", "sentinel-user", ""},
+			[]string{"SENTINEL", "CONFIG", "SET", "sentinel-pass", ""}))
+	}
+	final := s.probe("s1", msAt(end-100), []string{"SENTINEL", "CKQUORUM", "mymaster"})
+	s.run(end * wire.Millisecond)
+
+	for i := range setups {
+		assert.Equal(t, "+OK", setups[i].reply(0), "s%d", i)
+		assert.Equal(t, "+OK", setups[i].reply(1), "s%d", i)
+		assert.NotEqual(t, "", setups[i].reply(2), "s%d", i)
+		assert.Equal(t, "", setups[i].reply(3), "s%d: its connection was killed", i)
+		for j := 0; j < 3; j++ {
+			assert.Equal(t, "+OK", admins[i].reply(j), "s%d %d", i, j)
+		}
+		assert.Equal(t, "+OK", teardowns[i].reply(0), "s%d", i)
+		assert.Equal(t, "+OK", teardowns[i].reply(1), "s%d", i)
+		assert.Equal(t, ":1", teardowns[i].reply(2), "s%d", i)
+		assert.Equal(t, "", teardowns[i].reply(3), "s%d", i)
+		assert.Equal(t, "+OK", cleans[i].reply(0), "s%d", i)
+		assert.Equal(t, "+OK", cleans[i].reply(1), "s%d", i)
+	}
+	assert.Equal(t, "+OK", poll.reply(0))
+	assert.Equal(t, `"testuser"`, poll.reply(1))
+	t.Logf("s1: %v", s.events("s1"))
+
+	ck := func(i int) string { return poll.reply(i + 2) }
+	noq := -1
+	for i, m := range pollMs {
+		if m < creds && strings.HasPrefix(ck(i), "-NOQUORUM") {
+			noq = m
+			break
+		}
+	}
+	require.Positive(t, noq, "CKQUORUM never failed before the credentials")
+	assert.LessOrEqual(t, noq, acls+10_000, "NOQUORUM within 10 s")
+	assert.Equal(t, "-NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master. Not enough available Sentinels to reach the majority and authorize a failover", ck(slices.IndexFunc(pollMs, func(m int) bool { return m > creds })-1), "the last CKQUORUM before the credentials")
+	ok := -1
+	for i, m := range pollMs {
+		if m > creds && strings.HasPrefix(ck(i), "+OK") {
+			ok = m
+			break
+		}
+	}
+	require.Positive(t, ok, "CKQUORUM never succeeded with the credentials")
+	assert.LessOrEqual(t, ok, creds+20+10_000, "OK within 10 s")
+	t.Logf("NOQUORUM at %d, OK at %d", noq, ok)
+	for i, m := range pollMs {
+		if m >= ok {
+			assert.Equal(t, "+OK 5 usable Sentinels. Quorum and failover authorization can be reached", ck(i), "at %d", m)
+		}
+	}
+	assert.Equal(t, "+OK 5 usable Sentinels. Quorum and failover authorization can be reached", final.reply(0))
+	for _, name := range all() {
+		assert.Zero(t, s.count(name, "+odown"), name)
+		assert.Zero(t, s.count(name, "+sdown master"), name)
+	}
+}
+
+// The ACL commands on a sentinel's own server; every reply was checked
+// against redis-sentinel 7.0.15 with the same commands (a sentinel knows
+// only its own commands: +get is unknown there, +sentinel|masters is not).
+func TestSentinelACLReplies(t *testing.T) {
+	s := newSuite2(t, 44, suite2Opts{})
+	adminCmds := []struct{ cmd, want string }{
+		{"ACL WHOAMI", `"default"`},
+		{"ACL LIST", `["user default on nopass ~* &* +@all"]`},
+		{"ACL SETUSER testuser >secret +@all on", "+OK"},
+		{"ACL LIST", `["user default on nopass ~* &* +@all" "user testuser on #2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b resetchannels +@all"]`},
+		{"ACL SETUSER x +get", "-ERR Error in ACL SETUSER modifier '+get': Unknown command or category name in ACL"},
+		{"ACL SETUSER x +sentinel|masters", "+OK"},
+		{"ACL SETUSER x +sentinel", "+OK"},
+		{"ACL USERS", `["default" "testuser" "x"]`},
+		{"ACL DELUSER x", ":1"},
+		{"CLIENT KILL USER nosuch", "-ERR No such user 'nosuch'"},
+		{"ACL SETUSER lim on nopass -@all +ping", "+OK"},
+		{"AUTH x", "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"},
+		{"AUTH testuser wrong", "-WRONGPASS invalid username-password pair or user is disabled."},
+	}
+	var ms []int
+	var cmds [][]string
+	for i, c := range adminCmds {
+		ms = append(ms, 10_000+10*i)
+		cmds = append(cmds, strings.Fields(c.cmd))
+	}
+	ms, cmds = append(ms, 12_000), append(cmds, []string{"ACL", "SETUSER", "default", "off"})
+	admin := s.probe("s0", msAt(ms...), cmds...)
+	lim := s.probe("s0", msAt(11_000, 11_010, 11_020, 11_030),
+		[]string{"AUTH", "lim", "x"}, []string{"SENTINEL", "MASTERS"}, []string{"PING"}, []string{"INFO"})
+	tu := s.probe("s0", msAt(11_000, 11_010, 11_020),
+		[]string{"AUTH", "testuser", "secret"}, []string{"PUBLISH", "__sentinel__:hello", "x"}, []string{"SUBSCRIBE", "+sdown"})
+	anon := s.probe("s0", msAt(12_500, 12_510, 12_520, 12_530),
+		[]string{"PING"}, []string{"SENTINEL", "MASTERS"}, []string{"AUTH", "testuser", "secret"}, []string{"ACL", "WHOAMI"})
+	s.run(13 * wire.Second)
+	for i, c := range adminCmds {
+		assert.Equal(t, c.want, admin.reply(i), c.cmd)
+	}
+	assert.Equal(t, "+OK", admin.reply(len(adminCmds)))
+	assert.Equal(t, []string{"+OK", "-NOPERM this user has no permissions to run the 'sentinel|masters' command", "+PONG",
+		"-NOPERM this user has no permissions to run the 'info' command"},
+		[]string{lim.reply(0), lim.reply(1), lim.reply(2), lim.reply(3)})
+	chans := "-NOPERM this user has no permissions to access one of the channels used as arguments"
+	assert.Equal(t, []string{"+OK", chans, chans}, []string{tu.reply(0), tu.reply(1), tu.reply(2)})
+	noauth := "-NOAUTH Authentication required."
+	assert.Equal(t, []string{noauth, noauth, "+OK", `"testuser"`}, []string{anon.reply(0), anon.reply(1), anon.reply(2), anon.reply(3)})
+}
+
+// ACL SETUSER changes the users in memory; the next flush of sentinel.conf
+// writes them (SENTINEL FLUSHCONFIG here), and a restart reads them back,
+// as redis-sentinel 7.0.15 does. (Redis also shows sanitize-payload on
+// the default user after such a restart, because it applies the file's
+// default-user line from reset; sentinel/conf drops that line when it is
+// the one requirepass gives, so the simulation does not.)
+func TestSentinelUsersSurviveRestart(t *testing.T) {
+	s := newSuite2(t, 45, suite2Opts{})
+	require.NoError(t, s.w.Schedule(11_000, sim.Crash{Node: s.ids["s0"]}))
+	require.NoError(t, s.w.Schedule(12_000, sim.Restart{Node: s.ids["s0"]}))
+	before := s.probe("s0", msAt(10_000, 10_010), []string{"ACL", "SETUSER", "testuser", "on", ">secret", "+@all"}, []string{"SENTINEL", "FLUSHCONFIG"})
+	after := s.probe("s0", msAt(13_000, 13_010), []string{"AUTH", "testuser", "secret"}, []string{"ACL", "LIST"})
+	s.run(14 * wire.Second)
+	assert.Equal(t, "+OK", before.reply(0))
+	assert.Equal(t, "+OK", before.reply(1))
+	assert.Equal(t, "+OK", after.reply(0))
+	assert.Equal(t, `["user default on nopass ~* &* +@all" "user testuser on #2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b resetchannels +@all"]`, after.reply(1))
 }
