@@ -202,7 +202,7 @@ func (s *Sentinel) newMaster(mc MasterConfig) *instance {
 // addReplica creates a replica record (spec §7.2, "+slave").
 func (s *Sentinel) addReplica(m *instance, a wire.Addr) *instance {
 	r := &instance{
-		kind: kindReplica, name: a.String(), addr: a, master: m, link: newLink(s.now),
+		kind: kindReplica, name: s.announced(a).String(), addr: a, master: m, link: newLink(s.now),
 		downAfter: m.downAfter, lastPubTime: s.now, roleReported: roleSlave, roleReportedTime: s.now,
 		slaveConfChangeTime: s.now, slavePriority: 100, replicaAnnounced: true,
 	}
@@ -269,17 +269,18 @@ func (s *Sentinel) persist() {
 		// that replica's place (spec §24.3), so a restart mid-failover
 		// comes back on the new address.
 		cur := m.currentAddr()
-		mc.Addr, mc.ConfigEpoch, mc.LeaderEpoch = cur, m.configEpoch, m.leaderEpoch
+		// Addresses are written in their announced form (hostnames.go).
+		mc.Addr, mc.ConfigEpoch, mc.LeaderEpoch = s.announced(cur), m.configEpoch, m.leaderEpoch
 		mc.KnownReplicas, mc.KnownSentinels = nil, nil
 		for _, r := range m.replicas {
 			a := r.addr
 			if sameAddr(a, cur) {
 				a = m.addr
 			}
-			mc.KnownReplicas = append(mc.KnownReplicas, a)
+			mc.KnownReplicas = append(mc.KnownReplicas, s.announced(a))
 		}
 		for _, r := range m.sentinels {
-			mc.KnownSentinels = append(mc.KnownSentinels, conf.KnownSentinel{Addr: r.addr, RunID: r.runID})
+			mc.KnownSentinels = append(mc.KnownSentinels, conf.KnownSentinel{Addr: s.announced(r.addr), RunID: r.runID})
 		}
 		c.Masters = append(c.Masters, mc)
 	}

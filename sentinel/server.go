@@ -209,7 +209,7 @@ func (s *Sentinel) sentinelCommand(args []string) wire.Value {
 		if m == nil {
 			return wire.Value{Kind: wire.KindNil}
 		}
-		a := m.currentAddr()
+		a := s.announced(m.currentAddr())
 		return wire.BulkArray(a.Host, strconv.Itoa(a.Port))
 	case sub == "is-master-down-by-addr" && len(args) == 6:
 		return s.isMasterDownByAddr(args[2], args[3], args[4], args[5])
@@ -250,7 +250,7 @@ func (s *Sentinel) isMasterDownByAddr(host, portText, epochText, runID string) w
 	}
 	var m *instance
 	for _, x := range s.masters {
-		if sameAddr(x.addr, wire.Addr{Host: host, Port: port}) {
+		if s.sameHost(x.addr, wire.Addr{Host: host, Port: port}) {
 			m = x
 			break
 		}

@@ -13,10 +13,8 @@ import (
 
 // Scenarios S-AUTH-1 and S-SET-1 of shared/reference/redis-sentinel-tests.md
 // §6 (Redis 03-runtime-reconf, §3.3 items 1 and 3–5), with the parameters of
-// newSuite. S-AUTH-2 and S-ACL-1 (ACL users) are in suite_acl_test.go.
-// Not covered:
-//   - S-HOST-1: the simulation addresses every node by IP through a static
-//     directory; there are no host names to resolve or announce.
+// newSuite. S-AUTH-2 and S-ACL-1 (ACL users) are in suite_acl_test.go,
+// S-HOST-1 (host names) in suite_host_test.go.
 
 // every returns the times from..to (inclusive) in steps of step ms.
 func every(from, to, step int) []int {
