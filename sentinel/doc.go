@@ -37,6 +37,7 @@
 // recorded in the trace instead of run (scripts.go), configuration read from
 // and persisted as sentinel.conf text (package sentinel/conf), behaviour
 // profiles (profile.go), golden interaction scripts (testdata/*.txt,
-// interaction_test.go). Not yet: the 2.8.2 role-sampling profile, ACL users,
-// host names, the ACL, COMMAND, HELLO and SHUTDOWN commands, -dup-sentinel.
+// interaction_test.go), ACL users on its own server (acl.go), host names
+// (hostnames.go). Not yet: the 2.8.2 role-sampling profile, the COMMAND,
+// HELLO and SHUTDOWN commands, -dup-sentinel.
 package sentinel
