@@ -33,21 +33,60 @@ func (n *Node) authRequired(cn *conn) bool {
 	return (!def.NoPass || !def.On) && !cn.authed
 }
 
-// aclDenied is ACLCheckAllPerm for a command that passed the lookup: the
-// command (or subcommand), then its keys, then its channels. It returns
-// the NOPERM error, or "".
+// ACL denials (ACL_DENIED_*).
+const (
+	aclOK = iota
+	aclDeniedCmd
+	aclDeniedKey
+	aclDeniedChannel
+)
+
+// aclDenied is processCommand's ACL check: the NOPERM error, or "".
 func (n *Node) aclDenied(cn *conn, name, fullname string, args []string) string {
+	switch n.aclCheck(cn, name, fullname, args) {
+	case aclDeniedCmd:
+		return "NOPERM this user has no permissions to run the '" + fullname + "' command"
+	case aclDeniedKey:
+		return "NOPERM this user has no permissions to access one of the keys used as arguments"
+	case aclDeniedChannel:
+		return "NOPERM this user has no permissions to access one of the channels used as arguments"
+	}
+	return ""
+}
+
+// aclExecDenied is execCommand's check of each queued command against the
+// ACLs as they are at EXEC: the error that replaces the command's reply,
+// or "".
+func (n *Node) aclExecDenied(cn *conn, args []string) string {
+	_, fullname, _ := spec(args[0], args)
+	reason := ""
+	switch n.aclCheck(cn, args[0], fullname, args) {
+	case aclDeniedCmd:
+		reason = "no permission to execute the command or subcommand"
+	case aclDeniedKey:
+		reason = "no permission to touch the specified keys"
+	case aclDeniedChannel:
+		reason = "no permission to access one of the channels used as arguments"
+	default:
+		return ""
+	}
+	return "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + reason
+}
+
+// aclCheck is ACLCheckAllPerm for a command that passed the lookup: the
+// command (or subcommand), then its keys, then its channels.
+func (n *Node) aclCheck(cn *conn, name, fullname string, args []string) int {
 	u := cn.user
 	if u == nil {
-		return "" // the node's own checks (a PING it runs on itself)
+		return aclOK // the node's own checks (a PING it runs on itself)
 	}
 	_, sub, _ := strings.Cut(fullname, "|")
 	if !u.CanRun(strings.ToLower(name), sub) {
-		return "NOPERM this user has no permissions to run the '" + fullname + "' command"
+		return aclDeniedCmd
 	}
 	for _, k := range commandKeys(name, args) {
 		if !u.CanKey(k) {
-			return "NOPERM this user has no permissions to access one of the keys used as arguments"
+			return aclDeniedKey
 		}
 	}
 	var channels []string
@@ -59,10 +98,10 @@ func (n *Node) aclDenied(cn *conn, name, fullname string, args []string) string 
 	}
 	for _, ch := range channels {
 		if !u.CanChannel(ch, false) {
-			return "NOPERM this user has no permissions to access one of the channels used as arguments"
+			return aclDeniedChannel
 		}
 	}
-	return ""
+	return aclOK
 }
 
 // commandKeys returns the key arguments of a data command, after its key

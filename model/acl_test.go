@@ -153,3 +153,26 @@ func TestMasteruserSyncAndKill(t *testing.T) {
 	w.run(3200 * wire.Millisecond)
 	assert.Equal(t, []string{":0", ":1"}, *log, "the replica ran as repl")
 }
+
+// ACLs are checked again at EXEC: a queued command the user may no longer
+// run gets an error in its place, the others run; EXEC itself denied
+// aborts the transaction (texts of redis-server 7.0.15).
+func TestACLCheckedAgainAtExec(t *testing.T) {
+	d := newDirect(t, nil)
+	require.Equal(t, "+OK", d.reply(1, "ACL", "SETUSER", "u", "on", "nopass", "~*", "&*", "+@all"))
+	require.Equal(t, "+OK", d.reply(2, "AUTH", "u", "x"))
+	for _, c := range [][]string{{"MULTI"}, {"SET", "k", "v"}, {"GET", "k"}, {"PUBLISH", "ch", "m"}, {"PING"}} {
+		d.reply(2, c...)
+	}
+	require.Equal(t, "+OK", d.reply(1, "ACL", "SETUSER", "u", "-get", "resetkeys", "~k2", "resetchannels"))
+	changed := "-NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: "
+	assert.Equal(t, "["+changed+"no permission to touch the specified keys "+
+		changed+"no permission to execute the command or subcommand "+
+		changed+"no permission to access one of the channels used as arguments +PONG]", d.reply(2, "EXEC"))
+
+	require.Equal(t, "+OK", d.reply(3, "AUTH", "u", "x"))
+	require.Equal(t, "+OK", d.reply(3, "MULTI"))
+	require.Equal(t, "+QUEUED", d.reply(3, "PING"))
+	require.Equal(t, "+OK", d.reply(1, "ACL", "SETUSER", "u", "-exec"))
+	assert.Equal(t, "-EXECABORT Transaction discarded because of: NOPERM this user has no permissions to run the 'exec' command", d.reply(3, "EXEC"))
+}

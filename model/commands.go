@@ -441,6 +441,10 @@ func (n *Node) runExec(env wire.Env, x *execRun) (wire.Value, bool) {
 	for len(x.cmds) > 0 {
 		args := x.cmds[0].args
 		x.cmds = x.cmds[1:]
+		if e := n.aclExecDenied(x.cn, args); e != "" {
+			x.out = append(x.out, wire.Error(e))
+			continue
+		}
 		v, ok := n.execute(env, x.cn, x.seq, args[0], args, true)
 		if !ok { // a busy script: its result comes with SCRIPT KILL
 			if s := n.script; s != nil && s.conn == x.cn {
