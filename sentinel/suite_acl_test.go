@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/sentinel"
+	"github.com/sentinelsim/sentinelsim/sentinel/conf"
 	"github.com/sentinelsim/sentinelsim/sim"
 )
 
@@ -391,4 +393,32 @@ func TestSentinelUsersSurviveRestart(t *testing.T) {
 	assert.Equal(t, "+OK", before.reply(1))
 	assert.Equal(t, "+OK", after.reply(0))
 	assert.Equal(t, `["user default on nopass ~* &* +@all" "user testuser on #2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b resetchannels +@all"]`, after.reply(1))
+}
+
+// Spec §25.1: without sentinel-pass a sentinel authenticates to its peers
+// with its own requirepass, so sentinels sharing one requirepass see each
+// other; a client must AUTH first. A sentinel with another password is
+// refused by its peers (-NOAUTH PINGs), so they see it SDOWN.
+func TestSentinelRequirepassSharedByPeers(t *testing.T) {
+	s := newSuite2(t, 46, suite2Opts{opts: func(i int, o *sentinel.Options) {
+		c := conf.New()
+		c.RequirePass = "secret"
+		if i == 4 {
+			c.RequirePass = "other"
+		}
+		c.Masters = o.Masters
+		o.Conf = c
+	}})
+	p := s.probe("s0", msAt(20_000, 20_010, 20_020, 20_030),
+		[]string{"SENTINEL", "CKQUORUM", "mymaster"}, []string{"AUTH", "secret"},
+		[]string{"SENTINEL", "CKQUORUM", "mymaster"}, []string{"ACL", "LIST"})
+	s.run(21 * wire.Second)
+	assert.Equal(t, "-NOAUTH Authentication required.", p.reply(0))
+	assert.Equal(t, "+OK", p.reply(1))
+	assert.Equal(t, "+OK 4 usable Sentinels. Quorum and failover authorization can be reached", p.reply(2))
+	assert.Equal(t, `["user default on #2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b ~* &* +@all"]`, p.reply(3))
+	for _, name := range []string{"s0", "s1", "s2", "s3"} {
+		assert.Equal(t, 1, s.count(name, "+sdown sentinel"), "%s sees s4 down: %v", name, s.events(name))
+	}
+	assert.Equal(t, 4, s.count("s4", "+sdown sentinel"), "s4 sees every peer down")
 }
