@@ -80,8 +80,10 @@ func (n *Node) aclCheck(cn *conn, name, fullname string, args []string) int {
 	if u == nil {
 		return aclOK // the node's own checks (a PING it runs on itself)
 	}
+	// Commands allowed before authentication (AUTH, QUIT; HELLO in Redis)
+	// need no command permission either (ACLSelectorCheckCmd).
 	_, sub, _ := strings.Cut(fullname, "|")
-	if !u.CanRun(strings.ToLower(name), sub) {
+	if nodeCommands[name].flags&fNoAuth == 0 && !u.CanRun(strings.ToLower(name), sub) {
 		return aclDeniedCmd
 	}
 	for _, k := range commandKeys(name, args) {

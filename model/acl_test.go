@@ -49,6 +49,11 @@ func TestACLCommandsMatchRedis(t *testing.T) {
 		{3, []string{"GET", "k"}, "-NOPERM this user has no permissions to access one of the keys used as arguments"},
 		{3, []string{"PING"}, "-NOPERM this user has no permissions to run the 'ping' command"},
 		{3, []string{"ACL", "WHOAMI"}, "-NOPERM this user has no permissions to run the 'acl|whoami' command"},
+		// AUTH and QUIT need no command permission.
+		{3, []string{"AUTH", "testuser", "secret"}, "+OK"},
+		{3, []string{"ACL", "WHOAMI"}, `"testuser"`},
+		{3, []string{"AUTH", "u2", "x"}, "+OK"},
+		{3, []string{"QUIT"}, "+OK"},
 		{1, []string{"ACL", "SETUSER", "p", "on", ">b", "~k*", "&ch*", "+@all", "-get", "-config|get"}, "+OK"},
 		{4, []string{"AUTH", "p", "b"}, "+OK"},
 		{4, []string{"PUBLISH", "other", "m"}, "-NOPERM this user has no permissions to access one of the channels used as arguments"},

@@ -77,7 +77,8 @@ func (s *Sentinel) aclCheck(cl *client, fullname string, args []string) *wire.Va
 		v := wire.Error("NOAUTH Authentication required.")
 		return &v
 	}
-	if !cl.user.CanRun(name, sub) {
+	// AUTH needs no command permission (CMD_NO_AUTH, ACLSelectorCheckCmd).
+	if name != "auth" && !cl.user.CanRun(name, sub) {
 		v := wire.Error("NOPERM this user has no permissions to run the '" + fullname + "' command")
 		return &v
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/model"
 	"github.com/sentinelsim/sentinelsim/sentinel"
 	"github.com/sentinelsim/sentinelsim/sentinel/conf"
 	"github.com/sentinelsim/sentinelsim/sim"
@@ -421,4 +422,53 @@ func TestSentinelRequirepassSharedByPeers(t *testing.T) {
 		assert.Equal(t, 1, s.count(name, "+sdown sentinel"), "%s sees s4 down: %v", name, s.events(name))
 	}
 	assert.Equal(t, 4, s.count("s4", "+sdown sentinel"), "s4 sees every peer down")
+}
+
+// sentinelACL is the ACL the Redis documentation gives a Sentinel user on
+// the data nodes ("Redis Access Control List authentication" in the
+// Sentinel docs): exactly the commands Sentinel sends.
+const sentinelACL = "on >pw allchannels +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill"
+
+// aclSuite runs the suite with a password on the default user of every
+// Redis node (the replicas use it as masterauth) and the sentinels
+// authenticating as sentinel-user with the given rules.
+func aclSuite(t *testing.T, seed uint64, rules string) *suite {
+	s := newSuite2(t, seed, suite2Opts{
+		redis: func(i int, c *model.Config) {
+			c.RequirePass, c.MasterAuth = "adminpw", "adminpw"
+			c.Users = []string{"sentinel-user " + rules}
+		},
+		master: func(mc *sentinel.MasterConfig) { mc.AuthUser, mc.AuthPass = "sentinel-user", "pw" },
+	})
+	require.NoError(t, s.w.Schedule(10_000, sim.Crash{Node: s.ids["r0"]}))
+	return s
+}
+
+// With the documented Sentinel ACL on every node, a failover goes through
+// every NOPERM check: promotion, the reconfiguration transactions
+// (MULTI, SLAVEOF, CONFIG REWRITE, CLIENT KILL, EXEC), hellos.
+func TestSuiteFailoverWithSentinelACLUser(t *testing.T) {
+	s := aclSuite(t, 47, sentinelACL)
+	s.run(60 * wire.Second)
+	t.Logf("s0: %v", s.events("s0"))
+	master := s.converged(t, all())
+	assert.NotEqual(t, "10.0.0.0", master)
+	for _, name := range all() {
+		assert.Equal(t, 1, s.count(name, "+switch-master"), name)
+	}
+}
+
+// Without +slaveof the leader's SLAVEOF NO ONE meets -NOPERM inside its
+// transaction, so EXEC aborts, the replica is never promoted and the
+// failover aborts after failover-timeout (-failover-abort-slave-timeout).
+func TestSuiteFailoverNeedsSlaveofPermission(t *testing.T) {
+	s := aclSuite(t, 48, strings.Replace(sentinelACL, " +slaveof", "", 1))
+	s.run(40 * wire.Second)
+	aborts := 0
+	for _, name := range all() {
+		aborts += s.count(name, "-failover-abort-slave-timeout")
+		assert.Zero(t, s.count(name, "+promoted-slave"), name)
+		assert.Zero(t, s.count(name, "+switch-master"), name)
+	}
+	assert.Positive(t, aborts, "the leader gave up waiting for the promotion")
 }
