@@ -130,7 +130,7 @@ func (s *Sentinel) onInfo(r *instance, text string) {
 	if r.kind == kindMaster {
 		for _, sl := range in.Slaves {
 			a := wire.Addr{Host: sl.IP, Port: sl.Port}
-			if r.findReplica(a) == nil && a.Port != 0 && s.acceptHost(a.Host) {
+			if s.findReplica(r, a) == nil && a.Port != 0 && s.acceptHost(a.Host) {
 				nr := s.addReplica(r, a)
 				s.emit(Notice, "+slave", nr, "")
 				s.dirty = true

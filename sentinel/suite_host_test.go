@@ -20,6 +20,12 @@ import (
 // "redis-0" with resolve-hostnames and announce-hostnames on, the others
 // monitor 10.0.0.0 with both off.
 func hostSuite(t *testing.T, seed uint64, byName func(i int) bool) *suite {
+	return hostSuiteConf(t, seed, byName, nil)
+}
+
+// hostSuiteConf is hostSuite with a last change to each sentinel's
+// configuration.
+func hostSuiteConf(t *testing.T, seed uint64, byName func(i int) bool, change func(c *conf.Config)) *suite {
 	s := newSuite2(t, seed, suite2Opts{
 		redis: func(i int, c *model.Config) {
 			c.ReplicaAnnounceIP = "redis-" + strconv.Itoa(i)
@@ -35,6 +41,9 @@ func hostSuite(t *testing.T, seed uint64, byName func(i int) bool) *suite {
 				mc.Addr = wire.Addr{Host: "redis-0", Port: 6379}
 			}
 			c.Masters = []sentinel.MasterConfig{mc}
+			if change != nil {
+				change(c)
+			}
 			o.Conf = c
 		},
 	})
@@ -127,4 +136,21 @@ func TestHostnamesNeedResolveHostnames(t *testing.T) {
 	assert.Equal(t, "[]", p.reply(0))
 	assert.Len(t, replicaFields(q, 0, "ip"), 4)
 	assert.Zero(t, s.count("s4", "+slave"))
+}
+
+// A replica known by IP (a known-replica line written while
+// announce-hostnames was off) that announces itself by name is the same
+// replica: no second record (spec §4.2 compares IPs or names).
+func TestKnownReplicaByIPAnnouncedByName(t *testing.T) {
+	s := hostSuiteConf(t, 54, func(int) bool { return true }, func(c *conf.Config) {
+		for i := 1; i < 5; i++ {
+			c.Masters[0].KnownReplicas = append(c.Masters[0].KnownReplicas, wire.Addr{Host: "10.0.0." + strconv.Itoa(i), Port: 6379})
+		}
+	})
+	p := s.probe("s0", msAt(20_000), []string{"SENTINEL", "REPLICAS", "mymaster"})
+	s.run(21 * wire.Second)
+	assert.ElementsMatch(t, []string{"10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379", "10.0.0.4:6379"}, replicaFields(p, 0, "name"))
+	assert.ElementsMatch(t, []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"}, replicaFields(p, 0, "ip"))
+	assert.Zero(t, s.count("s0", "+slave"), "%v", s.events("s0"))
+	assert.Zero(t, s.count("s0", "+sdown"), "%v", s.events("s0"))
 }
