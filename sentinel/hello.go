@@ -94,6 +94,13 @@ func (s *Sentinel) onHello(payload string) {
 				}
 			}
 		}
+		if !s.acceptHost(addr.Host) {
+			// createSentinelRedisInstance refuses a host name without
+			// resolve-hostnames (spec §4.2): no record, but the epoch
+			// still counts.
+			s.newEpoch(epoch)
+			return
+		}
 		known = s.addSentinel(m, addr, runID)
 		if removed == 0 {
 			s.emit(Notice, "+sentinel", known, "")

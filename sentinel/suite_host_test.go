@@ -154,3 +154,27 @@ func TestKnownReplicaByIPAnnouncedByName(t *testing.T) {
 	assert.Zero(t, s.count("s0", "+slave"), "%v", s.events("s0"))
 	assert.Zero(t, s.count("s0", "+sdown"), "%v", s.events("s0"))
 }
+
+// A sentinel that announces a host name (announce-ip sentinel-4) is known
+// only to peers with resolve-hostnames; the others never create its record
+// (spec §4.2), though they still learn epochs from its hellos.
+func TestSentinelAnnouncedByName(t *testing.T) {
+	s := newSuite2(t, 55, suite2Opts{opts: func(i int, o *sentinel.Options) {
+		c := conf.New()
+		c.Masters = o.Masters
+		if i == 4 {
+			c.AnnounceIP = "sentinel-4"
+		}
+		if i == 3 {
+			c.ResolveHostnames = true
+		}
+		o.Conf = c
+	}})
+	s.dir.AddHost("sentinel-4", "10.0.1.4")
+	p0 := s.probe("s0", msAt(20_000), []string{"SENTINEL", "SENTINELS", "mymaster"})
+	p3 := s.probe("s3", msAt(20_000), []string{"SENTINEL", "SENTINELS", "mymaster"})
+	s.run(21 * wire.Second)
+	assert.ElementsMatch(t, []string{"10.0.1.1", "10.0.1.2", "10.0.1.3"}, replicaFields(p0, 0, "ip"))
+	assert.ElementsMatch(t, []string{"10.0.1.0", "10.0.1.1", "10.0.1.2", "10.0.1.4"}, replicaFields(p3, 0, "ip"),
+		"resolve-hostnames on, announce-hostnames off: the name is shown as its IP")
+}
