@@ -44,6 +44,20 @@ func (s *Sentinel) acceptHost(host string) bool {
 	return s.conf.ResolveHostnames
 }
 
+// resolvable reports whether host is a literal IP or a name the directory
+// resolves.
+func (s *Sentinel) resolvable(host string) bool {
+	if _, ok := conf.NormalizeIP(host); ok {
+		return true
+	}
+	hr, ok := s.dir.(wire.HostResolver)
+	if !ok {
+		return false
+	}
+	_, ok = hr.LookupHost(host)
+	return ok
+}
+
 // sameHost compares two addresses as spec §4.2 does: equal ports, and equal
 // IPs or equal host names (without case).
 func (s *Sentinel) sameHost(a, b wire.Addr) bool {

@@ -178,3 +178,17 @@ func TestSentinelAnnouncedByName(t *testing.T) {
 	assert.ElementsMatch(t, []string{"10.0.1.0", "10.0.1.1", "10.0.1.2", "10.0.1.4"}, replicaFields(p3, 0, "ip"),
 		"resolve-hostnames on, announce-hostnames off: the name is shown as its IP")
 }
+
+// SENTINEL MONITOR by host name: refused without resolve-hostnames, and for
+// a name that does not resolve (texts of redis-sentinel 7.0.15).
+func TestMonitorByHostName(t *testing.T) {
+	s := hostSuite(t, 56, func(i int) bool { return i != 4 })
+	mon := func(name, host string) []string { return []string{"SENTINEL", "MONITOR", name, host, "6379", "2"} }
+	p0 := s.probe("s0", msAt(5_000, 5_010, 5_020), mon("m2", "nosuchhost.invalid"), mon("m3", "redis-1"), []string{"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "m3"})
+	p4 := s.probe("s4", msAt(5_000), mon("m2", "redis-1"))
+	s.run(6 * wire.Second)
+	assert.Equal(t, "-ERR Invalid IP address or hostname specified", p0.reply(0))
+	assert.Equal(t, "+OK", p0.reply(1))
+	assert.Equal(t, `["redis-1" "6379"]`, p0.reply(2))
+	assert.Equal(t, "-ERR Invalid IP address or hostname specified", p4.reply(0))
+}
