@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/internal/acl"
 	"github.com/sentinelsim/sentinelsim/internal/info"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/model/keyspace"
@@ -96,6 +97,10 @@ var nodeCommands = map[string]nodeCmd{
 	"SAVE":        {1, fNoMulti, nil},
 	"BGSAVE":      {-1, 0, nil},
 	"LASTSAVE":    {1, fLS, nil},
+	"ACL": {-2, 0, map[string]nodeCmd{
+		"SETUSER": {-3, fLS, nil}, "DELUSER": {-3, fLS, nil}, "WHOAMI": {2, fLS, nil},
+		"LIST": {2, fLS, nil}, "USERS": {2, fLS, nil},
+	}},
 }
 
 // lookup resolves a command name through rename-command. ok is false for an
@@ -182,7 +187,7 @@ func (n *Node) command(env wire.Env, cn *conn, seq uint64, args []string) (v wir
 			flags &^= (fStale | fLoading) &^ q.flags
 		}
 	}
-	if e := n.check(env, cn, fullname, flags, name == "PING"); e != "" {
+	if e := n.check(env, cn, name, fullname, args, flags); e != "" {
 		return n.reject(cn, isExec, e), true
 	}
 	if cn.inMulti && flags&fNow == 0 {
@@ -192,15 +197,22 @@ func (n *Node) command(env wire.Env, cn *conn, seq uint64, args []string) (v wir
 	return n.execute(env, cn, seq, name, args, false)
 }
 
-// check is processCommand's state checks, in its order, for a command with
-// flags: it returns the error the command is rejected with, or "".
-func (n *Node) check(env wire.Env, cn *conn, fullname string, flags cmdFlags, ping bool) string {
-	write := flags&fWrite != 0
+// check is processCommand's state checks, in its order, for the command
+// name (its real name) with flags: it returns the error the command is
+// rejected with, or "".
+func (n *Node) check(env wire.Env, cn *conn, name, fullname string, args []string, flags cmdFlags) string {
+	write, ping := flags&fWrite != 0, name == "PING"
 	switch {
-	case !cn.authed && flags&fNoAuth == 0:
+	case n.authRequired(cn) && flags&fNoAuth == 0:
 		return errNoAuth
 	case cn.inMulti && flags&fNoMulti != 0:
 		return errNoMulti
+	}
+	// ACLCheckAllPerm comes right after the NOAUTH and no-MULTI checks.
+	if e := n.aclDenied(cn, name, fullname, args); e != "" {
+		return e
+	}
+	switch {
 	case (write || ping) && n.diskError() != "":
 		return n.diskError()
 	case write && !n.goodReplicasOK(env):
@@ -284,6 +296,8 @@ func (n *Node) execute(env wire.Env, cn *conn, seq uint64, name string, args []s
 		return n.config(env, args), true
 	case "CLIENT":
 		return n.client(env, cn, args), true
+	case "ACL":
+		return n.aclCommand(env, cn, args), true
 	case "MULTI":
 		if cn.inMulti {
 			return wire.Error("ERR MULTI calls can not be nested"), true
@@ -367,19 +381,24 @@ func selectDB(cn *conn, arg string) wire.Value {
 	return wire.OK()
 }
 
+// auth is AUTH [user] pass (authCommand): AUTH pass is AUTH default pass,
+// refused outright while the default user needs no password. A failed AUTH
+// leaves the connection as it was.
 func (n *Node) auth(cn *conn, args []string) wire.Value {
-	pass := args[len(args)-1]
-	switch {
-	case len(args) > 3:
+	if len(args) > 3 {
 		return wire.Error(errSyntax)
-	case len(args) == 3 && args[1] != "default":
-		return wire.Error(errWrongPass)
-	case n.cfg.RequirePass == "" && len(args) == 2:
+	}
+	user, pass := "default", args[1]
+	if len(args) == 3 {
+		user, pass = args[1], args[2]
+	} else if n.users.Default().NoPass {
 		return wire.Error(errNoPassword)
-	case pass != n.cfg.RequirePass:
+	}
+	u := n.users.Authenticate(user, pass)
+	if u == nil {
 		return wire.Error(errWrongPass)
 	}
-	cn.authed = true
+	cn.user, cn.authed = u, true
 	return wire.OK()
 }
 
@@ -422,6 +441,10 @@ func (n *Node) runExec(env wire.Env, x *execRun) (wire.Value, bool) {
 	for len(x.cmds) > 0 {
 		args := x.cmds[0].args
 		x.cmds = x.cmds[1:]
+		if e := n.aclExecDenied(x.cn, args); e != "" {
+			x.out = append(x.out, wire.Error(e))
+			continue
+		}
 		v, ok := n.execute(env, x.cn, x.seq, args[0], args, true)
 		if !ok { // a busy script: its result comes with SCRIPT KILL
 			if s := n.script; s != nil && s.conn == x.cn {
@@ -550,6 +573,7 @@ func (n *Node) clientKill(env wire.Env, self *conn, args []string) wire.Value {
 		return wire.Error(errSyntax)
 	}
 	kind, id, skipMe, matchNone := "", int64(0), true, false
+	var user *acl.User
 	for i := 2; i < len(args); i += 2 {
 		v := args[i+1]
 		switch upper(args[i]) {
@@ -571,7 +595,7 @@ func (n *Node) clientKill(env wire.Env, self *conn, args []string) wire.Value {
 		case "ADDR", "LADDR":
 			matchNone = true
 		case "USER":
-			if v != "default" {
+			if user = n.users.Lookup(v); user == nil {
 				return wire.Error("ERR No such user '" + v + "'")
 			}
 		case "SKIPME":
@@ -590,6 +614,14 @@ func (n *Node) clientKill(env wire.Env, self *conn, args []string) wire.Value {
 	killed := 0
 	if matchNone {
 		return wire.Int(0)
+	}
+	if user != nil && kind == "" && id == 0 {
+		// Only connections and replicas run as a user: the link to our
+		// master (server.master, no user) never matches.
+		return wire.Int(int64(n.killUserClients(env, self, user, skipMe)))
+	}
+	if user != nil {
+		return wire.Error("ERR simulated node: CLIENT KILL USER combined with ID or TYPE is not modelled")
 	}
 	for _, c := range n.sortedConns() {
 		switch {

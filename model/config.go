@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/internal/acl"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
@@ -48,9 +49,17 @@ type Config struct {
 	// min-replicas-to-write / min-replicas-max-lag (defaults 0 and 10).
 	MinReplicasToWrite int
 	MinReplicasMaxLag  int
-	// RequirePass and MasterAuth are requirepass and masterauth.
+	// RequirePass and MasterAuth are requirepass and masterauth;
+	// MasterUser is masteruser (with it a replica sends AUTH user pass).
 	RequirePass string
 	MasterAuth  string
+	MasterUser  string `json:",omitempty"`
+	// Users are the user directives of redis.conf without the word
+	// "user": a name then ACL SETUSER modifiers ("testuser on >secret
+	// +@all"). They apply after requirepass, as ACLLoadConfiguredUsers
+	// does: the default user from reset, the others created afresh; a
+	// CONFIG REWRITE writes the current users back.
+	Users []string `json:",omitempty"`
 	// RenameCommands maps a command name to its new name (rename-command);
 	// an empty new name disables the command.
 	RenameCommands map[string]string
@@ -114,7 +123,32 @@ func (c Config) Validate() error {
 	case c.Persistence == PersistRDB && c.SaveInterval <= 0:
 		return fmt.Errorf("model: rdb persistence needs a positive save interval")
 	}
+	if _, err := c.loadUsers(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// loadUsers builds the ACL users the configuration starts with.
+func (c Config) loadUsers() (*acl.Users, error) {
+	us := acl.New(knownCommand, nil)
+	us.SetDefaultPassword(c.RequirePass)
+	for _, line := range c.Users {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			return nil, fmt.Errorf("model: empty user directive")
+		}
+		ops := f[1:]
+		if f[0] == "default" {
+			ops = append([]string{"reset"}, ops...)
+		} else if us.Lookup(f[0]) != nil {
+			return nil, fmt.Errorf("model: user %s: Duplicate user found", f[0])
+		}
+		if err := us.SetUser(f[0], ops); err != nil {
+			return nil, fmt.Errorf("model: user %s: %v", f[0], err)
+		}
+	}
+	return us, nil
 }
 
 // renamed returns the configured command table: the name a client must use

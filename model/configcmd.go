@@ -46,6 +46,8 @@ func seconds(d wire.Duration) string { return strconv.FormatInt(int64(d/wire.Sec
 var params = []param{
 	{"masterauth", pString, 0, 0, func(c *Config) string { return c.MasterAuth },
 		func(c *Config, s string, _ int64, _ bool) { c.MasterAuth = s }},
+	{"masteruser", pString, 0, 0, func(c *Config) string { return c.MasterUser },
+		func(c *Config, s string, _ int64, _ bool) { c.MasterUser = s }},
 	{"min-replicas-max-lag", pInt, 0, intMax, func(c *Config) string { return itoa(c.MinReplicasMaxLag) },
 		func(c *Config, _ string, i int64, _ bool) { c.MinReplicasMaxLag = int(i) }},
 	{"min-replicas-to-write", pInt, 0, intMax, func(c *Config) string { return itoa(c.MinReplicasToWrite) },
@@ -198,6 +200,9 @@ func (n *Node) configSet(pairs []string) wire.Value {
 			}
 		}
 		p.set(&next, v, num, flag)
+	}
+	if next.RequirePass != n.cfg.RequirePass {
+		n.users.SetDefaultPassword(next.RequirePass) // updateRequirePass
 	}
 	n.cfg = next
 	n.repl.trimBacklog(n.cfg.BacklogSize)

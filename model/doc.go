@@ -21,7 +21,9 @@
 // "wrong number of arguments for 'config|get' command", "unknown subcommand
 // 'FOO'. Try CONFIG HELP."), NOAUTH (only AUTH and QUIT are allowed before
 // AUTH; HELLO is not implemented), commands refused inside MULTI (SHUTDOWN,
-// SAVE), MISCONF, NOREPLICAS, READONLY, the pub/sub context, MASTERDOWN,
+// SAVE), NOPERM (ACL users, acl.go over internal/acl: the command,
+// subcommand or first-arg rule, its keys, its channels; ACL categories
+// other than @all are refused as not modelled on a data node), MISCONF, NOREPLICAS, READONLY, the pub/sub context, MASTERDOWN,
 // LOADING, BUSY — each command with the flags of its 7.0.15 COMMAND INFO
 // entry (arity.go, nodeCommands). Any rejection inside MULTI marks the
 // transaction, so EXEC answers EXECABORT. EXEC is checked again as the

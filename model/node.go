@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/internal/acl"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/model/keyspace"
 )
@@ -43,6 +44,7 @@ type conn struct {
 	openMsg  uint64 // the id of the message that opened it
 	lastSeq  uint64
 	authed   bool
+	user     *acl.User // the user it runs as (default until AUTH)
 	name     string
 	db       int
 	woff     int64 // the replication offset after its last write (WAIT)
@@ -80,6 +82,7 @@ type Node struct {
 	alias   map[string]string
 	gone    map[string]bool
 	seed    int64
+	users   *acl.Users
 
 	runID   string
 	startMs wire.Time // wall clock at boot, for uptime
@@ -163,6 +166,13 @@ func (n *Node) Boot(env wire.Env, state []byte) {
 		n.cfg = c
 	}
 	n.alias, n.gone = n.cfg.renameTable()
+	users, err := n.cfg.loadUsers()
+	if err != nil {
+		env.Emit("# Fatal error loading the ACL users: " + err.Error())
+		n.dead = true
+		return
+	}
+	n.users = users
 	n.runID = randomID(env)
 	n.startMs = env.Now()
 	n.lastSave, n.lastSaveWall = env.Mono(), env.Now()
@@ -410,6 +420,7 @@ func (n *Node) saveSnapshot(env wire.Env, snapshot []byte, id string, offset int
 // saveConfig writes the config file (CONFIG REWRITE).
 func (n *Node) saveConfig(env wire.Env) {
 	c := n.cfg
+	c.Users = n.userLines()
 	n.disk.Config = &c
 	n.persist(env)
 }
@@ -445,7 +456,10 @@ func (n *Node) connFor(env wire.Env, msgID uint64, from wire.NodeID, c *wire.Com
 			return nil
 		}
 		n.connOrder++
-		cn = &conn{key: k, order: n.connOrder, openMsg: msgID, authed: n.cfg.RequirePass == ""}
+		// createClient: the default user, authenticated if it needs no
+		// password and is on.
+		def := n.users.Default()
+		cn = &conn{key: k, order: n.connOrder, openMsg: msgID, user: def, authed: def.NoPass && def.On}
 		n.conns[k] = cn
 		delete(n.closedOpen, k)
 	case cn == nil:

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"slices"
+
 	"strconv"
 	"strings"
 
@@ -54,6 +56,7 @@ type replicaLink struct {
 	ack     int64
 	lastAck wire.Time // mono
 	stalled bool      // the previous ACK was already behind and did not move
+	user    string    // the ACL user it authenticated as (CLIENT KILL USER)
 }
 
 type replication struct {
@@ -124,6 +127,7 @@ type (
 		Offset   int64
 		Announce wire.Addr
 		Auth     string
+		User     string `json:",omitempty"` // masteruser: AUTH User Auth
 	}
 	syncFull struct {
 		Link     uint64
@@ -303,6 +307,20 @@ func (r *replication) dropReplicas(env wire.Env, reason string) int {
 	return n
 }
 
+// dropReplicasOf disconnects the replicas that authenticated as user; it
+// returns how many there were.
+func (r *replication) dropReplicasOf(env wire.Env, user, reason string) int {
+	n := 0
+	for _, rl := range slices.Clone(r.replicas) {
+		if rl.user == user {
+			env.Send(rl.node, &replClose{Link: rl.link, Reason: reason})
+			r.removeReplica(rl.node, rl.link)
+			n++
+		}
+	}
+	return n
+}
+
 func (r *replication) shutdown(env wire.Env) {
 	if r.master != nil && r.master.state != "connect" && r.master.node != wire.None {
 		env.Send(r.master.node, &replClose{Link: r.master.link, Reason: "shutdown"})
@@ -364,9 +382,9 @@ func (r *replication) request(n *Node, m *masterLink) *syncRequest {
 		announce.Port = n.cfg.Addr.Port
 	}
 	if !r.cached {
-		return &syncRequest{Link: m.link, ReplID: "?", Offset: -1, Announce: announce, Auth: n.cfg.MasterAuth}
+		return &syncRequest{Link: m.link, ReplID: "?", Offset: -1, Announce: announce, Auth: n.cfg.MasterAuth, User: n.cfg.MasterUser}
 	}
-	return &syncRequest{Link: m.link, ReplID: r.id, Offset: r.offset, Announce: announce, Auth: n.cfg.MasterAuth}
+	return &syncRequest{Link: m.link, ReplID: r.id, Offset: r.offset, Announce: announce, Auth: n.cfg.MasterAuth, User: n.cfg.MasterUser}
 }
 
 // receive handles replication traffic.
@@ -440,26 +458,36 @@ func (r *replication) removeReplica(node wire.NodeID, link uint64) {
 // each subject to processCommand's checks, then PSYNC itself.
 func (r *replication) serveSync(n *Node, env wire.Env, from wire.NodeID, req *syncRequest) {
 	fail := func(stage, err string) { env.Send(from, &syncError{Link: req.Link, Stage: stage, Err: "-" + err}) }
-	// PING: without requirepass it meets the checks (NOAUTH is tolerated).
-	if n.cfg.RequirePass == "" {
+	// PING: without a password on the default user it meets the checks
+	// (NOAUTH is tolerated).
+	needAuth := n.authRequired(&conn{})
+	if !needAuth {
 		if e := n.pingError(env); e != "" {
 			fail("PING", e)
 			return
 		}
 	}
+	user := "default"
 	switch {
-	case n.cfg.RequirePass == "" && req.Auth != "":
-		// A replica with masterauth sends AUTH, which a master without a
-		// password refuses; the replica gives up the attempt (checked with
-		// redis-server 7.0.15).
+	case req.Auth != "" && req.User == "" && n.users.Default().NoPass:
+		// A replica with masterauth (no masteruser) sends AUTH <password>,
+		// which a master without a password on the default user refuses;
+		// the replica gives up the attempt (checked with redis-server
+		// 7.0.15).
 		fail("AUTH", errNoPassword)
 		return
-	case n.cfg.RequirePass != "" && req.Auth == "":
+	case needAuth && req.Auth == "":
 		fail("PSYNC", errNoAuth) // no AUTH sent: PSYNC meets NOAUTH
 		return
-	case n.cfg.RequirePass != "" && req.Auth != n.cfg.RequirePass:
-		fail("AUTH", errWrongPass)
-		return
+	case req.Auth != "" && (needAuth || req.User != ""):
+		// AUTH [masteruser] masterauth.
+		if req.User != "" {
+			user = req.User
+		}
+		if n.users.Authenticate(user, req.Auth) == nil {
+			fail("AUTH", errWrongPass)
+			return
+		}
 	}
 	// PSYNC is neither stale-ok nor loading-ok nor allowed while busy.
 	switch {
@@ -478,7 +506,7 @@ func (r *replication) serveSync(n *Node, env wire.Env, from wire.NodeID, req *sy
 	}
 	env.Emit("* Replica " + req.Announce.String() + " asks for synchronization")
 	r.removeReplicaNode(from)
-	rl := &replicaLink{node: from, link: req.Link, addr: req.Announce, ack: req.Offset, lastAck: env.Mono()}
+	rl := &replicaLink{node: from, link: req.Link, addr: req.Announce, ack: req.Offset, lastAck: env.Mono(), user: user}
 	r.replicas = append(r.replicas, rl)
 	p := req.Offset
 	knowsHistory := req.ReplID != "?" && (req.ReplID == r.id || (req.ReplID == r.id2 && p <= r.switchOffset))

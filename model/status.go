@@ -178,5 +178,5 @@ func (n *Node) unblockWaits(env wire.Env) {
 // pingError is what the PING that starts a replica's handshake gets from
 // processCommand's checks, or "".
 func (n *Node) pingError(env wire.Env) string {
-	return n.check(env, &conn{authed: true}, "ping", nodeCommands["PING"].flags, true)
+	return n.check(env, &conn{authed: true}, "PING", "ping", []string{"PING"}, nodeCommands["PING"].flags)
 }

@@ -75,7 +75,7 @@ func (s *Sentinel) clientKill(self clientKey, args []string) wire.Value {
 				return wire.Error("ERR Unknown client type '" + v + "'")
 			}
 		case "user":
-			if s.acl.user(v) == nil {
+			if s.users.Lookup(v) == nil {
 				return wire.Error("ERR No such user '" + v + "'")
 			}
 			user = v

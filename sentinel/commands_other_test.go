@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sentinelsim/sentinelsim/internal/acl"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/sentinel/conf"
 )
@@ -334,4 +335,18 @@ func TestCommandTableMatchesSpec(t *testing.T) {
 			assert.Equal(t, arity, c.arity, name)
 		}
 	}
+}
+
+// The categories of the captured table are internal/acl's list of Redis
+// 7.0.15's, and a category rule reaches the subcommands in it.
+func TestACLCategoriesFromTheCapturedTable(t *testing.T) {
+	assert.Equal(t, acl.RedisCategories, aclCategories)
+	r := newCmdRig(t, rigConf)
+	assert.Equal(t, "+OK", r.do(1, "ACL", "SETUSER", "d", "on", "nopass", "-@all", "+@dangerous", "-@all", "+@connection", "+@admin", "-sentinel|myid"))
+	assert.Equal(t, "+OK", r.do(2, "AUTH", "d", "x"))
+	assert.Equal(t, "+PONG", r.do(2, "PING"))
+	assert.Equal(t, "-NOPERM this user has no permissions to run the 'sentinel|myid' command", r.do(2, "SENTINEL", "MYID"))
+	assert.Equal(t, "-NOPERM this user has no permissions to run the 'info' command", r.do(2, "INFO"))
+	// clearselectors is accepted (there are none), as 7.0.15 does.
+	assert.Equal(t, "+OK", r.do(1, "ACL", "SETUSER", "d", "clearselectors"))
 }

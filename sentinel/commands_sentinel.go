@@ -173,6 +173,11 @@ func (s *Sentinel) monitorCommand(name, host, port, quorum string) wire.Value {
 	if err != nil {
 		return replyError(err)
 	}
+	if !s.resolvable(host) {
+		// anetResolve fails (spec §25.4). Redis checks this before the
+		// duplicate name, which conf.Monitor has already checked.
+		return wire.Error("ERR Invalid IP address or hostname specified")
+	}
 	// Created with the current defaults, which SENTINEL DEBUG may have
 	// changed (spec §2.1).
 	mc.DownAfter, mc.FailoverTimeout = s.defaultDownAfter(), s.defaultFailoverTimeout()

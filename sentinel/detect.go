@@ -138,7 +138,8 @@ func (s *Sentinel) ask(m *instance, forced bool) {
 		if m.failoverState != stateNone {
 			runID = s.myID
 		}
+		ma := s.announced(m.addr)
 		s.send(r.link.cc, cAsk, r, m.command("SENTINEL"), "is-master-down-by-addr",
-			m.addr.Host, strconv.Itoa(m.addr.Port), strconv.FormatUint(s.currentEpoch, 10), runID)
+			ma.Host, strconv.Itoa(ma.Port), strconv.FormatUint(s.currentEpoch, 10), runID)
 	}
 }

@@ -38,9 +38,12 @@
 // and persisted as sentinel.conf text (package sentinel/conf), behaviour
 // profiles (profile.go), golden interaction scripts (testdata/*.txt,
 // interaction_test.go), the other commands of a sentinel with ACL users
-// (acl.go, cmdtable.go from the real binary's command table,
-// commands_client.go: ACL, AUTH, HELLO, COMMAND, SHUTDOWN, CLIENT). Not yet:
-// the 2.8.2 role-sampling profile, host names. 7.0.15 emits no
-// -dup-sentinel (spec §20.2): duplicates are resolved with
-// +sentinel-address-switch and +sentinel-invalid-addr (hello.go).
+// (acl.go, users and rules from internal/acl, shared with the data nodes;
+// cmdtable.go from the real binary's command table; commands_client.go:
+// ACL, AUTH, HELLO, COMMAND, SHUTDOWN, CLIENT), host names (hostnames.go:
+// resolve-hostnames, announce-hostnames; notes/hostnames.md). Not yet: the
+// 2.8.2 role-sampling profile (notes/2.8.2.md: the pre-fix code was not
+// found). 7.0.15 emits no -dup-sentinel (spec §20.2): duplicates are
+// resolved with +sentinel-address-switch and +sentinel-invalid-addr
+// (hello.go).
 package sentinel

@@ -35,13 +35,17 @@ func (e Event) String() string {
 //	master <name> <ip> <port>
 //	slave <ip>:<port> <ip> <port> @ <master name> <master ip> <master port>
 //	sentinel <runid> <ip> <port> @ <master name> <master ip> <master port>
-func (r *instance) describe() string {
-	s := r.kind.String() + " " + r.name + " " + r.addr.Host + " " + strconv.Itoa(r.addr.Port)
+//
+// Addresses in their announced form (hostnames.go).
+func (s *Sentinel) describe(r *instance) string {
+	a := s.announced(r.addr)
+	out := r.kind.String() + " " + r.name + " " + a.Host + " " + strconv.Itoa(a.Port)
 	if r.master != nil {
 		m := r.master
-		s += " @ " + m.name + " " + m.addr.Host + " " + strconv.Itoa(m.addr.Port)
+		ma := s.announced(m.addr)
+		out += " @ " + m.name + " " + ma.Host + " " + strconv.Itoa(ma.Port)
 	}
-	return s
+	return out
 }
 
 // emit records an event about an instance (nil: a global event) whose
@@ -49,7 +53,7 @@ func (r *instance) describe() string {
 func (s *Sentinel) emit(level Level, typ string, r *instance, extra string) {
 	msg := extra
 	if r != nil {
-		msg = r.describe()
+		msg = s.describe(r)
 		if extra != "" {
 			msg += " " + extra
 		}

@@ -239,7 +239,8 @@ func (s *Sentinel) switchToPromoted(m *instance) {
 		s.abortFailover(m)
 		return
 	}
-	s.emitFor(Warning, "+switch-master", m, m.name+" "+m.addr.Host+" "+strconv.Itoa(m.addr.Port)+" "+p.addr.Host+" "+strconv.Itoa(p.addr.Port))
+	from, to := s.announced(m.addr), s.announced(p.addr)
+	s.emitFor(Warning, "+switch-master", m, m.name+" "+from.Host+" "+strconv.Itoa(from.Port)+" "+to.Host+" "+strconv.Itoa(to.Port))
 	s.switchMaster(m, p.addr)
 }
 
@@ -255,7 +256,8 @@ func (s *Sentinel) sendSlaveOf(r *instance, to *wire.Addr) bool {
 	}
 	host, port := "NO", "ONE"
 	if to != nil {
-		host, port = to.Host, strconv.Itoa(to.Port)
+		a := s.announced(*to)
+		host, port = a.Host, strconv.Itoa(a.Port)
 	}
 	s.send(c, cIgnore, r, r.command("MULTI"))
 	s.send(c, cIgnore, r, r.command("SLAVEOF"), host, port)

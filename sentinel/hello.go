@@ -25,7 +25,7 @@ func (s *Sentinel) sendHello(r *instance) {
 	if r.master != nil {
 		m = r.master
 	}
-	ma := m.currentAddr()
+	ma := s.announced(m.currentAddr())
 	host, port := s.opts.Addr.Host, s.opts.Addr.Port
 	if s.conf.AnnounceIP != "" {
 		host = s.conf.AnnounceIP
@@ -94,6 +94,13 @@ func (s *Sentinel) onHello(payload string) {
 				}
 			}
 		}
+		if !s.acceptHost(addr.Host) {
+			// createSentinelRedisInstance refuses a host name without
+			// resolve-hostnames (spec §4.2): no record, but the epoch
+			// still counts.
+			s.newEpoch(m, epoch)
+			return
+		}
 		known = s.addSentinel(m, addr, runID)
 		if removed == 0 {
 			s.emit(Notice, "+sentinel", known, "")
@@ -106,9 +113,10 @@ func (s *Sentinel) onHello(payload string) {
 	if m.configEpoch < cepoch {
 		m.configEpoch = cepoch
 		to := wire.Addr{Host: f[5], Port: mport}
-		if !sameAddr(m.addr, to) {
+		if !s.sameHost(m.addr, to) {
+			from, shown := s.announced(m.addr), s.announced(to)
 			s.emit(Warning, "+config-update-from", known, "")
-			s.emitFor(Warning, "+switch-master", m, m.name+" "+m.addr.Host+" "+strconv.Itoa(m.addr.Port)+" "+to.Host+" "+strconv.Itoa(to.Port))
+			s.emitFor(Warning, "+switch-master", m, m.name+" "+from.Host+" "+strconv.Itoa(from.Port)+" "+shown.Host+" "+strconv.Itoa(shown.Port))
 			s.switchMaster(m, to)
 		}
 	}

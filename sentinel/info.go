@@ -114,7 +114,7 @@ func (s *Sentinel) infoSentinel() []string {
 			status = "sdown"
 		}
 		out = append(out, "master"+strconv.Itoa(i)+":name="+m.name+",status="+status+
-			",address="+m.addr.Host+":"+strconv.Itoa(m.addr.Port)+
+			",address="+s.announced(m.addr).String()+
 			",slaves="+strconv.Itoa(len(m.replicas))+",sentinels="+strconv.Itoa(len(m.sentinels)+1))
 	}
 	return out

@@ -2,7 +2,8 @@ package sentinel
 
 // Golden interaction scripts (DESIGN.md, "Golden interaction scripts"): one
 // sentinel driven by hand through a scriptable wire.Env, as etcd raft's
-// interaction_test.go does. Every file in testdata/ is a script; run
+// interaction_test.go does. Every .txt file in testdata/ is a script (the
+// other files there are tools, such as the command-table capture); run
 //
 //	go test -run Interaction ./sentinel/ -rewrite
 //
@@ -204,6 +205,9 @@ func newInteraction(t *testing.T) *interaction {
 
 func TestInteraction(t *testing.T) {
 	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
+		if !strings.HasSuffix(path, ".txt") {
+			t.Skip("not a script")
+		}
 		it := newInteraction(t)
 		datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
 			it.t = t

@@ -159,10 +159,11 @@ func sameAddr(a, b wire.Addr) bool {
 	return a.Port == b.Port && strings.EqualFold(a.Host, b.Host)
 }
 
-// findReplica returns the master's replica record at addr.
-func (m *instance) findReplica(addr wire.Addr) *instance {
+// findReplica returns the master's replica record at addr, compared as
+// spec §4.2 does (by IP or by host name: hostnames.go).
+func (s *Sentinel) findReplica(m *instance, addr wire.Addr) *instance {
 	for _, r := range m.replicas {
-		if sameAddr(r.addr, addr) {
+		if s.sameHost(r.addr, addr) {
 			return r
 		}
 	}

@@ -130,7 +130,7 @@ func (s *Sentinel) onInfo(r *instance, text string) {
 	if r.kind == kindMaster {
 		for _, sl := range in.Slaves {
 			a := wire.Addr{Host: sl.IP, Port: sl.Port}
-			if r.findReplica(a) == nil && a.Port != 0 {
+			if s.findReplica(r, a) == nil && a.Port != 0 && s.acceptHost(a.Host) {
 				nr := s.addReplica(r, a)
 				s.emit(Notice, "+slave", nr, "")
 				s.dirty = true
@@ -199,7 +199,7 @@ func (s *Sentinel) actOnInfo(r *instance, reported role) {
 	if reported != roleSlave {
 		return
 	}
-	if (r.slaveMasterPort != m.addr.Port || !strings.EqualFold(r.slaveMasterHost, m.addr.Host)) &&
+	if (r.slaveMasterPort != m.addr.Port || !s.hostMatches(r.slaveMasterHost, m.addr)) &&
 		s.masterLooksSane(m) && s.noDownFor(r, m.failoverTimeout) && s.now.Sub(r.slaveConfChangeTime) > m.failoverTimeout {
 		if s.sendSlaveOf(r, &m.addr) {
 			s.emit(Notice, "+fix-slave-config", r, "")
@@ -207,7 +207,7 @@ func (s *Sentinel) actOnInfo(r *instance, reported role) {
 	}
 	if r.has(fReconfSent|fReconfInprog) && m.promoted != nil {
 		p := m.promoted.addr
-		if r.has(fReconfSent) && r.slaveMasterPort == p.Port && strings.EqualFold(r.slaveMasterHost, p.Host) {
+		if r.has(fReconfSent) && r.slaveMasterPort == p.Port && s.hostMatches(r.slaveMasterHost, p) {
 			r.flags &^= fReconfSent
 			r.flags |= fReconfInprog
 			s.emit(Notice, "+slave-reconf-inprog", r, "")

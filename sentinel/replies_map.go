@@ -15,8 +15,9 @@ func (s *Sentinel) instanceMap(r *instance) wire.Value {
 	ms := func(t wire.Time) string { return strconv.FormatInt(int64(s.now.Sub(t)), 10) }
 	l := r.link
 	add("name", r.name)
-	add("ip", r.addr.Host)
-	add("port", strconv.Itoa(r.addr.Port))
+	a := s.announced(r.addr)
+	add("ip", a.Host)
+	add("port", strconv.Itoa(a.Port))
 	add("runid", r.runID)
 	add("flags", r.flagString())
 	add("link-pending-commands", strconv.Itoa(l.pendingCommands))

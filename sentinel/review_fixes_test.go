@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sentinelsim/sentinelsim/internal/acl"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/sentinel/conf"
 )
@@ -87,7 +88,7 @@ func TestMissingReplyClosesTheConnection(t *testing.T) {
 // duplicate.
 func TestReusedConnectionIDIsANewConnection(t *testing.T) {
 	env := &captureEnv{}
-	s := &Sentinel{env: env, clients: map[clientKey]*client{}}
+	s := &Sentinel{env: env, clients: map[clientKey]*client{}, users: acl.New(sentinelKnown, sentinelCategories)}
 	for seq := uint64(1); seq <= 5; seq++ {
 		s.serve(4, &wire.Command{Conn: 1, Seq: seq, Open: seq == 1, Args: []string{"PING"}})
 	}

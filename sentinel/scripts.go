@@ -51,8 +51,9 @@ func (s *Sentinel) scriptsFor(e Event, r *instance) {
 		// The leader, having seen the promotion (spec §7.3): from the old
 		// master to the promoted replica.
 		if p := m.promoted; p != nil {
+			from, to := s.announced(m.addr), s.announced(p.addr)
 			s.recordScript("client-reconfig-script", mc.ClientReconfigScript, m.name, "leader", "start",
-				m.addr.Host, strconv.Itoa(m.addr.Port), p.addr.Host, strconv.Itoa(p.addr.Port))
+				from.Host, strconv.Itoa(from.Port), to.Host, strconv.Itoa(to.Port))
 		}
 	case "+switch-master":
 		// An observer adopting a newer configuration from a hello; the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/sentinelsim/sentinelsim/internal/acl"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/sentinel/conf"
 )
@@ -84,8 +85,8 @@ type Sentinel struct {
 	nextConn wire.ConnID
 	conns    map[wire.ConnID]*conn
 	clients  map[clientKey]*client
+	users    *acl.Users   // ACL users of the sentinel's own server (acl.go)
 	cmd      commandState // SENTINEL command state and event subscribers (commands_sentinel.go)
-	acl      *aclState    // ACL users (acl.go)
 
 	dead   bool    // the process stopped (a fatal config error, SIMULATE-FAILURE)
 	dirty  bool    // the persisted state changed during this call
@@ -145,7 +146,7 @@ func (s *Sentinel) Boot(env wire.Env, persisted []byte) {
 	}
 	s.conns = map[wire.ConnID]*conn{}
 	s.clients = map[clientKey]*client{}
-	s.acl = newACL(s.conf)
+	s.users = newUsers(s.conf)
 	s.myID = s.conf.MyID
 	if s.myID == "" {
 		var b [20]byte
@@ -201,7 +202,7 @@ func (s *Sentinel) newMaster(mc MasterConfig) *instance {
 // addReplica creates a replica record (spec §7.2, "+slave").
 func (s *Sentinel) addReplica(m *instance, a wire.Addr) *instance {
 	r := &instance{
-		kind: kindReplica, name: a.String(), addr: a, master: m, link: newLink(s.now),
+		kind: kindReplica, name: s.announced(a).String(), addr: a, master: m, link: newLink(s.now),
 		downAfter: m.downAfter, lastPubTime: s.now, roleReported: roleSlave, roleReportedTime: s.now,
 		slaveConfChangeTime: s.now, slavePriority: 100, replicaAnnounced: true,
 	}
@@ -265,17 +266,18 @@ func (s *Sentinel) persist() {
 		// that replica's place (spec §24.3), so a restart mid-failover
 		// comes back on the new address.
 		cur := m.currentAddr()
-		mc.Addr, mc.ConfigEpoch, mc.LeaderEpoch = cur, m.configEpoch, m.leaderEpoch
+		// Addresses are written in their announced form (hostnames.go).
+		mc.Addr, mc.ConfigEpoch, mc.LeaderEpoch = s.announced(cur), m.configEpoch, m.leaderEpoch
 		mc.KnownReplicas, mc.KnownSentinels = nil, nil
 		for _, r := range m.replicas {
 			a := r.addr
 			if sameAddr(a, cur) {
 				a = m.addr
 			}
-			mc.KnownReplicas = append(mc.KnownReplicas, a)
+			mc.KnownReplicas = append(mc.KnownReplicas, s.announced(a))
 		}
 		for _, r := range m.sentinels {
-			mc.KnownSentinels = append(mc.KnownSentinels, conf.KnownSentinel{Addr: r.addr, RunID: r.runID})
+			mc.KnownSentinels = append(mc.KnownSentinels, conf.KnownSentinel{Addr: s.announced(r.addr), RunID: r.runID})
 		}
 		c.Masters = append(c.Masters, mc)
 	}

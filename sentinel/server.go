@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/internal/acl"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/sentinel/conf"
 )
@@ -31,11 +32,11 @@ type client struct {
 // user has no password and is on (as createClient does).
 func (s *Sentinel) newClient() *client {
 	s.cmd.lastClientID++
-	if s.acl == nil { // a Sentinel built without Boot, in tests
-		s.acl = newACL(conf.New())
+	if s.users == nil { // a Sentinel built without Boot, in tests
+		s.users = newUsers(conf.New())
 	}
-	d := s.acl.user("default")
-	return &client{id: s.cmd.lastClientID, user: "default", authenticated: d.nopass && d.enabled}
+	d := s.users.Default()
+	return &client{id: s.cmd.lastClientID, user: "default", authenticated: d.NoPass && d.On}
 }
 
 // maxClients bounds the connections a sentinel keeps.
@@ -132,7 +133,7 @@ func (s *Sentinel) clientCommand(k clientKey, cl *client, args []string) []wire.
 	if s.authRequired(cl) && !spec.hasFlag("no_auth") {
 		return []wire.Value{wire.Error("NOAUTH Authentication required.")}
 	}
-	if u := s.acl.user(cl.user); u == nil || !u.canRun(spec, args) {
+	if u := s.users.Lookup(cl.user); u == nil || !canRun(u, spec, args) {
 		return []wire.Value{wire.Error("NOPERM this user has no permissions to run the '" + fullname + "' command")}
 	} else if !channelsAllowed(u, args) {
 		return []wire.Value{wire.Error("NOPERM this user has no permissions to access one of the channels used as arguments")}
@@ -173,7 +174,7 @@ func (s *Sentinel) clientCommand(k clientKey, cl *client, args []string) []wire.
 
 // channelsAllowed is the channel part of the ACL check: PUBLISH's channel,
 // SUBSCRIBE's channels, PSUBSCRIBE's patterns.
-func channelsAllowed(u *aclUser, args []string) bool {
+func channelsAllowed(u *acl.User, args []string) bool {
 	var chans []string
 	pattern := false
 	switch upper(args[0]) {
@@ -185,7 +186,7 @@ func channelsAllowed(u *aclUser, args []string) bool {
 		chans, pattern = args[1:], true
 	}
 	for _, ch := range chans {
-		if !u.canUseChannel(ch, pattern) {
+		if !u.CanChannel(ch, pattern) {
 			return false
 		}
 	}
@@ -239,7 +240,7 @@ func (s *Sentinel) sentinelCommand(args []string) wire.Value {
 		if m == nil {
 			return wire.Value{Kind: wire.KindNil}
 		}
-		a := m.currentAddr()
+		a := s.announced(m.currentAddr())
 		return wire.BulkArray(a.Host, strconv.Itoa(a.Port))
 	case sub == "is-master-down-by-addr" && len(args) == 6:
 		return s.isMasterDownByAddr(args[2], args[3], args[4], args[5])
@@ -280,7 +281,7 @@ func (s *Sentinel) isMasterDownByAddr(host, portText, epochText, runID string) w
 	}
 	var m *instance
 	for _, x := range s.masters {
-		if sameAddr(x.addr, wire.Addr{Host: host, Port: port}) {
+		if s.sameHost(x.addr, wire.Addr{Host: host, Port: port}) {
 			m = x
 			break
 		}

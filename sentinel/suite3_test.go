@@ -13,13 +13,8 @@ import (
 
 // Scenarios S-AUTH-1 and S-SET-1 of shared/reference/redis-sentinel-tests.md
 // §6 (Redis 03-runtime-reconf, §3.3 items 1 and 3–5), with the parameters of
-// newSuite; S-ACL-1 is TestSuiteAcl1SentinelUsers. Not covered here:
-//   - S-AUTH-2: the node model has no ACL users (no ACL command, no
-//     auth-user on the Redis side, AUTH takes only the requirepass:
-//     model/commands.go, model/doc.go), so the user switch on the Redis
-//     nodes cannot be reproduced.
-//   - S-HOST-1: the simulation addresses every node by IP through a static
-//     directory; there are no host names to resolve or announce.
+// newSuite. S-AUTH-2 and S-ACL-1 (ACL users) are in suite_acl_test.go,
+// S-HOST-1 (host names) in suite_host_test.go.
 
 // every returns the times from..to (inclusive) in steps of step ms.
 func every(from, to, step int) []int {
@@ -268,70 +263,4 @@ func TestSuiteSet1Replies(t *testing.T) {
 		"+set master mymaster 10.0.0.0 6379 failover-timeout 20000",
 		"+set master mymaster 10.0.0.0 6379 parallel-syncs 2",
 	}, sets)
-}
-
-// S-ACL-1 (§6 row S-ACL-1, Redis 13-acl): on every sentinel, a user with
-// every command and channel, the default user off, the default user's
-// connections killed. The sentinels reconnect to each other without
-// credentials, their PINGs get -NOAUTH (not an acceptable reply, spec
-// §7.1), so each sees the others SDOWN and CKQUORUM fails (≤ 10 s). Then
-// SENTINEL CONFIG SET sentinel-user / sentinel-pass on every sentinel:
-// they reconnect with AUTH <user> <pass> (spec §25.1) and CKQUORUM is OK
-// again (≤ 10 s).
-func TestSuiteAcl1SentinelUsers(t *testing.T) {
-	s := newSuite2(t, 13, suite2Opts{})
-	for _, name := range all() {
-		s.probe(name, msAt(10_000, 10_010, 10_020),
-			[]string{"ACL", "SETUSER", "sentinel-user", "on", ">s3cret", "allchannels", "+@all"},
-			[]string{"ACL", "SETUSER", "default", "off"},
-			[]string{"CLIENT", "KILL", "USER", "default", "SKIPME", "no"})
-	}
-	polls := every(11_000, 20_000, 250)
-	ms := append([]int{10_500}, polls...)
-	cmds := [][]string{{"AUTH", "sentinel-user", "s3cret"}}
-	for range polls {
-		cmds = append(cmds, []string{"SENTINEL", "CKQUORUM", "mymaster"})
-	}
-	broken := s.probe("s1", msAt(ms...), cmds...)
-	for _, name := range all() {
-		s.probe(name, msAt(20_100, 20_200, 20_210),
-			[]string{"AUTH", "sentinel-user", "s3cret"},
-			[]string{"SENTINEL", "CONFIG", "SET", "sentinel-user", "sentinel-user"},
-			[]string{"SENTINEL", "CONFIG", "SET", "sentinel-pass", "s3cret"})
-	}
-	polls2 := every(20_500, 30_500, 250)
-	ms2 := append([]int{20_300}, polls2...)
-	cmds2 := [][]string{{"AUTH", "sentinel-user", "s3cret"}}
-	for range polls2 {
-		cmds2 = append(cmds2, []string{"SENTINEL", "CKQUORUM", "mymaster"})
-	}
-	fixed := s.probe("s1", msAt(ms2...), cmds2...)
-	s.run(31 * wire.Second)
-
-	require.Equal(t, "+OK", broken.reply(0))
-	firstFail := -1
-	for i := range polls {
-		if strings.HasPrefix(broken.reply(i+1), "-NOQUORUM") {
-			firstFail = polls[i]
-			break
-		}
-	}
-	require.NotEqual(t, -1, firstFail, "CKQUORUM never failed: %s", broken.reply(len(polls)))
-	t.Logf("NOQUORUM from %d ms", firstFail)
-	assert.LessOrEqual(t, firstFail, 20_000, "NOQUORUM within 10 s")
-	assert.Equal(t, "-NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master. Not enough available Sentinels to reach the majority and authorize a failover",
-		broken.reply(len(polls)), "every other sentinel is SDOWN to s1")
-
-	require.Equal(t, "+OK", fixed.reply(0))
-	firstOK := -1
-	for i := range polls2 {
-		if fixed.reply(i+1) == ckOK {
-			firstOK = polls2[i]
-			break
-		}
-	}
-	require.NotEqual(t, -1, firstOK, "CKQUORUM never recovered: %s", fixed.reply(len(polls2)))
-	t.Logf("OK again from %d ms", firstOK)
-	assert.LessOrEqual(t, firstOK, 30_210, "OK within 10 s of the credentials")
-	assert.Equal(t, ckOK, fixed.reply(len(polls2)))
 }

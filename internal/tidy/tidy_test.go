@@ -16,7 +16,7 @@ import (
 const module = "github.com/sentinelsim/sentinelsim"
 
 // leaves are the packages anything may import.
-var leaves = []string{"internal/wire", "internal/history", "internal/info", "internal/confargs"}
+var leaves = []string{"internal/wire", "internal/history", "internal/info", "internal/confargs", "internal/acl"}
 
 // allowedImports lists, for each package directory, the module packages it
 // may import besides the leaves. A package missing here fails the test, so a
@@ -26,6 +26,7 @@ var allowedImports = map[string][]string{
 	"internal/history":  {},
 	"internal/info":     {},
 	"internal/confargs": {},
+	"internal/acl":      {},
 	"internal/tidy":     {},
 	"sentinel":          {"sentinel/conf"},
 	"sentinel/conf":     {},
@@ -45,7 +46,7 @@ var allowedImports = map[string][]string{
 // deterministic under the simulator. model/keyspace is the one exception by
 // design: it wraps miniredis, which needs a time.Time; it sets that time from
 // the node's simulated clock before every command.
-var pure = []string{"sim", "sentinel", "sentinel/conf", "model", "model/redisconf", "model/client", "internal/info", "internal/history", "internal/confargs", "internal/traffic"}
+var pure = []string{"sim", "sentinel", "sentinel/conf", "model", "model/redisconf", "model/client", "internal/info", "internal/acl", "internal/history", "internal/confargs", "internal/traffic"}
 
 // composers may import sim without being part of the simulated world: they
 // build worlds and run them.

@@ -200,10 +200,18 @@ type Directory interface {
 	AddrOf(id NodeID) (Addr, bool)
 }
 
-// StaticDirectory is a Directory from a fixed table.
+// HostResolver is implemented by a Directory that also knows host names
+// (the simulated DNS): LookupHost returns the IP address a name resolves
+// to. A literal IP is not a name: it is not found.
+type HostResolver interface {
+	LookupHost(name string) (ip string, ok bool)
+}
+
+// StaticDirectory is a Directory from a fixed table, with host names.
 type StaticDirectory struct {
 	byAddr map[Addr]NodeID
 	byNode map[NodeID]Addr
+	hosts  map[string]string // lower-case host name -> IP
 }
 
 // NewStaticDirectory returns an empty directory.
@@ -217,9 +225,30 @@ func (d *StaticDirectory) Add(id NodeID, a Addr) {
 	d.byNode[id] = a
 }
 
-// Resolve implements Directory.
+// AddHost records that the host name name resolves to ip (names are
+// matched without case, as DNS does).
+func (d *StaticDirectory) AddHost(name, ip string) {
+	if d.hosts == nil {
+		d.hosts = map[string]string{}
+	}
+	d.hosts[strings.ToLower(name)] = ip
+}
+
+// LookupHost implements HostResolver.
+func (d *StaticDirectory) LookupHost(name string) (string, bool) {
+	ip, ok := d.hosts[strings.ToLower(name)]
+	return ip, ok
+}
+
+// Resolve implements Directory: an address by host name resolves through
+// the host table.
 func (d *StaticDirectory) Resolve(a Addr) (NodeID, bool) {
 	id, ok := d.byAddr[a]
+	if !ok {
+		if ip, named := d.LookupHost(a.Host); named {
+			id, ok = d.byAddr[Addr{Host: ip, Port: a.Port}]
+		}
+	}
 	return id, ok
 }
 

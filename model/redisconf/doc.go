@@ -24,7 +24,7 @@
 // testdata/config-get-names.txt is CONFIG GET * of a plain 7.0.15 server),
 // the deprecated list-max-ziplist-entries, list-max-ziplist-value and
 // lua-replicate-commands (one argument, ignored), rename-command, user
-// (rule syntax checked, users ignored) and a bare "sentinel". The first
+// (rule syntax checked; model.Config.Users) and a bare "sentinel". The first
 // line Redis would refuse is the error, with Redis's text: "Bad directive
 // or wrong number of arguments", "wrong number of arguments", "argument
 // must be 'yes' or 'no'", "argument couldn't be parsed into an integer",
@@ -71,10 +71,13 @@
 // Accepted, validated and ignored: port and bind (the scenario gives the
 // address; a real node bound to 127.0.0.1, as Debian's file says, would be
 // unreachable from other hosts, a simulated one is not), protected-mode,
-// masteruser (ACL users are not modelled: the replica authenticates with
-// masterauth as the default user), user lines, dir, cluster-enabled (only
-// for the replicaof check), and every other directive (daemonize, logfile,
-// maxmemory, databases, ...).
+// dir, cluster-enabled (only for the replicaof check), and every other
+// directive (daemonize, logfile, maxmemory, databases, ...). masteruser
+// and the user lines are applied (model.Config.MasterUser and Users: the
+// node's ACL users, package internal/acl); a user line's rules are
+// checked for syntax here and against the command table when the node
+// starts (model.Config.Validate), and its arguments are kept
+// space-separated, so a password with a space in it is not modelled.
 //
 // # Not supported
 //

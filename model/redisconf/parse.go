@@ -172,6 +172,9 @@ func (p *parser) load(file string, text []byte, depth int) error {
 			if msg := confargs.ACLRulesError(args); msg != "" {
 				return fail(linenum, line, msg)
 			}
+			// The rules apply when the node starts (model.Config.Users,
+			// ACLLoadConfiguredUsers), after requirepass.
+			p.cfg.Users = append(p.cfg.Users, strings.Join(args[1:], " "))
 		case name == "loadmodule" && len(args) >= 2:
 			return fail(linenum, line, "loadmodule is not supported: a simulated node has no modules")
 		case strings.Contains(args[0], "."):
@@ -268,6 +271,8 @@ func (p *parser) apply(d *confargs.Directive, v confargs.Value, file string, lin
 		p.cluster = v.Bool
 	case "masterauth":
 		c.MasterAuth = v.Args[0]
+	case "masteruser":
+		c.MasterUser = v.Args[0]
 	case "requirepass":
 		c.RequirePass = v.Args[0]
 	case "replica-priority":

@@ -51,7 +51,10 @@ func TestDirectives(t *testing.T) {
 		{"masterauth s3cret", func(c *model.Config) { c.MasterAuth = "s3cret" }},
 		{"masterauth x\nmasterauth \"\"", func(*model.Config) {}},
 		{`requirepass "a b"`, func(c *model.Config) { c.RequirePass = "a b" }},
-		{"masteruser alice", func(*model.Config) {}}, // not modelled
+		{"masteruser alice", func(c *model.Config) { c.MasterUser = "alice" }},
+		{"user default on nopass ~* &* +@all\nuser alice on >pw ~* +@all", func(c *model.Config) {
+			c.Users = []string{"default on nopass ~* &* +@all", "alice on >pw ~* +@all"}
+		}},
 		{"replica-priority 0", func(c *model.Config) { c.ReplicaPriority = 0 }},
 		{"slave-priority 42", func(c *model.Config) { c.ReplicaPriority = 42 }},
 		{"replica-announced no", func(c *model.Config) { c.ReplicaAnnounced = false }},
@@ -100,7 +103,6 @@ func TestDirectives(t *testing.T) {
 		// Accepted and ignored.
 		{"port 6380\nbind 127.0.0.1 -::1\nprotected-mode yes\ndaemonize yes\ndir /var/lib/redis", func(*model.Config) {}},
 		{"sentinel\nlist-max-ziplist-entries 512\nlua-replicate-commands yes", func(*model.Config) {}},
-		{"user default on nopass ~* &* +@all\nuser alice on >pw ~* +@all", func(*model.Config) {}},
 		{"cluster-enabled yes", func(*model.Config) {}},
 		{"cluster-enabled yes\nreplicaof 10.0.0.2 6379\nreplicaof no one", func(*model.Config) {}},
 		{"\v\f", func(*model.Config) {}}, // blanks sdstrim keeps: no arguments, skipped
@@ -472,3 +474,17 @@ type fakeDirectory struct{}
 
 func (fakeDirectory) Resolve(wire.Addr) (wire.NodeID, bool) { return 0, false }
 func (fakeDirectory) AddrOf(wire.NodeID) (wire.Addr, bool)  { return wire.Addr{}, false }
+
+// The user lines become the node's ACL users: their syntax is checked
+// while reading, their commands when the node's configuration is
+// validated (Redis refuses to start on either).
+func TestUserLinesReachTheNode(t *testing.T) {
+	c := parse(t, "requirepass secret\nuser repl on >pw +psync +replconf +ping\nmasteruser repl\nmasterauth pw")
+	c.Directory = fakeDirectory{}
+	require.NoError(t, c.Validate())
+	assert.Equal(t, []string{"repl on >pw +psync +replconf +ping"}, c.Users)
+	assert.Equal(t, "repl", c.MasterUser)
+	bad := parse(t, "user x on +nosuch")
+	bad.Directory = fakeDirectory{}
+	assert.ErrorContains(t, bad.Validate(), "Unknown command or category name in ACL")
+}
