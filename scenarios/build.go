@@ -47,11 +47,14 @@ type runner struct {
 	pick  *rand.Rand // draws "a replica"
 
 	// What the run showed so far.
-	events     map[string]int // sentinel events by type
-	leaders    map[uint64]wire.NodeID
-	lastLeader *proc
-	promotions []*proc
-	waiting    *waiter
+	events map[string]int // sentinel events by type
+	logged []trigger      // every sentinel event, for expectations on a message prefix
+	// wantMessages: an expectation names a message prefix, so events are kept.
+	wantMessages bool
+	leaders      map[uint64]wire.NodeID
+	lastLeader   *proc
+	promotions   []*proc
+	waiting      *waiter
 	// lastTrigger is the event that released the last waiting entry: the
 	// copies other sentinels log of the same event (each logs its own
 	// +switch-master) do not release the next one.
@@ -108,6 +111,11 @@ func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner,
 	}
 	r.w = w
 	r.pick = w.Stream("scenario/pick")
+	for k := range f.Expect.Events {
+		if strings.Contains(k, " ") {
+			r.wantMessages = true
+		}
+	}
 	if err := r.addRedis(); err != nil {
 		return nil, err
 	}

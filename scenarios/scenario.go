@@ -301,7 +301,7 @@ func (r *runner) checks(m Metrics) []Check {
 	slices.Sort(types)
 	for _, t := range types {
 		b := e.Events[t]
-		bound("events "+t, &b, m.Events[t])
+		bound("events "+t, &b, r.countEvents(t))
 	}
 	for _, f := range r.f.Faults {
 		c := f.Command
@@ -336,4 +336,20 @@ func (r *runner) checks(m Metrics) []Check {
 		out = append(out, Check{Name: "converged", Want: fmt.Sprint(*e.Converged), Got: fmt.Sprint(m.Converged), OK: m.Converged == *e.Converged})
 	}
 	return out
+}
+
+// countEvents counts the sentinel events an expectation key names: a type
+// ("+sdown"), or a type and the start of the message ("+sdown master").
+func (r *runner) countEvents(key string) int {
+	typ, prefix, ok := strings.Cut(key, " ")
+	if !ok {
+		return r.events[typ]
+	}
+	n := 0
+	for _, e := range r.logged {
+		if e.typ == typ && strings.HasPrefix(e.msg, prefix) {
+			n++
+		}
+	}
+	return n
 }

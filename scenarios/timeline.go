@@ -104,6 +104,9 @@ func (r *runner) observe(at wire.Time, node wire.NodeID, event string) {
 		return // a plain log line (spec §20.3), not an event
 	}
 	r.events[typ]++
+	if r.wantMessages {
+		r.logged = append(r.logged, trigger{typ: typ, msg: msg})
+	}
 	switch typ {
 	case "+elected-leader":
 		r.lastLeader = p
