@@ -35,8 +35,8 @@ the values above; otherwise, find what changed the run.`,
 // Redis nodes and the client together. A change here means a decision,
 // a message or an event of the real engine changed.
 const (
-	failoverSeed9Hash  = "39ec068d7ec61401344cb712e20e52b4e9bc0059a7f845725395318d344e37f4"
-	failoverSeed9Lines = 39928
+	failoverSeed9Hash  = "739f72ee4e3ab1a5a227dc0c0625db5af0dd41e37434c5f8caec5fa51c627058"
+	failoverSeed9Lines = 39940
 )
 
 func TestFailoverGoldenHash(t *testing.T) {

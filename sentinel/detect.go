@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/sentinelsim/sentinelsim/internal/facts"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
@@ -42,6 +43,7 @@ func (s *Sentinel) checkTilt() {
 		s.tilt = true
 		s.tiltStart = s.now
 		s.emit(Warning, "+tilt", nil, "#tilt mode entered")
+		s.record(facts.Tilt{On: true})
 	}
 	s.prevTime = s.now
 }
@@ -57,6 +59,7 @@ func (s *Sentinel) handle(r *instance) {
 		}
 		s.tilt = false
 		s.emit(Warning, "-tilt", nil, "#tilt mode exited")
+		s.record(facts.Tilt{On: false})
 	}
 	s.checkSDown(r)
 	if r.kind != kindMaster {

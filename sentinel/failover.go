@@ -3,6 +3,7 @@ package sentinel
 import (
 	"strconv"
 
+	"github.com/sentinelsim/sentinelsim/internal/facts"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
@@ -49,6 +50,7 @@ func (s *Sentinel) vote(m *instance, reqEpoch uint64, candidate string) (string,
 		m.leader, m.leaderEpoch = candidate, s.currentEpoch
 		s.dirty = true
 		s.emitFor(Warning, "+vote-for-leader", m, candidate+" "+strconv.FormatUint(m.leaderEpoch, 10))
+		s.record(facts.Vote{Master: m.name, Epoch: m.leaderEpoch, Candidate: candidate})
 		if candidate != s.myID {
 			m.failoverStart = s.now.Add(wire.Duration(s.desync()))
 		}
@@ -59,7 +61,14 @@ func (s *Sentinel) vote(m *instance, reqEpoch uint64, candidate string) (string,
 // leaderOf is get-leader (spec §10.3): the run id that has a majority of all
 // sentinels ever known and at least the quorum, or "".
 func (s *Sentinel) leaderOf(m *instance, epoch uint64) string {
-	voters := len(m.sentinels) + 1
+	leader, _, _ := s.leaderCount(m, epoch)
+	return leader
+}
+
+// leaderCount is leaderOf with the count behind it: the winner's votes and
+// the number of voters the majority is taken over.
+func (s *Sentinel) leaderCount(m *instance, epoch uint64) (leader string, votes, voters int) {
+	voters = len(m.sentinels) + 1
 	counts := map[string]int{}
 	var order []string // first seen first: the iteration order for ties
 	for _, r := range m.sentinels {
@@ -94,9 +103,9 @@ func (s *Sentinel) leaderOf(m *instance, epoch uint64) string {
 		}
 	}
 	if maxVotes < voters/2+1 || maxVotes < m.quorum {
-		return ""
+		return "", maxVotes, voters
 	}
-	return winner
+	return winner, maxVotes, voters
 }
 
 // startFailoverIfNeeded is spec §11; it reports whether a failover started.
@@ -120,6 +129,8 @@ func (s *Sentinel) startFailoverIfNeeded(m *instance) bool {
 	m.failoverEpoch = s.currentEpoch
 	s.emitFor(Warning, "+new-epoch", m, strconv.FormatUint(s.currentEpoch, 10))
 	s.emit(Warning, "+try-failover", m, "")
+	s.record(facts.FailoverStart{Master: m.name, Epoch: m.failoverEpoch, ODown: m.has(fODown), Agreeing: s.agreeing(m),
+		Quorum: m.quorum, LastAttempt: m.failoverStart, Timeout: m.failoverTimeout})
 	m.failoverStart = s.now.Add(wire.Duration(s.desync()))
 	return true
 }
@@ -145,7 +156,7 @@ func (s *Sentinel) failoverStep(m *instance) {
 
 // failoverWaitStart is T1: wait to be elected, or give up.
 func (s *Sentinel) failoverWaitStart(m *instance) {
-	leader := s.leaderOf(m, m.failoverEpoch)
+	leader, votes, voters := s.leaderCount(m, m.failoverEpoch)
 	if leader != s.myID && !m.has(fForceFailover) {
 		if s.now.Sub(m.failoverStart) > min(s.timing.ElectionTimeout, m.failoverTimeout) {
 			s.emit(Warning, "-failover-abort-not-elected", m, "")
@@ -154,6 +165,7 @@ func (s *Sentinel) failoverWaitStart(m *instance) {
 		return
 	}
 	s.emit(Warning, "+elected-leader", m, "")
+	s.record(facts.Elected{Master: m.name, Epoch: m.failoverEpoch, Votes: votes, Voters: voters, Quorum: m.quorum, Forced: m.has(fForceFailover)})
 	s.setState(m, stateSelectSlave)
 	s.emit(Warning, "+failover-state-select-slave", m, "")
 }
@@ -255,10 +267,17 @@ func (s *Sentinel) sendSlaveOf(r *instance, to *wire.Addr) bool {
 		return false
 	}
 	host, port := "NO", "ONE"
+	var target wire.Addr
 	if to != nil {
 		a := s.announced(*to)
 		host, port = a.Host, strconv.Itoa(a.Port)
+		target = *to
 	}
+	master := r
+	if r.master != nil {
+		master = r.master
+	}
+	s.record(facts.Reconfigure{Master: master.name, Target: r.addr, To: target})
 	s.send(c, cIgnore, r, r.command("MULTI"))
 	s.send(c, cIgnore, r, r.command("SLAVEOF"), host, port)
 	s.send(c, cIgnore, r, r.command("CONFIG"), "REWRITE")
@@ -392,5 +411,7 @@ func (s *Sentinel) startFailover(m *instance) {
 	m.failoverEpoch = s.currentEpoch
 	s.emitFor(Warning, "+new-epoch", m, strconv.FormatUint(s.currentEpoch, 10))
 	s.emit(Warning, "+try-failover", m, "")
+	s.record(facts.FailoverStart{Master: m.name, Epoch: m.failoverEpoch, Forced: true, ODown: m.has(fODown), Agreeing: s.agreeing(m),
+		Quorum: m.quorum, LastAttempt: m.failoverStart, Timeout: m.failoverTimeout})
 	m.failoverStart = s.now.Add(wire.Duration(s.desync()))
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/internal/facts"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
@@ -111,8 +112,9 @@ func (s *Sentinel) onHello(payload string) {
 	}
 	s.newEpoch(m, epoch)
 	if m.configEpoch < cepoch {
-		m.configEpoch = cepoch
 		to := wire.Addr{Host: f[5], Port: mport}
+		s.record(facts.ConfigEpoch{Master: m.name, From: m.configEpoch, To: cepoch, Addr: to, Source: "hello"})
+		m.configEpoch = cepoch
 		if !s.sameHost(m.addr, to) {
 			from, shown := s.announced(m.addr), s.announced(to)
 			s.emit(Warning, "+config-update-from", known, "")

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/internal/facts"
 	"github.com/sentinelsim/sentinelsim/internal/info"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
@@ -180,6 +181,7 @@ func (s *Sentinel) actOnInfo(r *instance, reported role) {
 	m := r.master
 	if reported == roleMaster {
 		if r.has(fPromoted) && m.has(fFailoverInProgress) && m.failoverState == stateWaitPromotion {
+			s.record(facts.ConfigEpoch{Master: m.name, From: m.configEpoch, To: m.failoverEpoch, Addr: r.addr, Source: "promotion"})
 			m.configEpoch = m.failoverEpoch
 			s.setState(m, stateReconfSlaves)
 			s.dirty = true

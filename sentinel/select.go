@@ -3,6 +3,9 @@ package sentinel
 import (
 	"slices"
 	"strings"
+
+	"github.com/sentinelsim/sentinelsim/internal/facts"
+	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
 // selectReplica is spec §13: the best replica that passes every filter, or
@@ -28,11 +31,23 @@ func (s *Sentinel) selectReplica(m *instance) *instance {
 		}
 		candidates = append(candidates, r)
 	}
-	if len(candidates) == 0 {
-		return nil
+	var chosen *instance
+	if len(candidates) > 0 {
+		sortReplicas(candidates)
+		chosen = candidates[0]
 	}
-	sortReplicas(candidates)
-	return candidates[0]
+	if _, ok := s.env.(wire.Recorder); ok {
+		f := facts.Selected{Master: m.name, Epoch: m.failoverEpoch, MaxPingAge: 5 * s.timing.PingPeriod,
+			MaxInfoAge: freshness, MaxLinkDownMs: int64(maxDown)}
+		if chosen != nil {
+			f.Chosen = chosen.addr
+		}
+		for _, r := range m.replicas {
+			f.Candidates = append(f.Candidates, s.candidateFact(r))
+		}
+		s.record(f)
+	}
+	return chosen
 }
 
 // sortReplicas orders replicas best first (stable: equal ones keep their

@@ -97,6 +97,19 @@ func (c *Context) Emit(event string) {
 	}
 }
 
+// Record traces a process's fact ("fact s1 vote mymaster epoch=3 for=…")
+// and hands it to Config.OnFact (wire.Recorder).
+func (c *Context) Record(f wire.Fact) {
+	t := c.w.trace
+	t.begin(c.w.now, "fact")
+	t.word(c.n.name)
+	t.word(f.Fact())
+	t.end()
+	if h := c.w.cfg.OnFact; h != nil {
+		h(c.w.now, c.n.id, f)
+	}
+}
+
 // node is the simulator's record of one process.
 type node struct {
 	id    wire.NodeID

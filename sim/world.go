@@ -47,6 +47,9 @@ type Config struct {
 	// the targets of later faults. It must not change the world except
 	// through World.At, World.Schedule and World.Apply.
 	OnEvent func(at wire.Time, node wire.NodeID, event string)
+	// OnFact, if set, sees every fact a process records (wire.Recorder):
+	// the structured decisions checkers judge. The same rules as OnEvent.
+	OnFact func(at wire.Time, node wire.NodeID, f wire.Fact)
 }
 
 // NodeSpec describes one process of the world.

@@ -16,7 +16,7 @@ import (
 const module = "github.com/sentinelsim/sentinelsim"
 
 // leaves are the packages anything may import.
-var leaves = []string{"internal/wire", "internal/history", "internal/info", "internal/confargs", "internal/acl"}
+var leaves = []string{"internal/wire", "internal/history", "internal/info", "internal/confargs", "internal/acl", "internal/facts"}
 
 // allowedImports lists, for each package directory, the module packages it
 // may import besides the leaves. A package missing here fails the test, so a
@@ -27,6 +27,7 @@ var allowedImports = map[string][]string{
 	"internal/info":     {},
 	"internal/confargs": {},
 	"internal/acl":      {},
+	"internal/facts":    {},
 	"internal/tidy":     {},
 	"sentinel":          {"sentinel/conf"},
 	"sentinel/conf":     {},
@@ -46,7 +47,7 @@ var allowedImports = map[string][]string{
 // deterministic under the simulator. model/keyspace is the one exception by
 // design: it wraps miniredis, which needs a time.Time; it sets that time from
 // the node's simulated clock before every command.
-var pure = []string{"sim", "sentinel", "sentinel/conf", "model", "model/redisconf", "model/client", "internal/info", "internal/acl", "internal/history", "internal/confargs", "internal/traffic"}
+var pure = []string{"internal/facts", "sim", "sentinel", "sentinel/conf", "model", "model/redisconf", "model/client", "internal/info", "internal/acl", "internal/history", "internal/confargs", "internal/traffic"}
 
 // composers may import sim without being part of the simulated world: they
 // build worlds and run them.

@@ -29,3 +29,12 @@ type Env interface {
 	// Emit records a process event in the trace.
 	Emit(event string)
 }
+
+// Fact is a structured record of a decision a process made, for checkers
+// (package internal/facts has the sentinel's). Fact returns its trace text.
+type Fact interface{ Fact() string }
+
+// Recorder is implemented by Envs that keep facts: the simulator traces
+// them and hands them to its observer. A process records a fact only when
+// its Env is a Recorder; recording never changes what the process does.
+type Recorder interface{ Record(f Fact) }
