@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/checker"
 	"github.com/sentinelsim/sentinelsim/internal/history"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/model"
@@ -47,8 +48,10 @@ type runner struct {
 	pick  *rand.Rand // draws "a replica"
 
 	// What the run showed so far.
-	events map[string]int // sentinel events by type
-	logged []trigger      // every sentinel event, for expectations on a message prefix
+	events     map[string]int // sentinel events by type
+	logged     []trigger      // every sentinel event, for expectations on a message prefix
+	facts      []checker.Observed
+	downEvents []checker.Event // SDOWN/ODOWN changes, for the TILT rule
 	// wantMessages: an expectation names a message prefix, so events are kept.
 	wantMessages bool
 	leaders      map[uint64]wire.NodeID
@@ -105,6 +108,11 @@ func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner,
 		cfg.Network = link
 	}
 	cfg.OnEvent = r.observe
+	cfg.OnFact = func(at wire.Time, node wire.NodeID, f wire.Fact) {
+		if p := r.byID[node]; p != nil {
+			r.facts = append(r.facts, checker.Observed{At: at, Node: p.name, Fact: f})
+		}
+	}
 	w, err := sim.New(cfg)
 	if err != nil {
 		return nil, err

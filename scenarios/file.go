@@ -288,6 +288,9 @@ type Expect struct {
 	ClientErrors *Bound `yaml:"client-errors"`
 	// Events bounds the count of sentinel events by type ("+odown": "0").
 	Events map[string]Bound `yaml:"events"`
+	// Broken lists kinds of Sentinel's promises (safety) the run must be
+	// found to break: a scenario that shows a bug (with verdict violated).
+	Broken []string `yaml:"broken"`
 	// Converged: at the end every live sentinel names the same master
 	// address.
 	Converged *bool `yaml:"converged"`

@@ -35,8 +35,8 @@ the values above; otherwise, find what changed the run.`,
 // Redis nodes and the client together. A change here means a decision,
 // a message or an event of the real engine changed.
 const (
-	failoverSeed9Hash  = "739f72ee4e3ab1a5a227dc0c0625db5af0dd41e37434c5f8caec5fa51c627058"
-	failoverSeed9Lines = 39940
+	failoverSeed9Hash  = "a491fd0ccab3ee40043c0f0481e5a1f2e119157218591dd53fcb65abe1cd9014"
+	failoverSeed9Lines = 39943
 )
 
 func TestFailoverGoldenHash(t *testing.T) {

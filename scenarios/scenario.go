@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/checker"
 	"github.com/sentinelsim/sentinelsim/internal/history"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/model"
@@ -67,24 +68,41 @@ type Metrics struct {
 
 // ScenarioResult is what running a scenario for one seed produced.
 type ScenarioResult struct {
-	Scenario   string          `json:"scenario"`
-	File       string          `json:"file"`
-	Seed       uint64          `json:"seed"`
-	Duration   wire.Duration   `json:"duration_ms"`
-	Outcome    sim.Outcome     `json:"outcome"`
-	TraceHash  string          `json:"trace_hash"`
-	TraceLines uint64          `json:"trace_lines"`
-	Stats      sim.Stats       `json:"stats"`
-	Verdict    Verdict         `json:"verdict"`
-	Expected   string          `json:"expected"`
-	Checks     []Check         `json:"checks,omitempty"`
-	Metrics    Metrics         `json:"metrics"`
-	Problems   []string        `json:"problems,omitempty"`
-	Commands   []CommandResult `json:"commands,omitempty"`
+	Scenario   string        `json:"scenario"`
+	File       string        `json:"file"`
+	Seed       uint64        `json:"seed"`
+	Duration   wire.Duration `json:"duration_ms"`
+	Outcome    sim.Outcome   `json:"outcome"`
+	TraceHash  string        `json:"trace_hash"`
+	TraceLines uint64        `json:"trace_lines"`
+	Stats      sim.Stats     `json:"stats"`
+	Verdict    Verdict       `json:"verdict"`
+	Expected   string        `json:"expected"`
+	Checks     []Check       `json:"checks,omitempty"`
+	Metrics    Metrics       `json:"metrics"`
+	Problems   []string      `json:"problems,omitempty"`
+	// Promises are the checker's verdicts on what Sentinel promises
+	// (safety); Violations the broken rules, earliest first (at most 20).
+	Promises   []checker.Verdict   `json:"promises,omitempty"`
+	Violations []checker.Violation `json:"violations,omitempty"`
+	Commands   []CommandResult     `json:"commands,omitempty"`
+	// ExpectBroken are the kinds of promise the scenario expects broken.
+	ExpectBroken []string `json:"expect_broken,omitempty"`
 }
 
-// Matched reports whether the run reached the verdict the scenario expects.
-func (r *ScenarioResult) Matched() bool { return r.Verdict.Status == r.Expected }
+// Matched reports whether the run reached the verdict the scenario expects:
+// the status, and each kind of promise the scenario expects broken.
+func (r *ScenarioResult) Matched() bool {
+	if r.Verdict.Status != r.Expected {
+		return false
+	}
+	for _, kind := range r.ExpectBroken {
+		if !slices.ContainsFunc(r.Promises, func(v checker.Verdict) bool { return v.Kind == kind && v.Status == checker.Violated }) {
+			return false
+		}
+	}
+	return true
+}
 
 // Run runs scenario s for seed. The same scenario and seed give the same
 // result and trace, byte for byte.
@@ -149,14 +167,18 @@ func RunWith(s *File, seed uint64, o Options) (ScenarioResult, error) {
 	}
 	res.Metrics = r.measure()
 	res.Checks = r.checks(res.Metrics)
-	res.Verdict = r.verdict(out, res.Checks)
+	vs := checker.CheckSafety(r.facts, r.downEvents)
+	res.Promises = checker.Summarize([]string{checker.Safety}, vs)
+	res.Violations = vs[:min(len(vs), 20)]
+	res.ExpectBroken = s.Expect.Broken
+	res.Verdict = r.verdict(out, res.Checks, res.Promises)
 	return res, nil
 }
 
 // verdict judges the run: the simulator's outcome first, then whether the
 // timeline could act, then the expectations.
-func (r *runner) verdict(out sim.Outcome, checks []Check) Verdict {
-	v := Verdict{Checked: "simulator bounds, process crashes and the scenario's expectations (the Sentinel checker comes with issue 6)"}
+func (r *runner) verdict(out sim.Outcome, checks []Check, promises []checker.Verdict) Verdict {
+	v := Verdict{Checked: "simulator bounds, process crashes, Sentinel's safety promises and the scenario's expectations"}
 	switch {
 	case out.Stop == sim.ProcessPanic:
 		v.Status, v.Detail = Crash, out.Detail
@@ -167,6 +189,11 @@ func (r *runner) verdict(out sim.Outcome, checks []Check) Verdict {
 	default:
 		v.Status = Pass
 		var failed []string
+		for _, p := range promises {
+			if p.Status == checker.Violated {
+				failed = append(failed, fmt.Sprintf("Sentinel broke a %s promise %d time(s), first: %s", p.Kind, p.Count, p.First))
+			}
+		}
 		for _, c := range checks {
 			if !c.OK {
 				failed = append(failed, fmt.Sprintf("%s: want %s, got %s", c.Name, c.Want, c.Got))

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/checker"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/sentinel"
 	"github.com/sentinelsim/sentinelsim/sim"
@@ -104,6 +105,10 @@ func (r *runner) observe(at wire.Time, node wire.NodeID, event string) {
 		return // a plain log line (spec §20.3), not an event
 	}
 	r.events[typ]++
+	switch typ {
+	case "+sdown", "-sdown", "+odown", "-odown":
+		r.downEvents = append(r.downEvents, checker.Event{At: at, Node: p.name, Text: event})
+	}
 	if r.wantMessages {
 		r.logged = append(r.logged, trigger{typ: typ, msg: msg})
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/checker"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/sentinel"
 	"github.com/sentinelsim/sentinelsim/sim"
@@ -239,7 +240,15 @@ func (f *File) validate() error {
 			bad(e.line, "expect: event %q: event types start with + or - (\"+odown\", \"-sdown\")", typ)
 		}
 	}
-	if e.Verdict == Violated && !f.hasExpectations() {
+	for _, k := range e.Broken {
+		if k != checker.Safety {
+			bad(e.line, "expect: broken %q: the checker judges %q promises", k, checker.Safety)
+		}
+	}
+	if len(e.Broken) > 0 && e.Verdict != Violated {
+		bad(e.line, "expect: broken promises make the verdict violated: say verdict: violated")
+	}
+	if e.Verdict == Violated && !f.hasExpectations() && len(e.Broken) == 0 {
 		bad(e.line, "expect: verdict violated needs an expectation that can fail (failovers, events, writes-lost, ...)")
 	}
 	return errors.Join(errs...)

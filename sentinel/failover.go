@@ -66,7 +66,8 @@ func (s *Sentinel) leaderOf(m *instance, epoch uint64) string {
 }
 
 // leaderCount is leaderOf with the count behind it: the winner's votes and
-// the number of voters the majority is taken over.
+// the number of sentinels known (itself included), whatever the profile
+// takes the majority over.
 func (s *Sentinel) leaderCount(m *instance, epoch uint64) (leader string, votes, voters int) {
 	voters = len(m.sentinels) + 1
 	counts := map[string]int{}
@@ -95,14 +96,15 @@ func (s *Sentinel) leaderCount(m *instance, epoch uint64) (leader string, votes,
 			winner, maxVotes = leader, counts[leader]
 		}
 	}
+	majorityOf := voters
 	if s.profile.MajorityOverVoters {
 		// Before 2.8.15 the majority was over the sentinels that voted.
-		voters = 0
+		majorityOf = 0
 		for _, n := range counts {
-			voters += n
+			majorityOf += n
 		}
 	}
-	if maxVotes < voters/2+1 || maxVotes < m.quorum {
+	if maxVotes < majorityOf/2+1 || maxVotes < m.quorum {
 		return "", maxVotes, voters
 	}
 	return winner, maxVotes, voters
@@ -130,7 +132,7 @@ func (s *Sentinel) startFailoverIfNeeded(m *instance) bool {
 	s.emitFor(Warning, "+new-epoch", m, strconv.FormatUint(s.currentEpoch, 10))
 	s.emit(Warning, "+try-failover", m, "")
 	s.record(facts.FailoverStart{Master: m.name, Epoch: m.failoverEpoch, ODown: m.has(fODown), Agreeing: s.agreeing(m),
-		Quorum: m.quorum, LastAttempt: m.failoverStart, Timeout: m.failoverTimeout})
+		Quorum: m.quorum, LastAttempt: m.failoverStart, Timeout: m.failoverTimeout, Now: s.now})
 	m.failoverStart = s.now.Add(wire.Duration(s.desync()))
 	return true
 }
@@ -412,6 +414,6 @@ func (s *Sentinel) startFailover(m *instance) {
 	s.emitFor(Warning, "+new-epoch", m, strconv.FormatUint(s.currentEpoch, 10))
 	s.emit(Warning, "+try-failover", m, "")
 	s.record(facts.FailoverStart{Master: m.name, Epoch: m.failoverEpoch, Forced: true, ODown: m.has(fODown), Agreeing: s.agreeing(m),
-		Quorum: m.quorum, LastAttempt: m.failoverStart, Timeout: m.failoverTimeout})
+		Quorum: m.quorum, LastAttempt: m.failoverStart, Timeout: m.failoverTimeout, Now: s.now})
 	m.failoverStart = s.now.Add(wire.Duration(s.desync()))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/sentinelsim/sentinelsim/internal/acl"
+	"github.com/sentinelsim/sentinelsim/internal/facts"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/sentinel/conf"
 )
@@ -157,6 +158,7 @@ func (s *Sentinel) Boot(env wire.Env, persisted []byte) {
 		s.dirty = true // generated ids are persisted at once (spec §4.1)
 	}
 	s.log(Warning, "Sentinel ID is "+s.myID) // spec §23: logged before the +monitor events
+	s.record(facts.Start{RunID: s.myID, CurrentEpoch: s.currentEpoch})
 	s.currentEpoch = s.conf.CurrentEpoch
 	s.prevTime = s.now
 	s.masters = nil

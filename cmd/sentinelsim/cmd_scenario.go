@@ -161,6 +161,13 @@ func printScenarioText(w io.Writer, rep scenarioReport) {
 	m := r.Metrics
 	fmt.Fprintf(w, "measured: failovers=%d promoted=%s master=%s converged=%v acting-masters=%s\n", m.Failovers, orNone(strings.Join(m.Promoted, ",")), orNone(m.Master), m.Converged, orNone(strings.Join(m.Masters, ",")))
 	fmt.Fprintf(w, "clients:  ops=%d errors=%d writes acked=%d lost=%d longest-unavailable=%s\n", m.ClientOps, m.ClientErrors, m.WritesAcked, m.WritesLost, m.Unavailable)
+	for _, p := range r.Promises {
+		line := p.Status
+		if p.First != nil {
+			line += fmt.Sprintf(" (%d): %s", p.Count, p.First)
+		}
+		fmt.Fprintf(w, "promise:  %s %s\n", p.Kind, line)
+	}
 	for _, c := range r.Checks {
 		mark := "ok  "
 		if !c.OK {

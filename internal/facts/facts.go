@@ -42,6 +42,14 @@ type FailoverStart struct {
 	Quorum      int
 	LastAttempt wire.Time
 	Timeout     wire.Duration
+	Now         wire.Time
+}
+
+// Start: the sentinel process started (boot or restart) with RunID and the
+// current epoch it persisted; it is not in TILT.
+type Start struct {
+	RunID        string
+	CurrentEpoch uint64
 }
 
 // Elected: the sentinel found itself leader for Master in Epoch with Votes
@@ -115,8 +123,11 @@ func (f Vote) Fact() string {
 func (f FailoverStart) Fact() string {
 	return "failover-start " + f.Master + " epoch=" + u(f.Epoch) + " forced=" + b(f.Forced) + " odown=" + b(f.ODown) +
 		" agreeing=" + strconv.Itoa(f.Agreeing) + "/" + strconv.Itoa(f.Quorum) +
-		" last-attempt=" + strconv.FormatInt(int64(f.LastAttempt), 10) + " timeout=" + strconv.FormatInt(int64(f.Timeout), 10)
+		" last-attempt=" + strconv.FormatInt(int64(f.LastAttempt), 10) + " timeout=" + strconv.FormatInt(int64(f.Timeout), 10) +
+		" now=" + strconv.FormatInt(int64(f.Now), 10)
 }
+
+func (f Start) Fact() string { return "start " + f.RunID + " epoch=" + u(f.CurrentEpoch) }
 
 func (f Elected) Fact() string {
 	return "elected " + f.Master + " epoch=" + u(f.Epoch) + " votes=" + strconv.Itoa(f.Votes) + "/" + strconv.Itoa(f.Voters) +
