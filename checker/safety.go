@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sentinelsim/sentinelsim/internal/facts"
@@ -40,10 +41,12 @@ func CheckSafety(obs []Observed, events []Event) []Violation {
 	configs := map[me]Observed{}
 	lastEpoch := map[string]map[string]uint64{} // sentinel, master → config epoch
 	tilt := map[string]bool{}
+	runID := map[string]string{} // node → run id, from its Start facts
 	for _, o := range obs {
 		switch f := o.Fact.(type) {
 		case facts.Start:
 			tilt[o.Node] = false
+			runID[o.Node] = f.RunID
 		case facts.Tilt:
 			tilt[o.Node] = f.On
 		case facts.Vote:
@@ -60,9 +63,17 @@ func CheckSafety(obs []Observed, events []Event) []Violation {
 		case facts.Elected:
 			// A forced failover (SENTINEL FAILOVER) is not elected: two
 			// operators can force two at once, in the same epoch.
+			// Two sentinels that did not know each other each hold a
+			// majority of what they know (quorum 1, before discovery):
+			// Sentinel allows that, so only leaders that counted each
+			// other break the rule.
 			k := me{f.Master, f.Epoch}
 			if prev, ok := leaders[k]; ok && prev.Node != o.Node && !f.Forced {
-				bad(o, RuleOneLeader, "two leaders elected for %s in epoch %d: %s (t=%s) and %s", f.Master, f.Epoch, prev.Node, prev.At, o.Node)
+				pf := prev.Fact.(facts.Elected)
+				if slices.Contains(pf.Known, runID[o.Node]) && slices.Contains(f.Known, runID[prev.Node]) {
+					bad(o, RuleOneLeader, "two leaders elected for %s in epoch %d: %s (t=%s) and %s, each knowing the other",
+						f.Master, f.Epoch, prev.Node, prev.At, o.Node)
+				}
 			} else if !ok && !f.Forced {
 				leaders[k] = o
 			}
@@ -101,7 +112,10 @@ func CheckSafety(obs []Observed, events []Event) []Violation {
 				bad(o, RuleGate, "%s started a failover of %s %s after the previous attempt; failover-timeout %s asks for %s",
 					o.Node, f.Master, f.Now.Sub(f.LastAttempt), f.Timeout, 2*f.Timeout)
 			}
-			if tilt[o.Node] {
+			// An operator's SENTINEL FAILOVER starts one even in TILT
+			// (sentinel.c checks no TILT there); its steps wait for TILT
+			// to end.
+			if tilt[o.Node] && !f.Forced {
 				bad(o, RuleNothingInTilt, "%s acted in TILT: started a failover of %s", o.Node, f.Master)
 			}
 		case facts.Selected:

@@ -30,10 +30,12 @@ func sel(chosen wire.Addr, cs ...facts.Candidate) facts.Selected {
 func TestSafetyRules(t *testing.T) {
 	good := []Observed{
 		at(0, "s1", facts.Start{RunID: "a"}),
+		at(0, "s2", facts.Start{RunID: "b"}),
+		at(0, "s3", facts.Start{RunID: "c"}),
 		at(10, "s1", facts.FailoverStart{Master: "m", Epoch: 1, ODown: true, Agreeing: 2, Quorum: 2, Timeout: 60_000, Now: 10}),
 		at(11, "s1", facts.Vote{Master: "m", Epoch: 1, Candidate: "a"}),
 		at(12, "s2", facts.Vote{Master: "m", Epoch: 1, Candidate: "a"}),
-		at(20, "s1", facts.Elected{Master: "m", Epoch: 1, Votes: 2, Voters: 3, Quorum: 2}),
+		at(20, "s1", facts.Elected{Master: "m", Epoch: 1, Votes: 2, Voters: 3, Quorum: 2, Known: []string{"b", "c"}}),
 		at(30, "s1", sel(r2, cand(r2, 100, 50, "b"), cand(r3, 100, 40, "c"))),
 		at(40, "s1", facts.ConfigEpoch{Master: "m", From: 0, To: 1, Addr: r2, Source: "promotion"}),
 		at(41, "s2", facts.ConfigEpoch{Master: "m", From: 0, To: 1, Addr: r2, Source: "hello"}),
@@ -46,7 +48,7 @@ func TestSafetyRules(t *testing.T) {
 		rule string
 	}{
 		{"double vote", []Observed{at(50, "s2", facts.Vote{Master: "m", Epoch: 1, Candidate: "z"})}, RuleOneVote},
-		{"two leaders", []Observed{at(50, "s3", facts.Elected{Master: "m", Epoch: 1, Votes: 2, Voters: 3, Quorum: 2})}, RuleOneLeader},
+		{"two leaders", []Observed{at(50, "s3", facts.Elected{Master: "m", Epoch: 1, Votes: 2, Voters: 3, Quorum: 2, Known: []string{"a", "b"}})}, RuleOneLeader},
 		{"no majority", []Observed{at(50, "s3", facts.Elected{Master: "m", Epoch: 2, Votes: 1, Voters: 3, Quorum: 1})}, RuleElection},
 		{"epoch backwards", []Observed{at(50, "s2", facts.ConfigEpoch{Master: "m", From: 0, To: 1, Addr: r2, Source: "hello"})}, RuleEpochForward},
 		{"two configs one epoch", []Observed{at(50, "s3", facts.ConfigEpoch{Master: "m", From: 0, To: 1, Addr: r3, Source: "promotion"})}, RuleOneConfig},
@@ -66,6 +68,10 @@ func TestSafetyRules(t *testing.T) {
 			assert.NotEmpty(t, vs[0].Evidence)
 		})
 	}
+	// Two leaders that did not know each other (quorum 1 before discovery)
+	// are what Sentinel allows.
+	lone := append(append([]Observed{}, good...), at(50, "s3", facts.Elected{Master: "m", Epoch: 1, Votes: 1, Voters: 1, Quorum: 1}))
+	assert.Empty(t, CheckSafety(lone, nil))
 	// A forced failover skips the ODOWN rule and the gate; a restart
 	// leaves TILT; a vote again for the same candidate is no second vote.
 	ok := append(append([]Observed{}, good...),

@@ -35,7 +35,7 @@ the values above; otherwise, find what changed the run.`,
 // Redis nodes and the client together. A change here means a decision,
 // a message or an event of the real engine changed.
 const (
-	failoverSeed9Hash  = "a491fd0ccab3ee40043c0f0481e5a1f2e119157218591dd53fcb65abe1cd9014"
+	failoverSeed9Hash  = "5cccf434cd953a06a9a1a59465e12d035b0e9c9b9bfe9a523864d3012de32e6d"
 	failoverSeed9Lines = 39943
 )
 

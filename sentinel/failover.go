@@ -167,7 +167,14 @@ func (s *Sentinel) failoverWaitStart(m *instance) {
 		return
 	}
 	s.emit(Warning, "+elected-leader", m, "")
-	s.record(facts.Elected{Master: m.name, Epoch: m.failoverEpoch, Votes: votes, Voters: voters, Quorum: m.quorum, Forced: m.has(fForceFailover)})
+	if _, ok := s.env.(wire.Recorder); ok {
+		known := make([]string, 0, len(m.sentinels))
+		for _, r := range m.sentinels {
+			known = append(known, r.runID)
+		}
+		s.record(facts.Elected{Master: m.name, Epoch: m.failoverEpoch, Votes: votes, Voters: voters, Quorum: m.quorum,
+			Forced: m.has(fForceFailover), Known: known})
+	}
 	s.setState(m, stateSelectSlave)
 	s.emit(Warning, "+failover-state-select-slave", m, "")
 }
@@ -292,6 +299,7 @@ func (s *Sentinel) sendSlaveOf(r *instance, to *wire.Addr) bool {
 // failoverSelectSlave is T2.
 func (s *Sentinel) failoverSelectSlave(m *instance) {
 	r := s.selectReplica(m)
+	s.recordSelection(m, r)
 	if r == nil {
 		s.emit(Warning, "-failover-abort-no-good-slave", m, "")
 		s.abortFailover(m)

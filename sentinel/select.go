@@ -31,23 +31,37 @@ func (s *Sentinel) selectReplica(m *instance) *instance {
 		}
 		candidates = append(candidates, r)
 	}
-	var chosen *instance
-	if len(candidates) > 0 {
-		sortReplicas(candidates)
-		chosen = candidates[0]
+	if len(candidates) == 0 {
+		return nil
 	}
-	if _, ok := s.env.(wire.Recorder); ok {
-		f := facts.Selected{Master: m.name, Epoch: m.failoverEpoch, MaxPingAge: 5 * s.timing.PingPeriod,
-			MaxInfoAge: freshness, MaxLinkDownMs: int64(maxDown)}
-		if chosen != nil {
-			f.Chosen = chosen.addr
-		}
-		for _, r := range m.replicas {
-			f.Candidates = append(f.Candidates, s.candidateFact(r))
-		}
-		s.record(f)
+	sortReplicas(candidates)
+	return candidates[0]
+}
+
+// recordSelection records the selection a failover made (not the check
+// SENTINEL FAILOVER makes before starting one), with the inputs of every
+// filter as selectReplica saw them.
+func (s *Sentinel) recordSelection(m *instance, chosen *instance) {
+	if _, ok := s.env.(wire.Recorder); !ok {
+		return
 	}
-	return chosen
+	maxDown := 10 * m.downAfter
+	if m.has(fSDown) {
+		maxDown += s.now.Sub(m.sDownSince)
+	}
+	freshness := 3 * s.timing.InfoPeriod
+	if m.has(fSDown) {
+		freshness = 5 * s.timing.PingPeriod
+	}
+	f := facts.Selected{Master: m.name, Epoch: m.failoverEpoch, MaxPingAge: 5 * s.timing.PingPeriod,
+		MaxInfoAge: freshness, MaxLinkDownMs: int64(maxDown)}
+	if chosen != nil {
+		f.Chosen = chosen.addr
+	}
+	for _, r := range m.replicas {
+		f.Candidates = append(f.Candidates, s.candidateFact(r))
+	}
+	s.record(f)
 }
 
 // sortReplicas orders replicas best first (stable: equal ones keep their

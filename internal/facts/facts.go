@@ -61,6 +61,9 @@ type Elected struct {
 	Voters int
 	Quorum int
 	Forced bool
+	// Known are the run ids of the other sentinels it knew for Master:
+	// the electorate its majority was taken over (with itself).
+	Known []string
 }
 
 // Candidate is a replica as selection saw it, with the raw inputs of the
@@ -131,7 +134,7 @@ func (f Start) Fact() string { return "start " + f.RunID + " epoch=" + u(f.Curre
 
 func (f Elected) Fact() string {
 	return "elected " + f.Master + " epoch=" + u(f.Epoch) + " votes=" + strconv.Itoa(f.Votes) + "/" + strconv.Itoa(f.Voters) +
-		" quorum=" + strconv.Itoa(f.Quorum) + " forced=" + b(f.Forced)
+		" quorum=" + strconv.Itoa(f.Quorum) + " forced=" + b(f.Forced) + " known=" + strconv.Itoa(len(f.Known))
 }
 
 func (f Selected) Fact() string {

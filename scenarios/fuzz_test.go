@@ -1,0 +1,142 @@
+package scenarios
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/sentinelsim/sentinelsim/checker"
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/sim"
+)
+
+// fuzzProperty runs one drawn schedule for one drawn seed and fails when
+// Sentinel breaks a promise or a process crashes. On failure it prints the
+// seed, the schedule as a short story and the command that replays it; the
+// schedule is written as a scenario file under testdata/fuzz-failures.
+func fuzzProperty(o FuzzOptions) func(t *rapid.T) {
+	return func(t *rapid.T) {
+		text := GenSchedule(t, o)
+		seed := rapid.Uint64Range(1, 1<<53).Draw(t, "seed")
+		f, err := Parse("fuzz.yaml", []byte(text), nil)
+		if err != nil {
+			t.Fatalf("the generator made a bad scenario: %v\n%s", err, text)
+		}
+		res, err := Run(f, seed)
+		if err != nil {
+			t.Fatalf("building the world: %v\n%s", err, text)
+		}
+		broken := res.Verdict.Status == Crash
+		for _, p := range res.Promises {
+			broken = broken || p.Status == checker.Violated
+		}
+		if !broken {
+			return
+		}
+		t.Fatal(fuzzReport(text, seed, &res))
+	}
+}
+
+// fuzzReport is what a failure prints: seed first, the story, the replay
+// command last.
+func fuzzReport(text string, seed uint64, res *ScenarioResult) string {
+	sum := sha256.Sum256([]byte(text))
+	path := filepath.Join("testdata", "fuzz-failures", hex.EncodeToString(sum[:6])+".yaml")
+	_ = os.MkdirAll(filepath.Dir(path), 0o755)
+	_ = os.WriteFile(path, []byte(text), 0o644)
+	var b strings.Builder
+	fmt.Fprintf(&b, "seed %d: Sentinel broke a promise\n", seed)
+	b.WriteString(story(text, res))
+	fmt.Fprintf(&b, "replay: go run ./cmd/sentinelsim run scenarios/%s --seed %d\n", path, seed)
+	return b.String()
+}
+
+// story tells the failure in a few lines: the configuration, the faults in
+// order, and the violations.
+func story(text string, res *ScenarioResult) string {
+	var b strings.Builder
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(l, "sentinel "):
+			b.WriteString("  " + l + "\n")
+		case strings.HasPrefix(l, "- {at:"):
+			b.WriteString("  " + strings.TrimSuffix(strings.TrimPrefix(l, "- {"), "}") + "\n")
+		case strings.HasPrefix(l, "heal:"), strings.HasPrefix(l, "profile:"):
+			b.WriteString("  " + l + "\n")
+		}
+	}
+	for _, p := range res.Problems {
+		b.WriteString("  (timeline: " + p + ")\n")
+	}
+	for _, v := range res.Violations {
+		b.WriteString("  => " + v.String() + "\n")
+	}
+	if res.Verdict.Status == Crash {
+		b.WriteString("  => crash: " + res.Verdict.Detail + "\n")
+	}
+	return b.String()
+}
+
+// The default profile keeps every promise under drawn schedules. -short
+// (and CI's make test) runs rapid's default count / 5; make fuzz runs many
+// more.
+func TestFuzzSchedules(t *testing.T) {
+	rapid.Check(t, fuzzProperty(FuzzOptions{}))
+}
+
+// FuzzSchedules is the same property for go test -fuzz (coverage-guided,
+// minimised by Go's fuzzer instead of rapid).
+func FuzzSchedules(f *testing.F) {
+	f.Fuzz(rapid.MakeFuzz(fuzzProperty(FuzzOptions{})))
+}
+
+// A stateful version: the world runs in steps, faults are applied between
+// them, and the promises are checked after every action.
+func TestFuzzStateMachine(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		f, err := Parse("sm.yaml", []byte(strings.Replace(trio, "duration: 2m", "duration: 30m", 1)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seed := rapid.Uint64Range(1, 1<<53).Draw(t, "seed")
+		r, err := f.build(seed, sim.Bounds{}, sim.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var steps []string
+		t.Repeat(map[string]func(*rapid.T){
+			"run": func(t *rapid.T) {
+				d := rapid.SampledFrom([]int{500, 1900, 2100, 5000, 8000, 10_000, 30_000}).Draw(t, "for")
+				steps = append(steps, fmt.Sprintf("run %dms", d))
+				if out := r.w.RunFor(wire.Duration(d)); !out.OK() {
+					t.Fatalf("the world stopped: %+v\n%s", out, strings.Join(steps, "\n"))
+				}
+			},
+			"fault": func(t *rapid.T) {
+				spec := rapid.SampledFrom([]string{"crash: master", "restart: r1", "restart: r2", "pause: master", "resume: master",
+					"isolate: s1", "rejoin: s1", "partition: [[host(master)], [rest]]", "heal-all: true", "clock-jump: {node: s2, by: 3s}",
+					"crash: leader", "restart: sentinels"}).Draw(t, "fault")
+				steps = append(steps, fmt.Sprintf("t=%s %s", r.w.Now(), spec))
+				fs, err := Parse("step.yaml", []byte(trio+"faults:\n  - {at: 0s, "+spec+"}\n"), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := r.act(&fs.Faults[0]); err != nil {
+					steps = append(steps, "  (not applied: "+err.Error()+")")
+				}
+			},
+			"": func(t *rapid.T) {
+				if vs := checker.CheckSafety(r.facts, r.downEvents); len(vs) > 0 {
+					t.Fatalf("Sentinel broke a promise: %s\nsteps:\n%s", vs[0], strings.Join(steps, "\n"))
+				}
+			},
+		})
+	})
+}
