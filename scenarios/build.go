@@ -51,6 +51,8 @@ type runner struct {
 	events     map[string]int // sentinel events by type
 	logged     []trigger      // every sentinel event, for expectations on a message prefix
 	facts      []checker.Observed
+	// sentinelConfs are the masters each sentinel's configuration monitors.
+	sentinelConfs map[string][]conf.Master
 	downEvents []checker.Event // SDOWN/ODOWN changes, for the TILT rule
 	// wantMessages: an expectation names a message prefix, so events are kept.
 	wantMessages bool
@@ -270,6 +272,12 @@ func (r *runner) addSentinels() error {
 		}
 		if len(c.Masters) == 0 {
 			return r.errorf(spec.line, "%s: its sentinel.conf monitors no master (add \"sentinel monitor <name> <ip> <port> <quorum>\")", spec.Name)
+		}
+		if r.sentinelConfs == nil {
+			r.sentinelConfs = map[string][]conf.Master{}
+		}
+		for _, m := range c.Masters {
+			r.sentinelConfs[spec.Name] = append(r.sentinelConfs[spec.Name], m)
 		}
 		if i == 0 {
 			for _, m := range c.Masters {

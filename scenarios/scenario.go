@@ -168,7 +168,12 @@ func RunWith(s *File, seed uint64, o Options) (ScenarioResult, error) {
 	res.Metrics = r.measure()
 	res.Checks = r.checks(res.Metrics)
 	vs := checker.CheckSafety(r.facts, r.downEvents)
-	res.Promises = checker.Summarize([]string{checker.Safety}, vs)
+	live, why := r.liveness()
+	vs = append(vs, live...)
+	res.Promises = checker.Summarize([]string{checker.Safety, checker.Liveness}, vs)
+	if why != "" {
+		res.Promises[1].Status, res.Promises[1].Message = checker.Unknown, why
+	}
 	res.Violations = vs[:min(len(vs), 20)]
 	res.ExpectBroken = s.Expect.Broken
 	res.Verdict = r.verdict(out, res.Checks, res.Promises)

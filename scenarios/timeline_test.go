@@ -182,3 +182,25 @@ expect: {writes-lost: "0"}
 		assert.True(t, c.OK, "%+v", c)
 	}
 }
+
+// Liveness is judged after a heal: a node acting as a master the sentinels
+// do not know breaks it; the same run without that node keeps it; a run
+// too short after its heal is unknown.
+func TestLiveness(t *testing.T) {
+	base := strings.Replace(trio, "duration: 2m", "duration: 6m", 1) + "faults:\n  - {at: 10s, crash: master, for: 20s}\nheal: 40s\n"
+	res, _ := runTrace(t, base, 1)
+	require.Len(t, res.Promises, 2)
+	assert.Equal(t, "liveness", res.Promises[1].Kind)
+	assert.Equal(t, "ok", res.Promises[1].Status, res.Promises[1].Message)
+
+	rogue := strings.Replace(base, "sentinel-config:", "  - {name: r4, addr: \"10.0.0.4:6379\"}\nsentinel-config:", 1)
+	res, _ = runTrace(t, rogue, 1)
+	assert.Equal(t, "violated", res.Promises[1].Status)
+	assert.Contains(t, res.Promises[1].Message, "r4 acts as a master the sentinels do not name")
+	assert.Equal(t, Violated, res.Verdict.Status)
+
+	short := strings.Replace(base, "duration: 6m", "duration: 2m", 1)
+	res, _ = runTrace(t, short, 1)
+	assert.Equal(t, "unknown", res.Promises[1].Status)
+	assert.Contains(t, res.Promises[1].Message, "may take")
+}

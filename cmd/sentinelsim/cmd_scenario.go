@@ -165,6 +165,8 @@ func printScenarioText(w io.Writer, rep scenarioReport) {
 		line := p.Status
 		if p.First != nil {
 			line += fmt.Sprintf(" (%d): %s", p.Count, p.First)
+		} else if p.Message != "" {
+			line += ": " + p.Message
 		}
 		fmt.Fprintf(w, "promise:  %s %s\n", p.Kind, line)
 	}
