@@ -48,12 +48,12 @@ type runner struct {
 	pick  *rand.Rand // draws "a replica"
 
 	// What the run showed so far.
-	events     map[string]int // sentinel events by type
-	logged     []trigger      // every sentinel event, for expectations on a message prefix
-	facts      []checker.Observed
+	events map[string]int // sentinel events by type
+	logged []trigger      // every sentinel event, for expectations on a message prefix
+	facts  []checker.Observed
 	// sentinelConfs are the masters each sentinel's configuration monitors.
 	sentinelConfs map[string][]conf.Master
-	downEvents []checker.Event // SDOWN/ODOWN changes, for the TILT rule
+	downEvents    []checker.Event // SDOWN/ODOWN changes, for the TILT rule
 	// wantMessages: an expectation names a message prefix, so events are kept.
 	wantMessages bool
 	leaders      map[uint64]wire.NodeID
