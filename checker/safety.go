@@ -39,6 +39,7 @@ func CheckSafety(obs []Observed, events []Event) []Violation {
 	leaders := map[me]Observed{}
 	votes := map[string]map[me]Observed{} // by sentinel
 	configs := map[me]Observed{}
+	forced := map[me]wire.Addr{}                // configurations an operator forced, without an election
 	lastEpoch := map[string]map[string]uint64{} // sentinel, master → config epoch
 	tilt := map[string]bool{}
 	runID := map[string]string{} // node → run id, from its Start facts
@@ -94,7 +95,15 @@ func CheckSafety(obs []Observed, events []Event) []Violation {
 			}
 			lastEpoch[o.Node][f.Master] = max(lastEpoch[o.Node][f.Master], f.To)
 			k := me{f.Master, f.To}
-			if prev, ok := configs[k]; ok && prev.Fact.(facts.ConfigEpoch).Addr != f.Addr {
+			if f.Forced {
+				forced[k] = f.Addr
+			}
+			// SENTINEL FAILOVER skips the election that makes epochs
+			// unique: a sentinel that missed a newer epoch can force a
+			// second configuration in it. Sentinel allows that.
+			fa, wasForced := forced[k]
+			if prev, ok := configs[k]; ok && prev.Fact.(facts.ConfigEpoch).Addr != f.Addr &&
+				!(wasForced && (fa == f.Addr || fa == prev.Fact.(facts.ConfigEpoch).Addr)) {
 				bad(o, RuleOneConfig, "configuration epoch %d of %s names two masters: %s (%s, t=%s) and %s (%s)",
 					f.To, f.Master, prev.Fact.(facts.ConfigEpoch).Addr, prev.Node, prev.At, f.Addr, o.Node)
 			} else if !ok {

@@ -72,6 +72,10 @@ func TestSafetyRules(t *testing.T) {
 	// are what Sentinel allows.
 	lone := append(append([]Observed{}, good...), at(50, "s3", facts.Elected{Master: "m", Epoch: 1, Votes: 1, Voters: 1, Quorum: 1}))
 	assert.Empty(t, CheckSafety(lone, nil))
+	// A configuration an operator forced (SENTINEL FAILOVER on a sentinel
+	// that missed the newer epoch) may share its epoch with an elected one.
+	forcedConfig := append(append([]Observed{}, good...), at(50, "s3", facts.ConfigEpoch{Master: "m", From: 0, To: 1, Addr: r3, Source: "promotion", Forced: true}))
+	assert.Empty(t, CheckSafety(forcedConfig, nil))
 	// A forced failover skips the ODOWN rule and the gate; a restart
 	// leaves TILT; a vote again for the same candidate is no second vote.
 	ok := append(append([]Observed{}, good...),

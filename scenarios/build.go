@@ -276,9 +276,7 @@ func (r *runner) addSentinels() error {
 		if r.sentinelConfs == nil {
 			r.sentinelConfs = map[string][]conf.Master{}
 		}
-		for _, m := range c.Masters {
-			r.sentinelConfs[spec.Name] = append(r.sentinelConfs[spec.Name], m)
-		}
+		r.sentinelConfs[spec.Name] = append(r.sentinelConfs[spec.Name], c.Masters...)
 		if i == 0 {
 			for _, m := range c.Masters {
 				r.monitored = append(r.monitored, m.Name)

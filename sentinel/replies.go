@@ -181,7 +181,7 @@ func (s *Sentinel) actOnInfo(r *instance, reported role) {
 	m := r.master
 	if reported == roleMaster {
 		if r.has(fPromoted) && m.has(fFailoverInProgress) && m.failoverState == stateWaitPromotion {
-			s.record(facts.ConfigEpoch{Master: m.name, From: m.configEpoch, To: m.failoverEpoch, Addr: r.addr, Source: "promotion"})
+			s.record(facts.ConfigEpoch{Master: m.name, From: m.configEpoch, To: m.failoverEpoch, Addr: r.addr, Source: "promotion", Forced: m.has(fForceFailover)})
 			m.configEpoch = m.failoverEpoch
 			s.setState(m, stateReconfSlaves)
 			s.dirty = true

@@ -104,6 +104,9 @@ type ConfigEpoch struct {
 	To     uint64
 	Addr   wire.Addr
 	Source string
+	// Forced: a promotion that an operator's SENTINEL FAILOVER made,
+	// without an election.
+	Forced bool
 }
 
 // Tilt: the sentinel entered (On) or left TILT mode (spec §18).
@@ -149,7 +152,11 @@ func (f Selected) Fact() string {
 }
 
 func (f ConfigEpoch) Fact() string {
-	return "config-epoch " + f.Master + " " + u(f.From) + "->" + u(f.To) + " " + f.Addr.String() + " via=" + f.Source
+	s := "config-epoch " + f.Master + " " + u(f.From) + "->" + u(f.To) + " " + f.Addr.String() + " via=" + f.Source
+	if f.Forced {
+		s += " forced"
+	}
+	return s
 }
 
 func (f Tilt) Fact() string {
