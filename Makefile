@@ -8,7 +8,7 @@ SEEDS         ?= 200
 BENCH_COUNT   ?= 6
 BENCH_OUT     ?= bench.txt
 
-.PHONY: all demo test test-race verify bench benchstat determinism build clean scenarios
+.PHONY: all demo test test-race verify bench benchstat determinism build clean scenarios fuzz
 
 all: verify test
 
@@ -27,6 +27,19 @@ scenarios: build
 	@fail=0; for s in $$(./bin/sentinelsim list --names); do \
 	  ./bin/sentinelsim sweep $$s --seeds $(SCENARIO_SEEDS) --progress none || fail=1; \
 	done; exit $$fail
+
+## fuzz: long fuzzing: FUZZ_CHECKS drawn fault schedules against Sentinel's promises (rapid, shrinking failures), then FUZZTIME of coverage-guided go test -fuzz on the schedules and on every parser
+FUZZ_CHECKS ?= 20000
+FUZZTIME    ?= 2m
+fuzz:
+	$(GO) test ./scenarios -run 'TestFuzzSchedules|TestFuzzStateMachine' -rapid.checks=$(FUZZ_CHECKS) -timeout 0 -v
+	$(GO) test ./scenarios -run '^$$' -fuzz '^FuzzSchedules$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./scenarios -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	@for pkg in $$(grep -l 'func Fuzz' $$(find . -name '*_test.go' -not -path './scenarios/*') | xargs -n1 dirname | sort -u); do \
+	  for f in $$(grep -ho 'func Fuzz[A-Za-z0-9_]*' $$pkg/*_test.go | sed 's/func //'); do \
+	    echo "== $$pkg $$f"; $(GO) test $$pkg -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; \
+	  done; \
+	done
 
 ## test-race: the test suite under the race detector
 test-race:

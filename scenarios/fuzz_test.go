@@ -94,6 +94,16 @@ func TestFuzzSchedules(t *testing.T) {
 // FuzzSchedules is the same property for go test -fuzz (coverage-guided,
 // minimised by Go's fuzzer instead of rapid).
 func FuzzSchedules(f *testing.F) {
+	// A few starting points: rapid reads the bytes as its random stream
+	// (8 bytes per draw), so these pick small and large configurations and
+	// fault counts.
+	for _, seed := range [][]byte{
+		make([]byte, 64),
+		{1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0},
+		[]byte("sentinelsim fuzz schedules: partitions, crashes, pauses and clock jumps near thresholds"),
+	} {
+		f.Add(seed)
+	}
 	f.Fuzz(rapid.MakeFuzz(fuzzProperty(FuzzOptions{})))
 }
 
