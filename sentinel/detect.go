@@ -54,7 +54,7 @@ func (s *Sentinel) handle(r *instance) {
 	s.reconnect(r)
 	s.periodic(r)
 	if s.tilt {
-		if s.now.Sub(s.tiltStart) < s.timing.TiltPeriod {
+		if s.now.Sub(s.tiltStart) < s.timing.TiltPeriod && !s.profile.ActInTilt { // ActInTilt: mutant-act-in-tilt
 			return
 		}
 		s.tilt = false
@@ -110,7 +110,7 @@ func (s *Sentinel) checkODown(m *instance) {
 				count++
 			}
 		}
-		odown = count >= m.quorum
+		odown = count >= m.quorum || s.profile.IgnoreQuorum // IgnoreQuorum: mutant-ignore-quorum
 	}
 	switch {
 	case odown && !m.has(fODown):

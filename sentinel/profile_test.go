@@ -42,3 +42,23 @@ func TestProfiles(t *testing.T) {
 	assert.EqualValues(t, 100, old.tickPeriod(), "before 2.8.2 the timer ran at a fixed 10 Hz")
 	assert.Zero(t, old.desync(), "before 2.8.7 failover starts were not desynchronised")
 }
+
+// The mutants are found by name, each sets exactly one flag, and none is
+// listed among the releases.
+func TestMutantProfiles(t *testing.T) {
+	for _, name := range MutantNames() {
+		p, err := LookupProfile(name)
+		require.NoError(t, err)
+		assert.Equal(t, name, p.Name)
+		assert.NotContains(t, ProfileNames(), name)
+		flags := 0
+		for _, on := range []bool{p.FixedTick, p.NoStartDesync, p.MajorityOverVoters, p.VoteTwice, p.IgnoreQuorum, p.SkipGate,
+			p.ReplyBeforePersist, p.PromotePriorityZero, p.AcceptLowerEpoch, p.ActInTilt} {
+			if on {
+				flags++
+			}
+		}
+		assert.Equal(t, 1, flags, name)
+	}
+	assert.Len(t, MutantNames(), 7)
+}
