@@ -53,10 +53,13 @@ func (s *Sentinel) checkTilt() {
 func (s *Sentinel) handle(r *instance) {
 	s.reconnect(r)
 	s.periodic(r)
-	if s.tilt {
-		if s.now.Sub(s.tiltStart) < s.timing.TiltPeriod {
+	switch {
+	case !s.tilt:
+	case s.now.Sub(s.tiltStart) < s.timing.TiltPeriod:
+		if !s.profile.ActInTilt { // mutant-act-in-tilt goes on acting
 			return
 		}
+	default:
 		s.tilt = false
 		s.emit(Warning, "-tilt", nil, "#tilt mode exited")
 		s.record(facts.Tilt{On: false})
@@ -110,7 +113,7 @@ func (s *Sentinel) checkODown(m *instance) {
 				count++
 			}
 		}
-		odown = count >= m.quorum
+		odown = count >= m.quorum || s.profile.IgnoreQuorum // IgnoreQuorum: mutant-ignore-quorum
 	}
 	switch {
 	case odown && !m.has(fODown):

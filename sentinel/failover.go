@@ -46,9 +46,15 @@ func (s *Sentinel) newEpoch(m *instance, e uint64) {
 // persisted before the reply leaves (the Env sends after the save).
 func (s *Sentinel) vote(m *instance, reqEpoch uint64, candidate string) (string, uint64) {
 	s.newEpoch(m, reqEpoch)
-	if m.leaderEpoch < reqEpoch && s.currentEpoch <= reqEpoch {
+	again := s.profile.VoteTwice && m.leaderEpoch == reqEpoch && m.leader != candidate // mutant-vote-twice
+	if (m.leaderEpoch < reqEpoch || again) && s.currentEpoch <= reqEpoch {
 		m.leader, m.leaderEpoch = candidate, s.currentEpoch
 		s.dirty = true
+		if s.profile.ReplyBeforePersist {
+			// mutant-reply-before-persist: this call's sends (the reply)
+			// leave unsaved; the next timer tick saves.
+			s.holdPersist = true
+		}
 		s.emitFor(Warning, "+vote-for-leader", m, candidate+" "+strconv.FormatUint(m.leaderEpoch, 10))
 		s.record(facts.Vote{Master: m.name, Epoch: m.leaderEpoch, Candidate: candidate})
 		if candidate != s.myID {
@@ -118,7 +124,7 @@ func (s *Sentinel) startFailoverIfNeeded(m *instance) bool {
 	// failover_start_time 0 means "never tried" (spec §11): with real
 	// epoch clocks the subtraction below is huge; simulated wall clocks may
 	// start near 0, so say it explicitly.
-	if m.failoverStart != 0 && s.now.Sub(m.failoverStart) < 2*m.failoverTimeout {
+	if m.failoverStart != 0 && s.now.Sub(m.failoverStart) < 2*m.failoverTimeout && !s.profile.SkipGate { // SkipGate: mutant-skip-gate
 		if m.delayLogged != m.failoverStart {
 			m.delayLogged = m.failoverStart
 			s.log(Warning, "Next failover delay: I will not start a failover before "+m.failoverStart.Add(2*m.failoverTimeout).Ctime())

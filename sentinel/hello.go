@@ -111,8 +111,10 @@ func (s *Sentinel) onHello(payload string) {
 		s.dirty = true
 	}
 	s.newEpoch(m, epoch)
-	if m.configEpoch < cepoch {
-		to := wire.Addr{Host: f[5], Port: mport}
+	to := wire.Addr{Host: f[5], Port: mport}
+	// mutant-accept-lower-epoch: a hello naming another master is adopted
+	// whatever its configuration epoch.
+	if m.configEpoch < cepoch || s.profile.AcceptLowerEpoch && !s.sameHost(m.addr, to) {
 		s.record(facts.ConfigEpoch{Master: m.name, From: m.configEpoch, To: cepoch, Addr: to, Source: "hello"})
 		m.configEpoch = cepoch
 		if !s.sameHost(m.addr, to) {

@@ -24,7 +24,7 @@ func (s *Sentinel) selectReplica(m *instance) *instance {
 		switch {
 		case r.has(fSDown | fODown), r.link.disconnected,
 			s.now.Sub(r.link.lastAvailTime) > 5*s.timing.PingPeriod,
-			r.slavePriority == 0,
+			r.slavePriority == 0 && !s.profile.PromotePriorityZero, // mutant-promote-priority-0
 			s.now.Sub(r.infoRefresh) > freshness,
 			r.masterLinkDownTime > int64(maxDown):
 			continue

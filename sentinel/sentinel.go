@@ -89,9 +89,12 @@ type Sentinel struct {
 	users    *acl.Users   // ACL users of the sentinel's own server (acl.go)
 	cmd      commandState // SENTINEL command state and event subscribers (commands_sentinel.go)
 
-	dead   bool    // the process stopped (a fatal config error, SIMULATE-FAILURE)
-	dirty  bool    // the persisted state changed during this call
-	events []Event // every event emitted, for tests (bounded)
+	dead  bool // the process stopped (a fatal config error, SIMULATE-FAILURE)
+	dirty bool // the persisted state changed during this call
+	// holdPersist keeps a dirty state unsaved until the next timer tick
+	// (only mutant-reply-before-persist sets it).
+	holdPersist bool
+	events      []Event // every event emitted, for tests (bounded)
 }
 
 // New returns a sentinel with the given configuration.
@@ -135,6 +138,7 @@ const tagTick uint64 = 1
 func (s *Sentinel) Boot(env wire.Env, persisted []byte) {
 	s.begin(env)
 	defer s.end()
+	s.holdPersist = false
 	s.conf = s.opts.Conf
 	if len(persisted) > 0 {
 		c, err := conf.Parse("sentinel.conf", persisted)
@@ -241,7 +245,7 @@ func (s *Sentinel) begin(env wire.Env) {
 }
 
 func (s *Sentinel) end() {
-	if s.dirty {
+	if s.dirty && !s.holdPersist {
 		s.persist()
 		s.dirty = false
 	}
@@ -302,6 +306,7 @@ func (s *Sentinel) Fire(env wire.Env, tag uint64) {
 	}
 	s.begin(env)
 	defer s.end()
+	s.holdPersist = false // a vote held by mutant-reply-before-persist is saved now
 	s.tick()
 	env.After(s.tickPeriod(), tagTick)
 }
