@@ -8,7 +8,7 @@ SEEDS         ?= 200
 BENCH_COUNT   ?= 6
 BENCH_OUT     ?= bench.txt
 
-.PHONY: all demo test test-race verify bench benchstat determinism build clean scenarios fuzz
+.PHONY: all demo test test-race verify bench benchstat determinism build clean scenarios fuzz canaries
 
 all: verify test
 
@@ -40,6 +40,11 @@ fuzz:
 	    echo "== $$pkg $$f"; $(GO) test $$pkg -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; \
 	  done; \
 	done
+
+## canaries: how fast the fuzzer catches every planted bug (mutants, historical profiles); writes canaries.md
+canaries:
+	$(GO) test ./scenarios -run '^TestCanaryTable$$' -canary-table $(CURDIR)/canaries.md -canary-max 10000 -timeout 0 -v
+	@cat canaries.md
 
 ## test-race: the test suite under the race detector
 test-race:
