@@ -62,7 +62,7 @@ func catch(profile string, maxSeeds int) canaryCatch {
 		out.seeds, out.wall, out.rule, out.seed = i, time.Since(start), rule, seed
 		lines := strings.Split(text, "\n")
 		for j := 0; j < len(lines); {
-			if !strings.HasPrefix(lines[j], "  - {at:") {
+			if !strings.HasPrefix(lines[j], "  - {") {
 				j++
 				continue
 			}
@@ -74,7 +74,7 @@ func catch(profile string, maxSeeds int) canaryCatch {
 			j++
 		}
 		for _, l := range lines {
-			if strings.HasPrefix(l, "  - {at:") {
+			if strings.HasPrefix(l, "  - {") {
 				out.faults++
 			}
 		}

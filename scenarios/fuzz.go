@@ -93,7 +93,8 @@ clients:
 		}
 		var action string
 		undo := true
-		switch rapid.IntRange(0, 11).Draw(t, label+"-action") {
+		trigger := ""
+		switch rapid.IntRange(0, 12).Draw(t, label+"-action") {
 		case 0:
 			action = "partition: [" + group(label+"-group") + ", [rest]]"
 		case 1:
@@ -126,6 +127,17 @@ clients:
 			undo = false
 		case 11:
 			action = fmt.Sprintf("slow: {node: %s, extra: %dms}", rapid.SampledFrom(one).Draw(t, label+"-node"), near(label+"-extra", 2000))
+		case 12:
+			// A crash right after a decision: the window between a reply
+			// and what the process had saved.
+			trigger = rapid.SampledFrom([]string{"+vote-for-leader", "+elected-leader", "+try-failover", "+odown", "+switch-master", "+promoted-slave"}).Draw(t, label+"-on")
+			action = fmt.Sprintf("crash: %s, for: %dms", rapid.SampledFrom([]string{"s1", "s2", "s3", "leader"}).Draw(t, label+"-node"),
+				rapid.SampledFrom([]int{100, 500, 2000, 10_000}).Draw(t, label+"-down"))
+			undo = false
+		}
+		if trigger != "" {
+			fmt.Fprintf(&b, "  - {on: %s, after: %dms, optional: true, %s}\n", trigger, rapid.SampledFrom([]int{1, 20, 150}).Draw(t, label+"-after"), action)
+			continue
 		}
 		fmt.Fprintf(&b, "  - {at: %dms, %s", at, action)
 		if undo && rapid.Bool().Draw(t, label+"-undo") {

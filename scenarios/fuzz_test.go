@@ -66,7 +66,7 @@ func story(text string, res *ScenarioResult) string {
 		switch {
 		case strings.HasPrefix(l, "sentinel "):
 			b.WriteString("  " + l + "\n")
-		case strings.HasPrefix(l, "- {at:"):
+		case strings.HasPrefix(l, "- {"):
 			b.WriteString("  " + strings.TrimSuffix(strings.TrimPrefix(l, "- {"), "}") + "\n")
 		case strings.HasPrefix(l, "heal:"), strings.HasPrefix(l, "profile:"):
 			b.WriteString("  " + l + "\n")
