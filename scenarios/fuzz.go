@@ -9,6 +9,19 @@ import (
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
+// FuzzGenVersion names the schedule generator: results of another version
+// are other schedules for the same seeds.
+const FuzzGenVersion = "gen-2"
+
+// FuzzScenario is the schedule GenSchedule draws for seed, parsed: what
+// `sentinelsim sweep fuzz` runs for each seed and `run fuzz --seed N`
+// replays. It also returns the YAML text.
+func FuzzScenario(seed uint64, o FuzzOptions) (*File, string, error) {
+	text := rapid.Custom(func(t *rapid.T) string { return GenSchedule(t, o) }).Example(int(seed & (1<<62 - 1)))
+	f, err := Parse(fmt.Sprintf("fuzz-%d.yaml", seed), []byte(text), nil)
+	return f, text, err
+}
+
 // FuzzOptions shape the schedules GenSchedule draws.
 type FuzzOptions struct {
 	// Profile is the sentinels' behaviour profile ("" = 7.0); the canaries

@@ -104,6 +104,15 @@ func (r *ScenarioResult) Matched() bool {
 	return true
 }
 
+// Broken reports whether the run found Sentinel breaking a promise, or a
+// process crashing: what the fuzzer hunts for.
+func (r *ScenarioResult) Broken() bool {
+	if r.Verdict.Status == Crash {
+		return true
+	}
+	return slices.ContainsFunc(r.Promises, func(v checker.Verdict) bool { return v.Status == checker.Violated })
+}
+
 // Run runs scenario s for seed. The same scenario and seed give the same
 // result and trace, byte for byte.
 func Run(s *File, seed uint64) (ScenarioResult, error) { return RunWith(s, seed, Options{}) }

@@ -60,11 +60,22 @@ type scenarioReport struct {
 }
 
 func cmdRunScenario(arg string, fs *flagsRun, stdout, stderr io.Writer) (int, error) {
-	sc, err := findScenario(arg)
-	if err != nil {
-		return 0, err
-	}
 	seed := fs.seed.resolve()
+	var sc *scenarios.File
+	fuzzText := ""
+	if profile, ok := fuzzName(arg); ok {
+		// The fuzzer's schedule for this seed: printed, then run.
+		f, text, err := scenarios.FuzzScenario(seed, scenarios.FuzzOptions{Profile: profile})
+		if err != nil {
+			return 0, err
+		}
+		sc, fuzzText = f, text
+	} else {
+		var err error
+		if sc, err = findScenario(arg); err != nil {
+			return 0, err
+		}
+	}
 	parts := []string{program(), "run", arg, "--seed", strconv.FormatUint(seed, 10)}
 	if fs.maxTime.set {
 		parts = append(parts, "--max-time", fs.maxTime.String())
@@ -81,6 +92,9 @@ func cmdRunScenario(arg string, fs *flagsRun, stdout, stderr io.Writer) (int, er
 		fmt.Fprintf(stdout, "seed=%d scenario=%s file=%s duration=%s\n", seed, sc.Name, sc.Path(), wire.Duration(sc.Duration))
 		if sc.Summary != "" {
 			fmt.Fprintf(stdout, "summary: %s\n", strings.TrimSpace(sc.Summary))
+		}
+		if fuzzText != "" {
+			fmt.Fprintf(stdout, "schedule (scenarios.GenSchedule %s, seed %d):\n%s", scenarios.FuzzGenVersion, seed, indent(fuzzText))
 		}
 	}
 	var sinks []io.Writer
@@ -129,6 +143,9 @@ func cmdRunScenario(arg string, fs *flagsRun, stdout, stderr io.Writer) (int, er
 	res, err := scenarios.RunWith(sc, seed, o)
 	if err != nil {
 		return 0, inputError{err}
+	}
+	if fuzzText != "" {
+		judgeFuzz(&res)
 	}
 	wall := time.Since(start)
 	rep := scenarioReport{Seed: seed, Result: res, WallMs: wall.Milliseconds(), Replay: replay}
@@ -249,4 +266,12 @@ func parseOptionalName(fs *flag.FlagSet, args []string, name *string) error {
 		return usagef("%s: unexpected argument %q", fs.Name(), rest[0])
 	}
 	return nil
+}
+
+func indent(text string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		b.WriteString("    " + l + "\n")
+	}
+	return b.String()
 }

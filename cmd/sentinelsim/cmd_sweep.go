@@ -103,9 +103,20 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	default:
 		return 0, usagef("sweep: --progress must be auto, bar, lines or none")
 	}
-	sc, err := findScenario(name)
-	if err != nil {
-		return 0, err
+	// "fuzz" (or "fuzz:PROFILE") sweeps the fuzzer's schedules: one drawn
+	// scenario per seed, judged only on Sentinel's promises.
+	var sc *scenarios.File
+	var fuzz *scenarios.FuzzOptions
+	scName, scDigest, scPath := name, "", ""
+	if profile, ok := fuzzName(name); ok {
+		fuzz = &scenarios.FuzzOptions{Profile: profile}
+		scDigest, scPath = scenarios.FuzzGenVersion+"/"+profile, "(generated per seed by scenarios.GenSchedule)"
+	} else {
+		var err error
+		if sc, err = findScenario(name); err != nil {
+			return 0, err
+		}
+		scName, scDigest, scPath = sc.Name, sc.Digest(), sc.Path()
 	}
 	replayOf := func(seed uint64) string {
 		return strings.Join([]string{program(), "run", name, "--seed", strconv.FormatUint(seed, 10)}, " ")
@@ -134,11 +145,11 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 			return 0, inputError{err}
 		}
 		for _, l := range prev {
-			if l.Scenario != sc.Name {
+			if l.Scenario != scName {
 				continue
 			}
-			if l.Digest != sc.Digest() {
-				return 0, inputError{fmt.Errorf("%s holds results of another version of scenario %s (digest %s, now %s): sweep into a new --out", path, sc.Name, l.Digest, sc.Digest())}
+			if l.Digest != scDigest {
+				return 0, inputError{fmt.Errorf("%s holds results of another version of scenario %s (digest %s, now %s): sweep into a new --out", path, scName, l.Digest, scDigest)}
 			}
 			if inShard(l.Seed) {
 				done[l.Seed] = l
@@ -172,7 +183,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	fmt.Fprintf(stdout, "seeds=%s shard=%d/%d scenario=%s file=%s runs=%d (done before: %d) workers=%d\n",
-		*seedsText, si, sn, sc.Name, sc.Path(), total, total-len(todo), *workers)
+		*seedsText, si, sn, scName, scPath, total, total-len(todo), *workers)
 
 	// Interrupt: stop handing out seeds, finish the runs under way.
 	stop := make(chan struct{})
@@ -201,12 +212,24 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 			defer wg.Done()
 			for seed := range jobs {
 				start := time.Now()
-				res, err := scenarios.Run(sc, seed)
+				run := sc
+				if fuzz != nil {
+					f, _, err := scenarios.FuzzScenario(seed, *fuzz)
+					if err != nil {
+						errOnce.Do(func() { inputErr = fmt.Errorf("the fuzzer drew a bad schedule for seed %d: %w", seed, err); stopOnce.Do(func() { close(stop) }) })
+						continue
+					}
+					run = f
+				}
+				res, err := scenarios.Run(run, seed)
 				if err != nil {
 					errOnce.Do(func() { inputErr = err; stopOnce.Do(func() { close(stop) }) })
 					continue
 				}
-				lines <- sweepLine{Scenario: sc.Name, Digest: sc.Digest(), Range: *seedsText, Shard: fmt.Sprintf("%d/%d", si, sn), Version: version(), Seed: seed, Verdict: res.Verdict.Status, Expected: res.Expected,
+				if fuzz != nil {
+					judgeFuzz(&res)
+				}
+				lines <- sweepLine{Scenario: scName, Digest: scDigest, Range: *seedsText, Shard: fmt.Sprintf("%d/%d", si, sn), Version: version(), Seed: seed, Verdict: res.Verdict.Status, Expected: res.Expected,
 					Matched: res.Matched(), Detail: res.Verdict.Detail, Failovers: res.Metrics.Failovers, Lost: res.Metrics.WritesLost,
 					TraceHash: res.TraceHash, Problems: res.Problems, WallMs: time.Since(start).Milliseconds(), Replay: replayOf(seed)}
 			}
@@ -455,4 +478,26 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// fuzzName reads "fuzz" or "fuzz:PROFILE".
+func fuzzName(name string) (profile string, ok bool) {
+	if name == "fuzz" {
+		return "", true
+	}
+	return strings.CutPrefix(name, "fuzz:")
+}
+
+// judgeFuzz judges a drawn schedule only on Sentinel's promises and
+// crashes: its timeline may name a leader not yet elected, and it states
+// no expectations.
+func judgeFuzz(res *scenarios.ScenarioResult) {
+	res.Expected, res.Verdict.Status, res.Verdict.Detail = scenarios.Pass, scenarios.Pass, ""
+	res.Verdict.Checked = "Sentinel's promises and process crashes (a fuzzer schedule states no expectations)"
+	if res.Broken() {
+		res.Verdict.Status = scenarios.Violated
+		if len(res.Violations) > 0 {
+			res.Verdict.Detail = res.Violations[0].String()
+		}
+	}
 }

@@ -208,3 +208,18 @@ func TestSweepReviewFixes(t *testing.T) {
 	assert.Equal(t, exitUnknown, code)
 	assert.Contains(t, lastLine(out), "--seed 3 --max-events 5000")
 }
+
+// sweep fuzz runs one drawn schedule per seed; run fuzz --seed N prints the
+// schedule after the seed line and replays the same run.
+func TestSweepFuzz(t *testing.T) {
+	code, out, stderr := runCLI(t, "sweep", "fuzz", "--seeds", "1..4", "--progress", "none")
+	require.Equal(t, exitPass, code, stderr)
+	assert.Contains(t, out, "verdicts: pass=4 (4 of 4 runs)")
+	code, out, _ = runCLI(t, "run", "fuzz", "--seed", "3", "--timeline=false")
+	require.Equal(t, exitPass, code)
+	lines := strings.Split(out, "\n")
+	assert.True(t, strings.HasPrefix(lines[0], "seed=3 scenario=fuzz"), lines[0])
+	assert.Contains(t, out, "schedule (scenarios.GenSchedule")
+	assert.Contains(t, out, "sentinel monitor mymaster 10.0.0.1 6379")
+	assert.True(t, strings.HasPrefix(lastLine(out), "replay:"))
+}
