@@ -216,7 +216,10 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 				if fuzz != nil {
 					f, _, err := scenarios.FuzzScenario(seed, *fuzz)
 					if err != nil {
-						errOnce.Do(func() { inputErr = fmt.Errorf("the fuzzer drew a bad schedule for seed %d: %w", seed, err); stopOnce.Do(func() { close(stop) }) })
+						errOnce.Do(func() {
+							inputErr = fmt.Errorf("the fuzzer drew a bad schedule for seed %d: %w", seed, err)
+							stopOnce.Do(func() { close(stop) })
+						})
 						continue
 					}
 					run = f
