@@ -239,6 +239,9 @@ func (f *File) validate() error {
 			bad(e.line, "expect: event %q: event types start with + or - (\"+odown\", \"-sdown\")", typ)
 		}
 	}
+	if e.Linearizable != nil && len(f.Clients) == 0 {
+		bad(e.line, "expect: linearizable needs clients whose histories it judges")
+	}
 	if e.Verdict == Violated && !f.hasExpectations() {
 		bad(e.line, "expect: verdict violated needs an expectation that can fail (failovers, events, writes-lost, ...)")
 	}
@@ -250,7 +253,7 @@ func (f *File) validate() error {
 func (f *File) hasExpectations() bool {
 	e := &f.Expect
 	if e.Failovers != nil || e.Promoted != "" || e.Master != "" || e.WritesLost != nil || e.ClientErrors != nil ||
-		e.Masters != nil || len(e.Events) > 0 || e.Converged != nil {
+		e.Masters != nil || len(e.Events) > 0 || e.Converged != nil || e.Linearizable != nil {
 		return true
 	}
 	return slices.ContainsFunc(f.Faults, func(s FaultSpec) bool { return s.Command != nil && s.Command.Expect != "" })
