@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,6 +37,19 @@ func TestLinearizableExpectation(t *testing.T) {
 			require.GreaterOrEqual(t, i, 0, "no linearizable check in %v", res.Checks)
 			assert.True(t, res.Checks[i].OK, "%+v", res.Checks[i])
 			assert.True(t, res.Matched(), res.Verdict.Detail)
+			var page bytes.Buffer
+			violated, err := res.WriteLinearizability(&page)
+			require.NoError(t, err)
+			assert.Equal(t, !tc.want, violated)
+			if violated {
+				// porcupine's page, with the partition on its timeline.
+				// (assert.True: a failure would print the whole page.)
+				assert.True(t, strings.Contains(page.String(), "<html"))
+				assert.True(t, strings.Contains(page.String(), `"Tag":"faults"`))
+				assert.True(t, strings.Contains(page.String(), `"Description":"partition","Details":"{n1,n2} | {n3,n4,n5}`))
+			} else {
+				assert.Zero(t, page.Len())
+			}
 
 			// The opposite expectation fails the run, naming what it saw.
 			g := *f

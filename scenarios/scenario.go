@@ -94,6 +94,19 @@ type ScenarioResult struct {
 	Metrics    Metrics         `json:"metrics"`
 	Problems   []string        `json:"problems,omitempty"`
 	Commands   []CommandResult `json:"commands,omitempty"`
+
+	lin   *checker.LinResult
+	notes []checker.Note
+}
+
+// WriteLinearizability writes porcupine's HTML page for the first key whose
+// client history is not linearizable, with the timeline's entries as notes;
+// it reports false (writing nothing) when no key was violated.
+func (r *ScenarioResult) WriteLinearizability(w io.Writer) (bool, error) {
+	if r.lin == nil || r.lin.FirstViolated == "" {
+		return false, nil
+	}
+	return true, r.lin.Visualize(w, r.lin.FirstViolated, r.notes)
 }
 
 // Matched reports whether the run reached the verdict the scenario expects.
@@ -161,6 +174,7 @@ func RunWith(s *File, seed uint64, o Options) (ScenarioResult, error) {
 		res.Expected = Pass
 	}
 	res.Metrics = r.measure()
+	res.lin, res.notes = r.lin, r.notes
 	res.Checks = r.checks(res.Metrics)
 	res.Verdict = r.verdict(out, res.Checks)
 	return res, nil
@@ -269,6 +283,7 @@ func (r *runner) linearizable() (string, string) {
 		return string(checker.LinUnknown), ""
 	}
 	res := checker.Linearizable(ops, LinearizableBudget)
+	r.lin = &res
 	return string(res.Status), res.FirstViolated
 }
 

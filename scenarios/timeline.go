@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/checker"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/sentinel"
 	"github.com/sentinelsim/sentinelsim/sim"
@@ -163,6 +164,11 @@ func (r *runner) happen(i int) {
 		r.problem(e.line, "%v", err)
 		return
 	}
+	note := checker.Note{Start: r.w.Now(), Tag: "faults", Text: strings.Join(e.actions(), " "), Details: e.Note}
+	if e.For != nil {
+		note.End = note.Start.Add(wire.Duration(*e.For))
+	}
+	r.notes = append(r.notes, note)
 	if e.For != nil && undo != nil {
 		r.w.At(r.w.Now().Add(wire.Duration(*e.For)), func(w *sim.World) {
 			for _, f := range undo {
