@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/anishathalye/porcupine"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
 // The porcupine model of one Redis string key under the commands the
@@ -46,10 +48,10 @@ type kvOutput struct {
 	NotInt  bool
 	Bad     bool
 	Str     string
-	strHash uint64
 	Int     int64
-	// Reply is the reply as the history wrote it, for descriptions.
-	Reply string
+	// Reply is the reply as the history recorded it, for descriptions
+	// (formatted only when a page is written: a GET's reply may be long).
+	Reply wire.Value
 }
 
 // value is the state of a key that exists: an immutable chain of the
@@ -104,9 +106,9 @@ func (v *value) String() string {
 	return string(b)
 }
 
-// is reports whether v holds exactly s (whose hash is h).
-func (v *value) is(s string, h uint64) bool {
-	if v.n != len(s) || v.h != h {
+// is reports whether v holds exactly s.
+func (v *value) is(s string) bool {
+	if v.n != len(s) {
 		return false
 	}
 	for p := v; p != nil; p = p.prev {
@@ -127,7 +129,7 @@ func stateEqual(a, b interface{}) bool {
 	case x == nil || y == nil:
 		return false
 	}
-	return x.n == y.n && x.h == y.h && x.is(y.String(), y.h)
+	return x.n == y.n && x.h == y.h && x.is(y.String())
 }
 
 func stateHash(s interface{}) uint64 {
@@ -165,7 +167,7 @@ func kvStep(state, input, output interface{}) (bool, interface{}) {
 		if out.Nil {
 			return v == nil, v
 		}
-		return v != nil && v.is(out.Str, out.strHash), v
+		return v != nil && v.is(out.Str), v
 	case cmdSet:
 		return true, newValue(in.Arg, in.argHash)
 	case cmdAppend:
@@ -219,7 +221,7 @@ func describeOp(input, output interface{}) string {
 	case in.Cmd == cmdGet && !out.Bad:
 		b.WriteString(clip(out.Str))
 	default:
-		b.WriteString(out.Reply)
+		b.WriteString(out.Reply.String())
 	}
 	return b.String()
 }

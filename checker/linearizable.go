@@ -304,7 +304,7 @@ func classify(op *history.Op) (in kvInput, out kvOutput, keep, known bool) {
 		in.Arg = op.Args[2]
 		in.argHash, in.argPow = rollingHash(in.Arg)
 	}
-	out.Reply = op.Reply.String()
+	out.Reply = op.Reply
 	switch op.Outcome {
 	case history.Unknown, history.Pending:
 		out.Unknown = true
@@ -325,7 +325,6 @@ func classify(op *history.Op) (in kvInput, out kvOutput, keep, known bool) {
 			out.Nil = true
 		case wire.KindBulk:
 			out.Str = r.Str
-			out.strHash, _ = rollingHash(r.Str)
 		default:
 			out.Bad = true
 		}

@@ -52,9 +52,17 @@ func TestPropSequentialHistoriesPass(t *testing.T) {
 // never), pass too.
 func TestPropConcurrentHistoriesPass(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		ops := generate(drawSpec(t, true), rapidIntn(t))
-		r := Linearizable(ops, 0)
-		require.Equal(t, LinOK, r.Status, r.Summary())
+		spec := drawSpec(t, true)
+		ops := generate(spec, rapidIntn(t))
+		// Never-applied unknown APPENDs and INCRs stay open to the end and
+		// can make the search exponential even on a linearizable history:
+		// with them, a timed-out check (unknown) is accepted, a violation
+		// never; without them the check must finish ok.
+		r := Linearizable(ops, 5*time.Second)
+		if spec.unknownPct == 0 {
+			require.Equal(t, LinOK, r.Status, r.Summary())
+		}
+		require.NotEqual(t, LinViolated, r.Status, r.Summary())
 	})
 }
 
@@ -63,6 +71,9 @@ func TestPropForeignReadIsViolated(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		spec := drawSpec(t, rapid.Bool().Draw(t, "concurrent"))
 		spec.mix[0]++
+		// Proving a violation means trying every order, and each unknown
+		// op open to the end multiplies the orders: keep them out here.
+		spec.unknownPct = 0
 		ops := generate(spec, rapidIntn(t))
 		var reads []int
 		for i, op := range ops {
