@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -87,41 +89,63 @@ func Linearizable(ops []history.Op, budget time.Duration) LinResult {
 	if budget > 0 {
 		deadline = time.Now().Add(budget)
 	}
+	// Keys are checked in parallel (porcupine runs each check on one
+	// goroutine) and put back in key order: no check is cancelled by
+	// another's result, so the verdicts do not depend on scheduling.
+	res.Keys = make([]KeyResult, len(keys))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(keys)) {
+		wg.Go(func() {
+			for i := range next {
+				res.Keys[i] = checkKey(keys[i], byKey[keys[i]], unmodelled[keys[i]], budget, deadline)
+			}
+		})
+	}
+	for i := range keys {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	res.Status = LinOK
-	for _, k := range keys {
-		h := byKey[k]
-		kr := KeyResult{Key: k, Ops: len(h), Status: LinOK}
-		for _, op := range h {
-			if op.Output.(kvOutput).Unknown {
-				kr.Indefinite++
-			}
-		}
-		switch left := time.Until(deadline); {
-		case unmodelled[k] != "":
-			kr.Status, kr.Why = LinUnknown, "the model does not know "+unmodelled[k]
-		case budget > 0 && left <= 0:
-			kr.Status, kr.Why = LinUnknown, "the time budget ran out before this key"
-		default:
-			if budget <= 0 {
-				left = 0
-			}
-			switch porcupine.CheckOperationsTimeout(kvModel, h, left) {
-			case porcupine.Illegal:
-				kr.Status = LinViolated
-			case porcupine.Unknown:
-				kr.Status, kr.Why = LinUnknown, "porcupine ran out of the time budget"
-			}
-		}
+	for _, kr := range res.Keys {
 		switch {
 		case kr.Status == LinViolated && res.Status != LinViolated:
-			res.Status, res.FirstViolated = LinViolated, k
+			res.Status, res.FirstViolated = LinViolated, kr.Key
 		case kr.Status == LinUnknown && res.Status == LinOK:
 			res.Status = LinUnknown
 		}
-		res.Keys = append(res.Keys, kr)
 	}
 	res.ops = byKey
 	return res
+}
+
+// checkKey checks one key's history h; unmodelled names a command on the
+// key the model does not know ("" if none).
+func checkKey(k string, h []porcupine.Operation, unmodelled string, budget time.Duration, deadline time.Time) KeyResult {
+	kr := KeyResult{Key: k, Ops: len(h), Status: LinOK}
+	for _, op := range h {
+		if op.Output.(kvOutput).Unknown {
+			kr.Indefinite++
+		}
+	}
+	switch left := time.Until(deadline); {
+	case unmodelled != "":
+		kr.Status, kr.Why = LinUnknown, "the model does not know "+unmodelled
+	case budget > 0 && left <= 0:
+		kr.Status, kr.Why = LinUnknown, "the time budget ran out before this key"
+	default:
+		if budget <= 0 {
+			left = 0
+		}
+		switch porcupine.CheckOperationsTimeout(kvModel, h, left) {
+		case porcupine.Illegal:
+			kr.Status = LinViolated
+		case porcupine.Unknown:
+			kr.Status, kr.Why = LinUnknown, "porcupine ran out of the time budget"
+		}
+	}
+	return kr
 }
 
 // Key returns the result of one key.
