@@ -244,8 +244,8 @@ var kvModel = porcupine.Model{
 	DescribeOperation: describeOp,
 	DescribeState:     describeState,
 	DescribeOperationMetadata: func(m interface{}) string {
-		if s, ok := m.(string); ok {
-			return s
+		if s, ok := m.(fmt.Stringer); ok {
+			return s.String()
 		}
 		return ""
 	},

@@ -259,10 +259,7 @@ func convert(ops []history.Op) (map[string][]porcupine.Operation, map[string]str
 		if out.Unknown {
 			ret = end
 		}
-		meta := fmt.Sprintf("%s #%d %s", op.Client, op.ID, op.Outcome)
-		if op.Node != "" {
-			meta += " @" + op.Node
-		}
+		meta := opMeta{client: op.Client, id: op.ID, outcome: op.Outcome, node: op.Node}
 		key := op.Args[1]
 		byKey[key] = append(byKey[key], porcupine.Operation{ClientId: lane, Input: in, Call: int64(op.Call),
 			Output: out, Return: int64(ret), Metadata: meta})
@@ -272,6 +269,22 @@ func convert(ops []history.Op) (map[string][]porcupine.Operation, map[string]str
 		slices.SortStableFunc(h, func(a, b porcupine.Operation) int { return cmp.Compare(a.Call, b.Call) })
 	}
 	return byKey, unmodelled, res
+}
+
+// opMeta identifies an op on the visualisation (formatted only there).
+type opMeta struct {
+	client  string
+	id      uint64
+	outcome history.Outcome
+	node    string
+}
+
+func (m opMeta) String() string {
+	s := fmt.Sprintf("%s #%d %s", m.client, m.id, m.outcome)
+	if m.node != "" {
+		s += " @" + m.node
+	}
+	return s
 }
 
 // lanes gives each client a row of the visualisation (porcupine's
