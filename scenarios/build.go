@@ -66,8 +66,12 @@ type runner struct {
 	lastTrigger trigger
 	problems    []string
 	sent        []sentCommand
-	commands    []CommandResult
-	monitored   []string // master names, in the first sentinel's order
+	// notes are the timeline's entries as they happened, for the
+	// linearizability page; lin is the check of the clients' histories.
+	notes     []checker.Note
+	lin       *checker.LinResult
+	commands  []CommandResult
+	monitored []string // master names, in the first sentinel's order
 }
 
 // trigger is an event that released a waiting entry.

@@ -294,7 +294,10 @@ type Expect struct {
 	// Converged: at the end every live sentinel names the same master
 	// address.
 	Converged *bool `yaml:"converged"`
-	line      int
+	// Linearizable: porcupine finds the clients' histories linearizable
+	// (true) or finds a violation (false); unknown fails either way.
+	Linearizable *bool `yaml:"linearizable"`
+	line         int
 }
 
 // lineRecorders: the entries that keep their line for later errors.

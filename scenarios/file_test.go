@@ -73,6 +73,7 @@ func TestParseErrorsHaveFileAndLine(t *testing.T) {
 		{"slow too long", minimal + "faults:\n  - {at: 1s, slow: {node: r1, extra: 1000h}}\n", "t.yaml:11: slow needs node and an extra in"},
 		{"drift out of range", minimal + "faults:\n  - {at: 1s, clock-drift: {node: r1, ppm: -1000000}}\n", "t.yaml:11: clock-drift ppm -1000000 is outside"},
 		{"static with master", minimal + "clients:\n  - {name: c, kind: static, target: r1, master: m}\n", "t.yaml:11: c: sentinels and master are for sentinel clients"},
+		{"linearizable without clients", minimal + "expect: {linearizable: true}\n", "t.yaml:10: expect: linearizable needs clients"},
 		{"violated without expectations", minimal + "expect: {verdict: violated}\n", "t.yaml:10: expect: verdict violated needs an expectation"},
 		{"no sentinel conf", strings.Replace(minimal, "sentinel-config: |\n  sentinel monitor m 10.0.0.1 6379 1\n", "", 1), "t.yaml:7: s1 has no sentinel.conf"},
 	} {

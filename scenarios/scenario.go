@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/sentinelsim/sentinelsim/checker"
 	"github.com/sentinelsim/sentinelsim/internal/history"
@@ -64,7 +65,18 @@ type Metrics struct {
 	// Unavailable is the longest time a client went without a successful
 	// operation (between its first and last success).
 	Unavailable wire.Duration `json:"unavailable_ms"`
+	// Linearizable is porcupine's verdict on all clients' histories
+	// together (checker.Linearizable): ok, violated or unknown (it ran out
+	// of LinearizableBudget, a key saw a command the model does not know,
+	// or a history overflowed); "" with no client. LinearizableKey is the
+	// first violated key.
+	Linearizable    string `json:"linearizable,omitempty"`
+	LinearizableKey string `json:"linearizable_key,omitempty"`
 }
+
+// LinearizableBudget bounds the wall time of a run's linearizability
+// check; past it the verdict is unknown.
+const LinearizableBudget = 2 * time.Second
 
 // ScenarioResult is what running a scenario for one seed produced.
 type ScenarioResult struct {
@@ -88,6 +100,20 @@ type ScenarioResult struct {
 	Commands   []CommandResult     `json:"commands,omitempty"`
 	// ExpectBroken are the kinds of promise the scenario expects broken.
 	ExpectBroken []string `json:"expect_broken,omitempty"`
+
+	lin   *checker.LinResult
+	notes []checker.Note
+}
+
+// WriteLinearizability writes porcupine's HTML page for the first key whose
+// client history is not linearizable, with the timeline's entries as notes;
+// it reports false (writing nothing) when no key was violated.
+func (r *ScenarioResult) WriteLinearizability(w io.Writer) (bool, error) {
+	if r.lin == nil || r.lin.FirstViolated == "" {
+		return false, nil
+	}
+	return true, r.lin.Visualize(w, r.lin.FirstViolated, r.notes)
+
 }
 
 // Matched reports whether the run reached the verdict the scenario expects:
@@ -175,6 +201,7 @@ func RunWith(s *File, seed uint64, o Options) (ScenarioResult, error) {
 		res.Expected = Pass
 	}
 	res.Metrics = r.measure()
+	res.lin, res.notes = r.lin, r.notes
 	res.Checks = r.checks(res.Metrics)
 	vs := checker.CheckSafety(r.facts, r.downEvents)
 	live, why := r.liveness()
@@ -250,6 +277,7 @@ func (r *runner) measure() Metrics {
 		}
 	}
 	m.LostUnknown = final == nil
+	m.Linearizable, m.LinearizableKey = r.linearizable()
 	for _, log := range r.logs {
 		var lastOK wire.Time
 		seen := false
@@ -278,6 +306,26 @@ func (r *runner) measure() Metrics {
 		}
 	}
 	return m
+}
+
+// linearizable checks every client's history together.
+func (r *runner) linearizable() (string, string) {
+	if len(r.logs) == 0 {
+		return "", ""
+	}
+	var ops []history.Op
+	complete := true
+	for _, log := range r.logs {
+		ops = append(ops, log.Ops()...)
+		complete = complete && log.Err() == nil
+	}
+	if !complete {
+		// A full log misses ops that may explain what the others saw.
+		return string(checker.LinUnknown), ""
+	}
+	res := checker.Linearizable(ops, LinearizableBudget)
+	r.lin = &res
+	return string(res.Status), res.FirstViolated
 }
 
 // converged reports whether every live sentinel names the same address for
@@ -372,6 +420,14 @@ func (r *runner) checks(m Metrics) []Check {
 		if sent == 0 {
 			out = append(out, Check{Name: name, Want: c.Expect, Got: "never sent", OK: false})
 		}
+	}
+	if e.Linearizable != nil {
+		got := m.Linearizable
+		if m.LinearizableKey != "" {
+			got += " (key " + m.LinearizableKey + ")"
+		}
+		want := map[bool]string{true: string(checker.LinOK), false: string(checker.LinViolated)}[*e.Linearizable]
+		out = append(out, Check{Name: "linearizable", Want: fmt.Sprint(*e.Linearizable), Got: got, OK: m.Linearizable == want})
 	}
 	if e.Converged != nil {
 		out = append(out, Check{Name: "converged", Want: fmt.Sprint(*e.Converged), Got: fmt.Sprint(m.Converged), OK: m.Converged == *e.Converged})

@@ -171,6 +171,11 @@ func (r *runner) happen(i int) {
 		r.problem(e.line, "%v", err)
 		return
 	}
+	note := checker.Note{Start: r.w.Now(), Tag: "faults", Text: strings.Join(e.actions(), " "), Details: e.Note}
+	if e.For != nil {
+		note.End = note.Start.Add(wire.Duration(*e.For))
+	}
+	r.notes = append(r.notes, note)
 	if e.For != nil && undo != nil {
 		r.w.At(r.w.Now().Add(wire.Duration(*e.For)), func(w *sim.World) {
 			for _, f := range undo {

@@ -240,6 +240,9 @@ func (f *File) validate() error {
 			bad(e.line, "expect: event %q: event types start with + or - (\"+odown\", \"-sdown\")", typ)
 		}
 	}
+	if e.Linearizable != nil && len(f.Clients) == 0 {
+		bad(e.line, "expect: linearizable needs clients whose histories it judges")
+	}
 	for _, k := range e.Broken {
 		if k != checker.Safety {
 			bad(e.line, "expect: broken %q: the checker judges %q promises", k, checker.Safety)
@@ -259,7 +262,7 @@ func (f *File) validate() error {
 func (f *File) hasExpectations() bool {
 	e := &f.Expect
 	if e.Failovers != nil || e.Promoted != "" || e.Master != "" || e.WritesLost != nil || e.ClientErrors != nil ||
-		e.Masters != nil || len(e.Events) > 0 || e.Converged != nil {
+		e.Masters != nil || len(e.Events) > 0 || e.Converged != nil || e.Linearizable != nil {
 		return true
 	}
 	return slices.ContainsFunc(f.Faults, func(s FaultSpec) bool { return s.Command != nil && s.Command.Expect != "" })

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -154,6 +155,14 @@ func cmdRunScenario(arg string, fs *flagsRun, stdout, stderr io.Writer) (int, er
 		if err := os.WriteFile(filepath.Join(fs.out, "result.json"), append(b, '\n'), 0o644); err != nil {
 			return 0, err
 		}
+		var page bytes.Buffer
+		if violated, err := res.WriteLinearizability(&page); err != nil {
+			return 0, err
+		} else if violated {
+			if err := os.WriteFile(filepath.Join(fs.out, "linearizability.html"), page.Bytes(), 0o644); err != nil {
+				return 0, err
+			}
+		}
 	}
 	if text {
 		printScenarioText(stdout, rep)
@@ -177,7 +186,14 @@ func printScenarioText(w io.Writer, rep scenarioReport) {
 	}
 	m := r.Metrics
 	fmt.Fprintf(w, "measured: failovers=%d promoted=%s master=%s converged=%v acting-masters=%s\n", m.Failovers, orNone(strings.Join(m.Promoted, ",")), orNone(m.Master), m.Converged, orNone(strings.Join(m.Masters, ",")))
-	fmt.Fprintf(w, "clients:  ops=%d errors=%d writes acked=%d lost=%d longest-unavailable=%s\n", m.ClientOps, m.ClientErrors, m.WritesAcked, m.WritesLost, m.Unavailable)
+	lin := ""
+	if m.Linearizable != "" {
+		lin = " linearizable=" + m.Linearizable
+		if m.LinearizableKey != "" {
+			lin += " (key " + m.LinearizableKey + ")"
+		}
+	}
+	fmt.Fprintf(w, "clients:  ops=%d errors=%d writes acked=%d lost=%d longest-unavailable=%s%s\n", m.ClientOps, m.ClientErrors, m.WritesAcked, m.WritesLost, m.Unavailable, lin)
 	for _, p := range r.Promises {
 		line := p.Status
 		if p.First != nil {

@@ -683,3 +683,28 @@ func TestRandomFaultsKeepHistoriesWellFormed(t *testing.T) {
 		})
 	}
 }
+
+// A command sent to a crashed process comes back from its host as a reset:
+// no process read it, so the op failed (not applied), unlike a connection
+// closed while the command may have run.
+func TestCommandBouncedByDeadProcessIsFail(t *testing.T) {
+	h := twoNodes(t, 21)
+	h.addStatic("c1", client.StaticConfig{Options: client.Options{Workload: writes(40)}, Addr: h.redis["redis1"].addr})
+	require.NoError(t, h.w.Schedule(1000, sim.Crash{Node: h.ids["redis1"]}))
+	h.run(5 * wire.Second)
+	h.checkHistory()
+	var bounced int
+	for _, op := range h.ops("c1") {
+		switch {
+		case op.Call < 1000:
+			assert.Equal(t, history.OK, op.Outcome, "%s", &op)
+		case op.Outcome == history.Fail && op.Reply.Str == "CLOSED reset":
+			bounced++
+			assert.Empty(t, op.Node, "never reached a process: %s", &op)
+		default:
+			assert.Equal(t, history.Fail, op.Outcome, "%s", &op)
+		}
+		assert.NotEqual(t, history.Unknown, op.Outcome, "%s", &op)
+	}
+	assert.Positive(t, bounced)
+}

@@ -169,6 +169,14 @@ func (c *core) Boot(env wire.Env, persisted []byte) {
 // Receive handles replies and closes on the data connection and hands the
 // rest to the locator.
 func (c *core) Receive(env wire.Env, m wire.Message) {
+	// The host of a dead process bounced the very command the op awaits:
+	// no process received it, so it was not applied (a refused
+	// connection), not an unknown outcome.
+	bounced := false
+	if r, ok := m.Payload.(*wire.Reset); ok && c.phase == phaseCommand && c.data != nil {
+		cmd, ok := r.Payload.(*wire.Command)
+		bounced = ok && c.data.is(m.From, cmd.Conn) && cmd.Seq == c.data.want
+	}
 	m = unreset(m)
 	switch p := m.Payload.(type) {
 	case *wire.Reply:
@@ -178,7 +186,7 @@ func (c *core) Receive(env wire.Env, m wire.Message) {
 		}
 	case *wire.Closed:
 		if c.data.is(m.From, p.Conn) {
-			c.onClosed(env, p.Reason)
+			c.onClosed(env, p.Reason, bounced)
 			return
 		}
 	}
@@ -325,8 +333,9 @@ func (c *core) onReply(env wire.Env, v wire.Value) {
 	}
 }
 
-// onClosed handles the server closing the data connection.
-func (c *core) onClosed(env wire.Env, reason string) {
+// onClosed handles the server closing the data connection; bounced: the
+// awaited command itself came back unread from a dead process's host.
+func (c *core) onClosed(env wire.Env, reason string, bounced bool) {
 	node, addr := env.Name(c.data.node), c.data.addr
 	c.emit(env, "closed "+addr.String()+" "+reason)
 	c.dropData(env, false)
@@ -335,6 +344,10 @@ func (c *core) onClosed(env wire.Env, reason string) {
 	case phaseHandshake:
 		c.endAttempt(env, history.Fail, "", why, true)
 	case phaseCommand:
+		if bounced {
+			c.endAttempt(env, history.Fail, "", why, true)
+			return
+		}
 		c.endAttempt(env, history.Unknown, node, why, true)
 	}
 }
