@@ -37,6 +37,10 @@ func CheckSafety(obs []Observed, events []Event) []Violation {
 		epoch  uint64
 	}
 	leaders := map[me]Observed{}
+	// contested are the epochs in which sentinels that did not know each
+	// other were each elected (quorum 1 before discovery): Sentinel allows
+	// it, and the conflicting configurations that follow.
+	contested := map[me]bool{}
 	votes := map[string]map[me]Observed{} // by sentinel
 	configs := map[me]Observed{}
 	forced := map[me]wire.Addr{}                // configurations an operator forced, without an election
@@ -74,6 +78,8 @@ func CheckSafety(obs []Observed, events []Event) []Violation {
 				if slices.Contains(pf.Known, runID[o.Node]) && slices.Contains(f.Known, runID[prev.Node]) {
 					bad(o, RuleOneLeader, "two leaders elected for %s in epoch %d: %s (t=%s) and %s, each knowing the other",
 						f.Master, f.Epoch, prev.Node, prev.At, o.Node)
+				} else {
+					contested[k] = true
 				}
 			} else if !ok && !f.Forced {
 				leaders[k] = o
@@ -102,7 +108,7 @@ func CheckSafety(obs []Observed, events []Event) []Violation {
 			// unique: a sentinel that missed a newer epoch can force a
 			// second configuration in it. Sentinel allows that.
 			fa, wasForced := forced[k]
-			if prev, ok := configs[k]; ok && prev.Fact.(facts.ConfigEpoch).Addr != f.Addr &&
+			if prev, ok := configs[k]; ok && prev.Fact.(facts.ConfigEpoch).Addr != f.Addr && !contested[k] &&
 				!(wasForced && (fa == f.Addr || fa == prev.Fact.(facts.ConfigEpoch).Addr)) {
 				bad(o, RuleOneConfig, "configuration epoch %d of %s names two masters: %s (%s, t=%s) and %s (%s)",
 					f.To, f.Master, prev.Fact.(facts.ConfigEpoch).Addr, prev.Node, prev.At, f.Addr, o.Node)

@@ -72,6 +72,9 @@ func TestSafetyRules(t *testing.T) {
 	// are what Sentinel allows.
 	lone := append(append([]Observed{}, good...), at(50, "s3", facts.Elected{Master: "m", Epoch: 1, Votes: 1, Voters: 1, Quorum: 1}))
 	assert.Empty(t, CheckSafety(lone, nil))
+	// ... and so are the two configurations they make in that epoch.
+	lone = append(lone, at(60, "s3", facts.ConfigEpoch{Master: "m", From: 0, To: 1, Addr: r3, Source: "promotion"}))
+	assert.Empty(t, CheckSafety(lone, nil))
 	// A configuration an operator forced (SENTINEL FAILOVER on a sentinel
 	// that missed the newer epoch) may share its epoch with an elected one.
 	forcedConfig := append(append([]Observed{}, good...), at(50, "s3", facts.ConfigEpoch{Master: "m", From: 0, To: 1, Addr: r3, Source: "promotion", Forced: true}))
