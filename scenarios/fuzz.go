@@ -11,7 +11,7 @@ import (
 
 // FuzzGenVersion names the schedule generator: results of another version
 // are other schedules for the same seeds.
-const FuzzGenVersion = "gen-2"
+const FuzzGenVersion = "gen-3"
 
 // FuzzScenario is the schedule GenSchedule draws for seed, parsed: what
 // `sentinelsim sweep fuzz` runs for each seed and `run fuzz --seed N`
@@ -74,12 +74,12 @@ func GenSchedule(t *rapid.T, o FuzzOptions) string {
 	if o.Profile != "" {
 		fmt.Fprintf(&b, "profile: %q\n", o.Profile)
 	}
-	b.WriteString(`network: {delay: {min: 0ms, mean: 1ms, max: 10ms}}
-redis:
-  - {name: r1, host: h1, addr: "10.0.0.1:6379"}
-  - {name: r2, host: h2, addr: "10.0.0.2:6379", replicaof: r1}
-  - {name: r3, host: h3, addr: "10.0.0.3:6379", replicaof: r1}
-`)
+	// Replica priorities around the selection rules: equal, ordered, or
+	// one replica never to be promoted.
+	prio := rapid.SampledFrom([][2]int{{100, 100}, {100, 100}, {10, 100}, {0, 100}, {100, 0}, {0, 0}}).Draw(t, "priorities")
+	b.WriteString("network: {delay: {min: 0ms, mean: 1ms, max: 10ms}}\nredis:\n  - {name: r1, host: h1, addr: \"10.0.0.1:6379\"}\n")
+	fmt.Fprintf(&b, "  - {name: r2, host: h2, addr: \"10.0.0.2:6379\", replicaof: r1, config: \"replica-priority %d\"}\n", prio[0])
+	fmt.Fprintf(&b, "  - {name: r3, host: h3, addr: \"10.0.0.3:6379\", replicaof: r1, config: \"replica-priority %d\"}\n", prio[1])
 	fmt.Fprintf(&b, "sentinel-config: |\n  sentinel monitor mymaster 10.0.0.1 6379 %d\n  sentinel down-after-milliseconds mymaster %d\n  sentinel failover-timeout mymaster %d\n",
 		quorum, downAfter, failoverTimeout)
 	b.WriteString(`sentinels:
