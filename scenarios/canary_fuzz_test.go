@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,12 +22,13 @@ var (
 
 // canaryCatch is what the fuzzer needed to catch one planted bug.
 type canaryCatch struct {
-	profile string
-	seeds   int // schedules tried, the catching one included; 0: not caught
-	wall    time.Duration
-	rule    string
-	faults  int // timeline entries of the shrunk schedule
-	seed    uint64
+	profile  string
+	seeds    int // schedules tried, the catching one included; 0: not caught
+	wall     time.Duration
+	rule     string
+	faults   int // timeline entries of the shrunk schedule
+	seed     uint64
+	schedule string
 }
 
 // catch draws schedules for a profile, seed after seed, until one breaks a
@@ -36,48 +38,55 @@ func catch(profile string, maxSeeds int) canaryCatch {
 	gen := rapid.Custom(func(t *rapid.T) string { return GenSchedule(t, FuzzOptions{Profile: profile}) })
 	out := canaryCatch{profile: profile}
 	start := time.Now()
-	broken := func(text string, seed uint64) string {
+	// broken returns the rules a schedule breaks, earliest first.
+	broken := func(text string, seed uint64) []string {
 		f, err := Parse("canary.yaml", []byte(text), nil)
 		if err != nil {
-			return ""
+			return nil
 		}
 		res, err := Run(f, seed)
 		if err != nil {
-			return ""
+			return nil
 		}
+		var rules []string
 		for _, v := range res.Violations {
 			if v.Kind == checker.Safety {
-				return v.Rule
+				rules = append(rules, v.Rule)
 			}
 		}
-		return ""
+		return rules
 	}
 	for i := 1; i <= maxSeeds; i++ {
 		text := gen.Example(i)
 		seed := uint64(i)
-		rule := broken(text, seed)
-		if rule == "" {
+		rules := broken(text, seed)
+		if len(rules) == 0 {
 			continue
 		}
+		rule := rules[0]
 		out.seeds, out.wall, out.rule, out.seed = i, time.Since(start), rule, seed
 		lines := strings.Split(text, "\n")
+		isFault := func(j int) bool {
+			return strings.HasPrefix(lines[j], "  - {") && slices.Index(lines, "faults:") < j
+		}
 		for j := 0; j < len(lines); {
-			if !strings.HasPrefix(lines[j], "  - {") {
+			if !isFault(j) {
 				j++
 				continue
 			}
 			shorter := append(append([]string{}, lines[:j]...), lines[j+1:]...)
-			if broken(strings.Join(shorter, "\n"), seed) == rule {
+			if slices.Contains(broken(strings.Join(shorter, "\n"), seed), rule) {
 				lines = shorter
 				continue
 			}
 			j++
 		}
-		for _, l := range lines {
-			if strings.HasPrefix(l, "  - {") {
+		for j := range lines {
+			if isFault(j) {
 				out.faults++
 			}
 		}
+		out.schedule = strings.Join(lines, "\n")
 		return out
 	}
 	out.wall = time.Since(start)
