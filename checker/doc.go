@@ -2,12 +2,29 @@
 // promises, stability, and what clients saw (porcupine linearizability). It
 // works on recorded data only, so saved runs can be re-checked.
 //
-// Status (issue 6): what clients see is written — Linearizable checks
-// client histories (internal/history) against a porcupine model of Redis
-// string keys; Sentinel's own promises, liveness and stability are still
-// to come, so a run's verdict covers the simulator's bounds, process
-// crashes and the scenario's expectations (which may include
-// `linearizable: true|false`).
+// Status (issue 6): Sentinel's safety promises (CheckSafety, over the
+// decisions the engine records as internal/facts) and what clients see
+// (Linearizable) are written; liveness after a heal is judged by package
+// scenarios, which sees the world at the end of a run, with this package's
+// verdict types; stability is still to come.
+//
+// # Sentinel's promises
+//
+// CheckSafety reads the facts of a run in order (votes, failover starts
+// with their ODOWN count and gate inputs, elections with their vote count
+// and electorate, replica selections with every candidate's filter inputs,
+// configuration epoch changes, TILT, process starts) and the SDOWN/ODOWN
+// events, and returns every broken rule: one elected leader per master and
+// epoch, one vote per sentinel and epoch across restarts, configuration
+// epochs forward and naming one master each, a failover only from ODOWN
+// with a quorum (or forced) and outside the 2 × failover-timeout gate, a
+// leader with a majority of its known sentinels and the quorum, the
+// promoted replica passing spec §13's filters and being the best, nothing
+// acted on in TILT. The facts state inputs, never conclusions, so a rule is
+// recomputed here rather than trusted. What Sentinel allows is not counted:
+// leaders of one epoch that did not know each other (quorum 1 before
+// discovery) and their configurations, an operator's SENTINEL FAILOVER in
+// TILT or in an epoch it shares with an elected configuration.
 //
 // # Linearizability of client histories
 //
