@@ -47,6 +47,10 @@ type Metrics struct {
 	// Converged: every live sentinel names the same address for every
 	// master at the end.
 	Converged bool `json:"converged"`
+	// Registers are porcupine's verdicts on Sentinel's decisions seen as
+	// registers: elections (write-once per epoch, a promise) and
+	// promotions (a growing epoch, only eventually consistent).
+	Registers checker.Registers `json:"registers"`
 	// Masters are the live data nodes that act as masters at the end: more
 	// than one per monitored group is a split brain.
 	Masters []string `json:"masters,omitempty"`
@@ -203,6 +207,7 @@ func RunWith(s *File, seed uint64, o Options) (ScenarioResult, error) {
 	res.Metrics = r.measure()
 	res.lin, res.notes = r.lin, r.notes
 	res.Checks = r.checks(res.Metrics)
+	res.Metrics.Registers = checker.CheckRegisters(r.facts)
 	vs := checker.CheckSafety(r.facts, r.downEvents)
 	live, why := r.liveness()
 	vs = append(vs, live...)

@@ -194,6 +194,9 @@ func printScenarioText(w io.Writer, rep scenarioReport) {
 		}
 	}
 	fmt.Fprintf(w, "clients:  ops=%d errors=%d writes acked=%d lost=%d longest-unavailable=%s%s\n", m.ClientOps, m.ClientErrors, m.WritesAcked, m.WritesLost, m.Unavailable, lin)
+	reg := r.Metrics.Registers
+	fmt.Fprintf(w, "decisions: elections %s%s, promotions %s%s (porcupine; promotions are only eventually consistent)\n",
+		reg.Elections, paren(reg.FirstElection), reg.Promotions, paren(reg.FirstPromotion))
 	for _, p := range r.Promises {
 		line := p.Status
 		if p.First != nil {
@@ -290,4 +293,11 @@ func indent(text string) string {
 		b.WriteString("    " + l + "\n")
 	}
 	return b.String()
+}
+
+func paren(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }
