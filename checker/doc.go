@@ -5,8 +5,9 @@
 // Status (issue 6): Sentinel's safety promises (CheckSafety, over the
 // decisions the engine records as internal/facts) and what clients see
 // (Linearizable) are written; liveness after a heal is judged by package
-// scenarios, which sees the world at the end of a run, with this package's
-// verdict types; stability is still to come.
+// scenarios, which sees the world, with this package's verdict types, and
+// so is stability (a failover needs a quorum of sentinels that really lost
+// the master: the simulator's ground truth, sampled during the run).
 //
 // # Sentinel's promises
 //

@@ -20,3 +20,13 @@ func (n *Node) Dataset(now wire.Time) keyspace.Snapshot {
 	}
 	return n.ks.Snapshot(now)
 }
+
+// Responsive reports whether the node, as far as its own state goes, gives
+// a valid PING reply now and looks like the node it was: not blocked
+// (DEBUG SLEEP), no script running, no failing disk (MISCONF), not loading
+// (Sentinel accepts -LOADING, but a rebooted master that loads is what
+// master-reboot-down-after-period declares down). A checker uses it as a
+// conservative ground truth for "the master answers".
+func (n *Node) Responsive() bool {
+	return !n.dead && n.blockedUntil == 0 && !n.busy() && n.diskError() == "" && n.loadingUntil == 0
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sentinelsim/sentinelsim/checker"
+	"github.com/sentinelsim/sentinelsim/internal/facts"
 	"github.com/sentinelsim/sentinelsim/internal/history"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/model"
@@ -51,6 +52,12 @@ type runner struct {
 	events map[string]int // sentinel events by type
 	logged []trigger      // every sentinel event, for expectations on a message prefix
 	facts  []checker.Observed
+	// lastLost is, per sentinel and master name, the last time the ground
+	// truth said the sentinel could not get a valid reply from it;
+	// lostAt snapshots it at each failover start (by fact index).
+	lastLost map[string]map[string]wire.Time
+	lostAt   map[int]map[string]wire.Time
+	rebooted map[string]wire.Time // data nodes' last restart
 	// sentinelConfs are the masters each sentinel's configuration monitors.
 	sentinelConfs map[string][]conf.Master
 	downEvents    []checker.Event // SDOWN/ODOWN changes, for the TILT rule
@@ -102,7 +109,8 @@ type CommandResult struct {
 // build makes the world for seed.
 func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner, error) {
 	r := &runner{f: f, dir: wire.NewStaticDirectory(), by: map[string]*proc{}, byID: map[wire.NodeID]*proc{},
-		events: map[string]int{}, leaders: map[uint64]wire.NodeID{}}
+		events: map[string]int{}, leaders: map[uint64]wire.NodeID{},
+		lastLost: map[string]map[string]wire.Time{}, lostAt: map[int]map[string]wire.Time{}, rebooted: map[string]wire.Time{}}
 	cfg := trace
 	cfg.Seed, cfg.Bounds = seed, bounds
 	cfg.Network = sim.LAN
@@ -115,9 +123,22 @@ func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner,
 	}
 	cfg.OnEvent = r.observe
 	cfg.OnFact = func(at wire.Time, node wire.NodeID, f wire.Fact) {
-		if p := r.byID[node]; p != nil {
-			r.facts = append(r.facts, checker.Observed{At: at, Node: p.name, Fact: f})
+		p := r.byID[node]
+		if p == nil {
+			return
 		}
+		if fs, ok := f.(facts.FailoverStart); ok {
+			// What the ground truth said until now, for the stability
+			// rule: when each sentinel last lost this master.
+			snap := map[string]wire.Time{}
+			for name, by := range r.lastLost {
+				if t, ok := by[fs.Master]; ok {
+					snap[name] = t
+				}
+			}
+			r.lostAt[len(r.facts)] = snap
+		}
+		r.facts = append(r.facts, checker.Observed{At: at, Node: p.name, Fact: f})
 	}
 	w, err := sim.New(cfg)
 	if err != nil {
@@ -148,6 +169,7 @@ func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner,
 	if err := r.schedule(); err != nil {
 		return nil, err
 	}
+	w.At(0, r.sampleHealth)
 	return r, nil
 }
 

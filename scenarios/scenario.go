@@ -211,7 +211,8 @@ func RunWith(s *File, seed uint64, o Options) (ScenarioResult, error) {
 	vs := checker.CheckSafety(r.facts, r.downEvents)
 	live, why := r.liveness()
 	vs = append(vs, live...)
-	res.Promises = checker.Summarize([]string{checker.Safety, checker.Liveness}, vs)
+	vs = append(vs, r.stability()...)
+	res.Promises = checker.Summarize([]string{checker.Safety, checker.Liveness, checker.Stability}, vs)
 	if why != "" {
 		res.Promises[1].Status, res.Promises[1].Message = checker.Unknown, why
 	}

@@ -97,6 +97,9 @@ func (r *runner) next(i int, base wire.Time) {
 // observe follows the sentinels' events (sim.Config.OnEvent).
 func (r *runner) observe(at wire.Time, node wire.NodeID, event string) {
 	p := r.byID[node]
+	if p != nil && p.kind == kindRedis && at > 0 && event == "* Ready to accept connections" {
+		r.rebooted[p.name] = at // for the stability rule's ground truth
+	}
 	if p == nil || p.kind != kindSentinel || len(event) < 3 || event[1] != ' ' {
 		return
 	}

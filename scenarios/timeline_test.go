@@ -189,7 +189,7 @@ expect: {writes-lost: "0"}
 func TestLiveness(t *testing.T) {
 	base := strings.Replace(trio, "duration: 2m", "duration: 6m", 1) + "faults:\n  - {at: 10s, crash: master, for: 20s}\nheal: 40s\n"
 	res, _ := runTrace(t, base, 1)
-	require.Len(t, res.Promises, 2)
+	require.Len(t, res.Promises, 3)
 	assert.Equal(t, "liveness", res.Promises[1].Kind)
 	assert.Equal(t, "ok", res.Promises[1].Status, res.Promises[1].Message)
 
@@ -203,4 +203,26 @@ func TestLiveness(t *testing.T) {
 	res, _ = runTrace(t, short, 1)
 	assert.Equal(t, "unknown", res.Promises[1].Status)
 	assert.Contains(t, res.Promises[1].Message, "may take")
+}
+
+// Stability: a failover started although fewer sentinels than the quorum
+// had lost the master (the ignore-quorum mutant) breaks it; the same run
+// with the default profile does not.
+func TestStability(t *testing.T) {
+	f, ok := Find("canary-mutant-ignore-quorum")
+	require.True(t, ok)
+	res, err := Run(f, 1)
+	require.NoError(t, err)
+	require.Len(t, res.Promises, 3)
+	assert.Equal(t, "stability", res.Promises[2].Kind)
+	assert.Equal(t, "violated", res.Promises[2].Status, "%+v", res.Promises)
+	assert.Contains(t, res.Promises[2].Message, "had lost the master")
+
+	text, err := library.ReadFile("library/canary-mutant-ignore-quorum.yaml")
+	require.NoError(t, err)
+	control, err := Parse("control.yaml", []byte(strings.Replace(string(text), "profile: mutant-ignore-quorum", `profile: "7.0"`, 1)), nil)
+	require.NoError(t, err)
+	res, err = Run(control, 1)
+	require.NoError(t, err)
+	assert.Equal(t, "ok", res.Promises[2].Status, "%+v", res.Promises[2])
 }

@@ -84,3 +84,16 @@ const (
 	MinDriftPPM  = -ppm
 	MaxDriftPPM  = 100 * ppm
 )
+
+// Degraded reports whether the link from one node to another is set to
+// behave otherwise than the world's default network (SetLinks: delay,
+// loss, duplication): a checker treats it as a link a process may lose.
+func (w *World) Degraded(from, to wire.NodeID) bool {
+	if !w.frozen {
+		return false
+	}
+	return w.link(from, to).cfg != w.cfg.Network
+}
+
+// Slowed reports whether a node runs slowed down (Slow).
+func (w *World) Slowed(id wire.NodeID) bool { return w.nodes[id].slow > 0 }
