@@ -35,7 +35,7 @@ the values above; otherwise, find what changed the run.`,
 // Redis nodes and the client together. A change here means a decision,
 // a message or an event of the real engine changed.
 const (
-	failoverSeed9Hash  = "5cccf434cd953a06a9a1a59465e12d035b0e9c9b9bfe9a523864d3012de32e6d"
+	failoverSeed9Hash  = "320a25d3d639b2f61c3f1ba68567688e377923f15979e234414b19f8d0f0094f"
 	failoverSeed9Lines = 39943
 )
 

@@ -89,12 +89,7 @@ func (r *runner) stability() []checker.Violation {
 		if !ok || f.Forced {
 			continue
 		}
-		downAfter := wire.Duration(0)
-		for _, m := range r.sentinelConfs[o.Node] {
-			if m.Name == f.Master {
-				downAfter = m.DownAfter
-			}
-		}
+		downAfter := f.DownAfter
 		from := o.At.Add(-(downAfter + stabilitySlack))
 		lost := 0
 		for _, x := range r.procs {

@@ -138,7 +138,7 @@ func (s *Sentinel) startFailoverIfNeeded(m *instance) bool {
 	s.emitFor(Warning, "+new-epoch", m, strconv.FormatUint(s.currentEpoch, 10))
 	s.emit(Warning, "+try-failover", m, "")
 	s.record(facts.FailoverStart{Master: m.name, Epoch: m.failoverEpoch, ODown: m.has(fODown), Agreeing: s.agreeing(m),
-		Quorum: m.quorum, LastAttempt: m.failoverStart, Timeout: m.failoverTimeout, Now: s.now})
+		Quorum: m.quorum, LastAttempt: m.failoverStart, Timeout: m.failoverTimeout, Now: s.now, DownAfter: m.downAfter})
 	m.failoverStart = s.now.Add(wire.Duration(s.desync()))
 	return true
 }
@@ -428,6 +428,6 @@ func (s *Sentinel) startFailover(m *instance) {
 	s.emitFor(Warning, "+new-epoch", m, strconv.FormatUint(s.currentEpoch, 10))
 	s.emit(Warning, "+try-failover", m, "")
 	s.record(facts.FailoverStart{Master: m.name, Epoch: m.failoverEpoch, Forced: true, ODown: m.has(fODown), Agreeing: s.agreeing(m),
-		Quorum: m.quorum, LastAttempt: m.failoverStart, Timeout: m.failoverTimeout, Now: s.now})
+		Quorum: m.quorum, LastAttempt: m.failoverStart, Timeout: m.failoverTimeout, Now: s.now, DownAfter: m.downAfter})
 	m.failoverStart = s.now.Add(wire.Duration(s.desync()))
 }

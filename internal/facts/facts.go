@@ -43,6 +43,9 @@ type FailoverStart struct {
 	LastAttempt wire.Time
 	Timeout     wire.Duration
 	Now         wire.Time
+	// DownAfter is the master's down-after-milliseconds then (SENTINEL SET
+	// may have changed it since the configuration was read).
+	DownAfter wire.Duration
 }
 
 // Start: the sentinel process started (boot or restart) with RunID and the
@@ -130,7 +133,7 @@ func (f FailoverStart) Fact() string {
 	return "failover-start " + f.Master + " epoch=" + u(f.Epoch) + " forced=" + b(f.Forced) + " odown=" + b(f.ODown) +
 		" agreeing=" + strconv.Itoa(f.Agreeing) + "/" + strconv.Itoa(f.Quorum) +
 		" last-attempt=" + strconv.FormatInt(int64(f.LastAttempt), 10) + " timeout=" + strconv.FormatInt(int64(f.Timeout), 10) +
-		" now=" + strconv.FormatInt(int64(f.Now), 10)
+		" now=" + strconv.FormatInt(int64(f.Now), 10) + " down-after=" + strconv.FormatInt(int64(f.DownAfter), 10)
 }
 
 func (f Start) Fact() string { return "start " + f.RunID + " epoch=" + u(f.CurrentEpoch) }
