@@ -104,17 +104,8 @@ func (s *Sentinel) checkSDown(r *instance) {
 
 // checkODown is spec §8.2: SDOWN here and MASTER_DOWN from enough peers.
 func (s *Sentinel) checkODown(m *instance) {
-	count := 0
-	odown := false
-	if m.has(fSDown) {
-		count = 1
-		for _, r := range m.sentinels {
-			if r.has(fMasterDown) {
-				count++
-			}
-		}
-		odown = count >= m.quorum || s.profile.IgnoreQuorum // IgnoreQuorum: mutant-ignore-quorum
-	}
+	count := s.agreeing(m)
+	odown := m.has(fSDown) && (count >= m.quorum || s.profile.IgnoreQuorum) // IgnoreQuorum: mutant-ignore-quorum
 	switch {
 	case odown && !m.has(fODown):
 		s.emit(Warning, "+odown", m, fmt.Sprintf("#quorum %d/%d", count, m.quorum))

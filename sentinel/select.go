@@ -11,14 +11,7 @@ import (
 // selectReplica is spec §13: the best replica that passes every filter, or
 // nil.
 func (s *Sentinel) selectReplica(m *instance) *instance {
-	maxDown := 10 * m.downAfter
-	if m.has(fSDown) {
-		maxDown += s.now.Sub(m.sDownSince)
-	}
-	freshness := 3 * s.timing.InfoPeriod
-	if m.has(fSDown) {
-		freshness = 5 * s.timing.PingPeriod
-	}
+	maxDown, freshness := s.selectionLimits(m)
 	var candidates []*instance
 	for _, r := range m.replicas {
 		switch {
@@ -38,6 +31,19 @@ func (s *Sentinel) selectReplica(m *instance) *instance {
 	return candidates[0]
 }
 
+// selectionLimits are spec §13's limits given the master's state: the
+// longest master link downtime a candidate may have (10 × down-after, plus
+// the time the master has been SDOWN) and the oldest INFO it may have
+// (3 × info period, or 5 × ping period while the master is SDOWN).
+func (s *Sentinel) selectionLimits(m *instance) (maxDown, freshness wire.Duration) {
+	maxDown, freshness = 10*m.downAfter, 3*s.timing.InfoPeriod
+	if m.has(fSDown) {
+		maxDown += s.now.Sub(m.sDownSince)
+		freshness = 5 * s.timing.PingPeriod
+	}
+	return maxDown, freshness
+}
+
 // recordSelection records the selection a failover made (not the check
 // SENTINEL FAILOVER makes before starting one), with the inputs of every
 // filter as selectReplica saw them.
@@ -45,14 +51,7 @@ func (s *Sentinel) recordSelection(m *instance, chosen *instance) {
 	if _, ok := s.env.(wire.Recorder); !ok {
 		return
 	}
-	maxDown := 10 * m.downAfter
-	if m.has(fSDown) {
-		maxDown += s.now.Sub(m.sDownSince)
-	}
-	freshness := 3 * s.timing.InfoPeriod
-	if m.has(fSDown) {
-		freshness = 5 * s.timing.PingPeriod
-	}
+	maxDown, freshness := s.selectionLimits(m)
 	f := facts.Selected{Master: m.name, Epoch: m.failoverEpoch, MaxPingAge: 5 * s.timing.PingPeriod,
 		MaxInfoAge: freshness, MaxLinkDownMs: int64(maxDown)}
 	if chosen != nil {

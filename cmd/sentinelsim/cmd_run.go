@@ -71,7 +71,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.Var(&f.maxTime, "max-time", "bound: latest simulated time")
 	fs.Uint64Var(&f.maxEvents, "max-events", 0, "bound: most events processed (0: default)")
 	fs.IntVar(&f.maxInFlight, "max-in-flight", 0, "bound: most messages in flight at once (0: default)")
-	name, rest := splitName(fs, args)
+	name, rest := splitName(args)
 	if err := parseOptionalName(fs, rest, &name); err != nil {
 		return 0, err
 	}

@@ -44,7 +44,7 @@ func findScenario(arg string) (*scenarios.File, error) {
 
 // splitName takes the leading NAME|FILE argument off a verb's arguments,
 // whether it comes before or after the flags.
-func splitName(_ *flag.FlagSet, args []string) (string, []string) {
+func splitName(args []string) (string, []string) {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		return args[0], args[1:]
 	}

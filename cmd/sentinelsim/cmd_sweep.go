@@ -80,7 +80,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	shard := fs.String("shard", "", "i/n: run only every n-th seed of the range, starting with the i-th (for CI matrices and batch systems)")
 	out := fs.String("out", "", "directory for results.jsonl; a sweep into a directory that has results resumes, skipping the seeds done")
 	progress := fs.String("progress", "auto", "auto (a bar on a terminal, lines otherwise), bar, lines or none")
-	name, rest := splitName(fs, args)
+	name, rest := splitName(args)
 	if err := parseOptionalName(fs, rest, &name); err != nil {
 		return 0, err
 	}
