@@ -122,6 +122,11 @@ func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner,
 		cfg.Network = link
 	}
 	cfg.OnEvent = r.observe
+	cfg.AfterFault = func(wire.Time, sim.Fault) {
+		if r.w != nil {
+			r.sampleOnce(r.w)
+		}
+	}
 	cfg.OnFact = func(at wire.Time, node wire.NodeID, f wire.Fact) {
 		p := r.byID[node]
 		if p == nil {

@@ -35,6 +35,17 @@ const stabilitySlack = 15*wire.Second + wire.Second + 5*wire.Second + stabilityS
 // sentinel itself paused or slowed. Anything doubtful counts as lost, so
 // the rule only fires on failovers with no excuse.
 func (r *runner) sampleHealth(w *sim.World) {
+	r.sampleOnce(w)
+	if next := w.Now().Add(stabilitySample); next < wire.Time(r.f.Duration) {
+		w.At(next, r.sampleHealth)
+	}
+}
+
+// sampleOnce takes one sample of the ground truth: every 100 ms and right
+// after every fault (sim.Config.AfterFault), so that a fault shorter than
+// the sampling step is seen too. A slow-down counts until what it delayed
+// has arrived (sim.World.SlowedUntil).
+func (r *runner) sampleOnce(w *sim.World) {
 	now := w.Now()
 	for _, x := range r.procs {
 		if x.kind != kindSentinel || !w.Up(x.id) {
@@ -44,7 +55,7 @@ func (r *runner) sampleHealth(w *sim.World) {
 		if !ok {
 			continue
 		}
-		selfBad := w.Paused(x.id) || w.Slowed(x.id)
+		selfBad := w.Paused(x.id) || w.SlowedUntil(x.id) > now
 		for _, m := range s.Masters() {
 			if selfBad || !r.healthy(x.id, m.Addr) {
 				if r.lastLost[x.name] == nil {
@@ -53,9 +64,6 @@ func (r *runner) sampleHealth(w *sim.World) {
 				r.lastLost[x.name][m.Name] = now
 			}
 		}
-	}
-	if next := now.Add(stabilitySample); next < wire.Time(r.f.Duration) {
-		w.At(next, r.sampleHealth)
 	}
 }
 
@@ -67,7 +75,7 @@ func (r *runner) healthy(x wire.NodeID, addr wire.Addr) bool {
 		return false
 	}
 	w := r.w
-	if !w.Up(p.id) || w.Paused(p.id) || w.Slowed(p.id) || !w.Linked(x, p.id) || !w.Linked(p.id, x) || w.Degraded(x, p.id) || w.Degraded(p.id, x) {
+	if !w.Up(p.id) || w.Paused(p.id) || w.SlowedUntil(p.id) > w.Now() || !w.Linked(x, p.id) || !w.Linked(p.id, x) || w.Degraded(x, p.id) || w.Degraded(p.id, x) {
 		return false
 	}
 	n, ok := w.Process(p.id).(*model.Node)

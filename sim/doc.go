@@ -30,6 +30,9 @@
 //     flapping fault from its own (named after what flaps and when it
 //     started), each node from "node/<name>". A new consumer never shifts
 //     the numbers another one draws.
+//   - Connections are TCP: a message that travels on one (wire.Segment) is
+//     not lost to a partition or to random loss but retransmitted on
+//     Linux's schedule, in order, until the connection times out (tcp.go).
 //   - A crashed process leaves its host up: messages that reach it are
 //     refused with a wire.Reset back to the sender (Crash with Host: silence).
 //   - Persist before send: what a process passes to Context.Persist is saved

@@ -297,6 +297,10 @@ func (HealAll) apply(w *World) {
 		n.crashAt = false
 	}
 	for _, n := range w.nodes {
+		// Normal speed and clock first: a process restarted here must not
+		// start with the slow-down of the fault phase.
+		w.setSlow(n, 0)
+		w.setDrift(n, n.baseDrift)
 		switch {
 		case n.faultDown:
 			w.boot(n)
@@ -306,8 +310,6 @@ func (HealAll) apply(w *World) {
 		if w.ended != nil {
 			return // a bound was hit by what the node sent
 		}
-		n.slow = 0
-		w.setDrift(n, n.baseDrift)
 	}
 }
 
@@ -384,7 +386,14 @@ func (f Pause) apply(w *World) {
 
 func (f Resume) apply(w *World) { w.resume(w.nodes[f.Node]) }
 
-func (f Slow) apply(w *World) { w.nodes[f.Node].slow = min(max(f.Extra, 0), maxSlow) }
+func (f Slow) apply(w *World) { w.setSlow(w.nodes[f.Node], min(max(f.Extra, 0), maxSlow)) }
+
+// setSlow changes n's slow-down, remembering how long what it did while
+// slowed keeps arriving late (SlowedUntil).
+func (w *World) setSlow(n *node, d wire.Duration) {
+	n.slowTail = max(n.slowTail, w.now.Add(n.slow))
+	n.slow = d
+}
 
 func (f ClockJump) apply(w *World) { w.nodes[f.Node].clock.jump(f.By) }
 

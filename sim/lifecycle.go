@@ -194,8 +194,17 @@ func (w *World) send(from *node, m wire.Message) {
 	}
 	l := w.link(m.From, m.To)
 	to := w.nodes[m.To]
+	k, seg, isSeg := segmentKey(&m)
+	if isSeg && w.stalled(k, from.inc, to.inc) != nil {
+		w.stall(k, seg, &m, from.inc, to.inc, "behind") // TCP keeps the order
+		return
+	}
 	switch {
 	case l.down():
+		if isSeg {
+			w.stall(k, seg, &m, from.inc, to.inc, "partition")
+			return
+		}
 		w.drop(&m, "partition")
 		return
 	case !to.up:
@@ -206,10 +215,12 @@ func (w *World) send(from *node, m wire.Message) {
 		w.drop(&m, "full")
 		return
 	}
-	if l.rng == nil && (l.cfg.DelayMax > l.cfg.DelayMin || !l.cfg.Loss.Zero() || !l.cfg.Duplicate.Zero() || !l.cfg.Reorder.Zero()) {
-		l.rng = w.streams.Stream("link/" + from.name + ">" + w.nodes[m.To].name)
-	}
+	w.linkRand(l, m.From, m.To)
 	if l.cfg.Loss.Draw(l.rng) {
+		if isSeg {
+			w.stall(k, seg, &m, from.inc, to.inc, "loss")
+			return
+		}
 		w.drop(&m, "loss")
 		return
 	}
@@ -273,6 +284,26 @@ func (w *World) arrive(e *event) {
 		why = "restarted"
 	case w.link(m.From, m.To).down():
 		why = "partition"
+		if k, seg, ok := segmentKey(m); ok {
+			// In flight when the way was cut: TCP sends it again.
+			w.settle(m)
+			w.stall(k, seg, m, e.aux, e.inc, why)
+			return
+		}
+	case w.tcp[streamKeyOf(m)] != nil:
+		// An earlier segment of its connection is being retransmitted:
+		// TCP hands the data over in order, so this one waits too.
+		k, seg, _ := segmentKey(m)
+		if w.stalled(k, e.aux, e.inc) != nil {
+			w.settle(m)
+			w.stall(k, seg, m, e.aux, e.inc, "behind")
+			return
+		}
+		if to.paused {
+			w.record("held", m)
+			to.held = append(to.held, *e)
+			return
+		}
 	case to.paused:
 		// It waits at the process, still in flight, until resume or crash.
 		w.record("held", m)

@@ -129,6 +129,7 @@ type node struct {
 	baseDrift int64 // the drift the host was configured with
 	rng       *rand.Rand
 	slow      wire.Duration // extra latency before each timer and send
+	slowTail  wire.Time     // until when what it did while slowed may still arrive
 	disk      []byte        // what survives a crash
 	onDisk    bool
 	crashAt   bool // crash right after the next persist, before its sends (CrashAfterPersist)

@@ -6,11 +6,12 @@ import "github.com/sentinelsim/sentinelsim/internal/wire"
 type eventKind uint8
 
 const (
-	evTimer   eventKind = iota + 1 // a process timer fires
-	evDeliver                      // a message arrives at its destination
-	evAction                       // a scheduled fault or callback runs
-	evFlap                         // a flapping link or node toggles
-	evBoot                         // the nodes that start up boot, in the order added
+	evTimer      eventKind = iota + 1 // a process timer fires
+	evDeliver                         // a message arrives at its destination
+	evAction                          // a scheduled fault or callback runs
+	evFlap                            // a flapping link or node toggles
+	evBoot                            // the nodes that start up boot, in the order added
+	evRetransmit                      // a TCP stream's retransmission timer (tcp.go)
 )
 
 // event is one entry of the queue. It is a plain value so the heap moves no

@@ -24,6 +24,9 @@ import (
 //	1001 drop #13 s1>r2 partition PING
 //	1001 held #14 s1>r3 PING               (r3 is paused; delivered on resume)
 //	2000 dup #15 s2>r1 PING                (a second copy is on its way)
+//	2100 stall #16 s1>r2 partition c3 #4 PING (TCP will retransmit it)
+//	2300 rto s1>r2 c3 try=1                (the retransmission found the way shut)
+//	2700 resend #16 s1>r2 c3 #4 PING        (it leaves again; recv follows)
 //	3000 persist s1 57B sha256=1a2b3c4d     (size and a short hash of the state)
 //	3000 event s1 +sdown master mymaster 10.0.0.1 6379
 //	4000 fault partition {s1 s2} {r1}

@@ -50,6 +50,10 @@ type Config struct {
 	// OnFact, if set, sees every fact a process records (wire.Recorder):
 	// the structured decisions checkers judge. The same rules as OnEvent.
 	OnFact func(at wire.Time, node wire.NodeID, f wire.Fact)
+	// AfterFault, if set, runs after every fault is carried out: how a
+	// checker samples the ground truth at the moments it changes, however
+	// short a fault is. The same rules as OnEvent.
+	AfterFault func(at wire.Time, f Fault)
 }
 
 // NodeSpec describes one process of the world.
@@ -130,6 +134,9 @@ type World struct {
 	// flapSeq counts the flappers started per label and start time, to name
 	// their streams.
 	flapSeq map[string]int
+	// tcp holds the connections with segments waiting for retransmission
+	// (tcp.go); looked up by key, never iterated.
+	tcp     map[streamKey]*stream
 	trace   *Trace
 	ctx     Context
 	stats   Stats
@@ -157,6 +164,7 @@ func New(cfg Config) (*World, error) {
 		streams: NewStreams(cfg.Seed),
 		byName:  map[string]wire.NodeID{},
 		flapSeq: map[string]int{},
+		tcp:     map[streamKey]*stream{},
 		trace:   newTrace(cfg.Trace),
 	}
 	w.ctx.w = w
@@ -377,6 +385,9 @@ func (w *World) apply(f Fault) {
 	t.word(f.describe(w))
 	t.end()
 	f.apply(w)
+	if h := w.cfg.AfterFault; h != nil && w.ended == nil {
+		h(w.now, f)
+	}
 }
 
 // RunFor runs the world for d more simulated milliseconds.
@@ -484,6 +495,8 @@ func (w *World) dispatch(e *event) {
 		w.toggleFlapper(w.flappers[e.ref])
 	case evBoot:
 		w.bootAll()
+	case evRetransmit:
+		w.retransmit(e)
 	}
 }
 

@@ -269,3 +269,45 @@ type Reset struct {
 }
 
 func (r *Reset) String() string { return "RST " + r.Payload.String() }
+
+// Segment is a payload that travels on a TCP connection: the simulator
+// makes such a connection reliable and ordered, as the host's TCP stack
+// would (a partition or a lost packet delays a segment, it does not lose
+// it, until the connection times out). Connection names the connection;
+// Handshake marks the segment that opens it (a SYN: retried on TCP's
+// connect schedule rather than its data schedule).
+type Segment interface {
+	Payload
+	Connection() ConnID
+	Handshake() bool
+}
+
+// Connection implements Segment.
+func (c *Command) Connection() ConnID { return c.Conn }
+
+// Handshake implements Segment: the first command of a connection opens it.
+func (c *Command) Handshake() bool { return c.Open }
+
+// Connection implements Segment.
+func (r *Reply) Connection() ConnID { return r.Conn }
+
+// Handshake implements Segment.
+func (*Reply) Handshake() bool { return false }
+
+// Connection implements Segment.
+func (p *Push) Connection() ConnID { return p.Conn }
+
+// Handshake implements Segment.
+func (*Push) Handshake() bool { return false }
+
+// Connection implements Segment.
+func (c *Closed) Connection() ConnID { return c.Conn }
+
+// Handshake implements Segment.
+func (*Closed) Handshake() bool { return false }
+
+// Connection implements Segment.
+func (h *Hangup) Connection() ConnID { return h.Conn }
+
+// Handshake implements Segment.
+func (*Hangup) Handshake() bool { return false }
