@@ -49,10 +49,19 @@ type Violation struct {
 	Msg  string    `json:"message"`
 	// Evidence are the facts behind it, as their trace lines say them.
 	Evidence []string `json:"evidence,omitempty"`
+	// Known names the documented flaw of the real Sentinel 7.0.15 that
+	// explains the violation (README, "Flaws of Sentinel the fuzzer
+	// found"): the engine does what the real binary does, so it is a
+	// finding about Sentinel, reported but not a verdict against the run.
+	Known string `json:"known,omitempty"`
 }
 
 func (v Violation) String() string {
-	return fmt.Sprintf("%s: t=%s %s: %s (%s)", v.Kind, v.At, v.Node, v.Msg, v.Rule)
+	s := fmt.Sprintf("%s: t=%s %s: %s (%s)", v.Kind, v.At, v.Node, v.Msg, v.Rule)
+	if v.Known != "" {
+		s += " [known flaw of Sentinel 7.0.15: " + v.Known + "]"
+	}
+	return s
 }
 
 // Verdict is the judgement of one kind: ok, violated (with the first
@@ -65,6 +74,10 @@ type Verdict struct {
 	First *Violation `json:"first,omitempty"`
 	// Count is how many violations of this kind there were.
 	Count int `json:"count,omitempty"`
+	// Known counts the violations a documented flaw of the real Sentinel
+	// explains; they leave the status alone. FirstKnown is the earliest.
+	Known      int        `json:"known,omitempty"`
+	FirstKnown *Violation `json:"first_known,omitempty"`
 }
 
 // Summarize turns violations into one verdict per kind, in the order of
@@ -84,6 +97,13 @@ func Summarize(judged []string, vs []Violation) []Verdict {
 		v := Verdict{Kind: kind, Status: OK}
 		for i := range vs {
 			if vs[i].Kind != kind {
+				continue
+			}
+			if vs[i].Known != "" {
+				if v.FirstKnown == nil {
+					v.FirstKnown = &vs[i]
+				}
+				v.Known++
 				continue
 			}
 			if v.First == nil {

@@ -58,6 +58,11 @@ type runner struct {
 	lastLost map[string]map[string]wire.Time
 	lostAt   map[int]map[string]wire.Time
 	rebooted map[string]wire.Time // data nodes' last restart
+	// resets is, per sentinel and master name, when the sentinel last
+	// reset its record of the master (+switch-master, +reset-master);
+	// resetAt snapshots it at each failover start (flaw F1, stability.go).
+	resets  map[string]map[string]wire.Time
+	resetAt map[int]map[string]wire.Time
 	// sentinelConfs are the masters each sentinel's configuration monitors.
 	sentinelConfs map[string][]conf.Master
 	downEvents    []checker.Event // SDOWN/ODOWN changes, for the TILT rule
@@ -110,7 +115,8 @@ type CommandResult struct {
 func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner, error) {
 	r := &runner{f: f, dir: wire.NewStaticDirectory(), by: map[string]*proc{}, byID: map[wire.NodeID]*proc{},
 		events: map[string]int{}, leaders: map[uint64]wire.NodeID{},
-		lastLost: map[string]map[string]wire.Time{}, lostAt: map[int]map[string]wire.Time{}, rebooted: map[string]wire.Time{}}
+		lastLost: map[string]map[string]wire.Time{}, lostAt: map[int]map[string]wire.Time{}, rebooted: map[string]wire.Time{},
+		resets: map[string]map[string]wire.Time{}, resetAt: map[int]map[string]wire.Time{}}
 	cfg := trace
 	cfg.Seed, cfg.Bounds = seed, bounds
 	cfg.Network = sim.LAN
@@ -142,6 +148,13 @@ func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner,
 				}
 			}
 			r.lostAt[len(r.facts)] = snap
+			resets := map[string]wire.Time{}
+			for name, by := range r.resets {
+				if t, ok := by[fs.Master]; ok {
+					resets[name] = t
+				}
+			}
+			r.resetAt[len(r.facts)] = resets
 		}
 		r.facts = append(r.facts, checker.Observed{At: at, Node: p.name, Fact: f})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,15 +33,10 @@ func fuzzProperty(o FuzzOptions) func(t *rapid.T) {
 		if err != nil {
 			t.Fatalf("building the world: %v\n%s", err, text)
 		}
-		// Safety and crashes. Stability is judged by sweep fuzz and make
-		// fuzz but not here yet: it found an open engine question
-		// (testdata/open/stale-sdown-after-tilt.yaml), and make test must
-		// not fail on whichever seed rapid draws until it is settled.
-		broken := res.Verdict.Status == Crash
-		for _, p := range res.Promises {
-			broken = broken || p.Kind == checker.Safety && p.Status == checker.Violated
-		}
-		if !broken {
+		// Every promise and crashes, as sweep fuzz judges them; a broken
+		// promise that a documented flaw of the real Sentinel explains is
+		// a finding, not a failure (checker.Violation.Known).
+		if !res.Broken() {
 			return
 		}
 		t.Fatal(fuzzReport(text, seed, &res))
@@ -153,4 +149,44 @@ func TestFuzzStateMachine(t *testing.T) {
 			},
 		})
 	})
+}
+
+// Schedules the fuzzer once flagged, pinned by their generator seed (the
+// generator's output for a seed is stable: scenario_digest gen-3). The
+// first five broke the stability rule because of simulator and checker
+// defects since fixed (connections that lost data without TCP's
+// retransmission, HealAll restarting a node still slowed, faults shorter
+// than the sampling step); 639 and 2556 are Sentinel's own flaws F1 and F2,
+// reported as findings.
+func TestFuzzRegressions(t *testing.T) {
+	for _, c := range []struct {
+		seed  uint64
+		known string
+	}{
+		{1539, ""}, {3009, ""}, {3630, ""}, {4042, ""}, {4395, ""},
+		{639, FlawResetAfterReconnect}, {2556, FlawStaleAfterTilt},
+	} {
+		t.Run(fmt.Sprint(c.seed), func(t *testing.T) {
+			f, _, err := FuzzScenario(c.seed, FuzzOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Run(f, c.seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Broken() {
+				t.Fatalf("seed %d broke a promise: %v", c.seed, res.Verdict.Detail)
+			}
+			var known []string
+			for _, p := range res.Promises {
+				if p.FirstKnown != nil {
+					known = append(known, p.FirstKnown.Known)
+				}
+			}
+			if c.known == "" && len(known) > 0 || c.known != "" && !slices.Equal(known, []string{c.known}) {
+				t.Fatalf("seed %d: known flaws %v, want %q", c.seed, known, c.known)
+			}
+		})
+	}
 }

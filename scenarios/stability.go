@@ -87,9 +87,37 @@ func (r *runner) healthy(x wire.NodeID, addr wire.Addr) bool {
 	return ok && n.Responsive() && n.ReplicaOf().IsZero()
 }
 
+// Flaws of the real Sentinel 7.0.15 that break the stability promise; the
+// engine does what the real binary does, so a failover they explain is
+// reported as a finding, not held against the run (README, "Flaws of
+// Sentinel the fuzzer found").
+const (
+	// FlawResetAfterReconnect (F1): a sentinel that resets its record of
+	// the master (+switch-master, +reset-master) just after it opened the
+	// link sets act_ping_time to now, but may not reconnect and PING
+	// before the 1 s reconnection throttle (last_reconn_time, spec §5.2)
+	// lets it; with down-after at most about a second, the check that
+	// follows the reconnection finds the healthy master SDOWN. Reproduced
+	// on redis-sentinel 7.0.15.
+	FlawResetAfterReconnect = "F1 reset-after-reconnect"
+	// FlawStaleAfterTilt (F2): sentinelHandleRedisInstance skips the
+	// acting half during TILT, so at the tick that leaves TILT the
+	// sentinel's own SDOWN (its links were not recycled during TILT) and
+	// its peers' SRI_MASTER_DOWN replies (cleared after 5 s only in
+	// sentinelAskMasterStateToOtherSentinels, which runs after
+	// sentinelStartFailoverIfNeeded) are as old as the TILT: ODOWN and a
+	// failover can come from opinions 30 s old.
+	FlawStaleAfterTilt = "F2 stale-after-tilt"
+)
+
+// resetWindow bounds how long after a reset flaw F1 can strike: the
+// reconnection throttle (the 1 s ping period) plus a timer tick or two.
+const resetWindow = 250 * wire.Millisecond
+
 // stability judges every failover a sentinel started on its own (not
 // forced): enough sentinels must have lost the master within down-after
-// (and the slack) before it.
+// (and the slack) before it. A failover that only flaw F1 or F2 explains
+// is reported with the flaw's name.
 func (r *runner) stability() []checker.Violation {
 	var out []checker.Violation
 	for i, o := range r.facts {
@@ -98,21 +126,72 @@ func (r *runner) stability() []checker.Violation {
 			continue
 		}
 		downAfter := f.DownAfter
-		from := o.At.Add(-(downAfter + stabilitySlack))
-		lost := 0
-		for _, x := range r.procs {
-			if x.kind == kindSentinel {
-				if t, ok := r.lostAt[i][x.name]; ok && t >= from {
-					lost++
-				}
+		lost := r.lostSince(i, o.At.Add(-(downAfter + stabilitySlack)))
+		if lost >= f.Quorum {
+			continue
+		}
+		v := checker.Violation{Kind: checker.Stability, Rule: RuleStable, At: o.At, Node: o.Node,
+			Msg: fmt.Sprintf("%s started a failover of %s in epoch %d, but only %d sentinel(s) had lost the master in the %s before (quorum %d)",
+				o.Node, f.Master, f.Epoch, lost, downAfter+stabilitySlack, f.Quorum),
+			Evidence: []string{fmt.Sprintf("%d fact %s %s", o.At, o.Node, f.Fact())}}
+		if t, ok := r.resetAt[i][o.Node]; ok && downAfter <= wire.Second+resetWindow &&
+			o.At >= t && o.At.Sub(t) <= downAfter+resetWindow {
+			// F1: the starter's own SDOWN came from the reset.
+			if _, counted := r.lostAt[i][o.Node]; !counted || r.lostAt[i][o.Node] < o.At.Add(-(downAfter+stabilitySlack)) {
+				lost++
+			}
+			if lost >= f.Quorum {
+				v.Known = FlawResetAfterReconnect
+				v.Evidence = append(v.Evidence, fmt.Sprintf("%d event %s +switch-master/+reset-master %s (%s before)", t, o.Node, f.Master, o.At.Sub(t)))
 			}
 		}
-		if lost < f.Quorum {
-			out = append(out, checker.Violation{Kind: checker.Stability, Rule: RuleStable, At: o.At, Node: o.Node,
-				Msg: fmt.Sprintf("%s started a failover of %s in epoch %d, but only %d sentinel(s) had lost the master in the %s before (quorum %d)",
-					o.Node, f.Master, f.Epoch, lost, downAfter+stabilitySlack, f.Quorum),
-				Evidence: []string{fmt.Sprintf("%d fact %s %s", o.At, o.Node, f.Fact())}})
+		if on, ok := r.tiltExit(i, o); v.Known == "" && ok {
+			// F2: the opinions it acted on are as old as its TILT.
+			if r.lostSince(i, on.Add(-(downAfter+stabilitySlack))) >= f.Quorum {
+				v.Known = FlawStaleAfterTilt
+				v.Evidence = append(v.Evidence, fmt.Sprintf("%d fact %s tilt on", on, o.Node))
+			}
 		}
+		out = append(out, v)
 	}
 	return out
+}
+
+// lostSince counts the sentinels that, by the ground truth snapshot taken
+// at failover start i, had lost the master at or after from.
+func (r *runner) lostSince(i int, from wire.Time) int {
+	lost := 0
+	for _, x := range r.procs {
+		if x.kind == kindSentinel {
+			if t, ok := r.lostAt[i][x.name]; ok && t >= from {
+				lost++
+			}
+		}
+	}
+	return lost
+}
+
+// tiltExit reports whether failover start i (observed as o) came at the
+// tick its sentinel left TILT, and when that TILT began.
+func (r *runner) tiltExit(i int, o checker.Observed) (wire.Time, bool) {
+	exited := false
+	for j := i - 1; j >= 0; j-- {
+		p := r.facts[j]
+		if p.Node != o.Node {
+			continue
+		}
+		t, ok := p.Fact.(facts.Tilt)
+		if !ok {
+			continue
+		}
+		if !t.On {
+			if p.At != o.At {
+				return 0, false
+			}
+			exited = true
+			continue
+		}
+		return p.At, exited
+	}
+	return 0, false
 }

@@ -116,6 +116,18 @@ func (r *runner) observe(at wire.Time, node wire.NodeID, event string) {
 		r.logged = append(r.logged, trigger{typ: typ, msg: msg})
 	}
 	switch typ {
+	case "+switch-master", "+reset-master":
+		// "+switch-master <master> …", "+reset-master master <master> …"
+		f := strings.Fields(msg)
+		if typ == "+reset-master" && len(f) > 0 {
+			f = f[1:]
+		}
+		if len(f) > 0 {
+			if r.resets[p.name] == nil {
+				r.resets[p.name] = map[string]wire.Time{}
+			}
+			r.resets[p.name][f[0]] = at
+		}
 	case "+elected-leader":
 		r.lastLeader = p
 		if s, ok := r.w.Process(node).(*sentinel.Sentinel); ok {

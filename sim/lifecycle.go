@@ -195,14 +195,20 @@ func (w *World) send(from *node, m wire.Message) {
 	l := w.link(m.From, m.To)
 	to := w.nodes[m.To]
 	k, seg, isSeg := segmentKey(&m)
-	if isSeg && w.stalled(k, from.inc, to.inc) != nil {
-		w.stall(k, seg, &m, from.inc, to.inc, "behind") // TCP keeps the order
+	// A node that is down already carries its next incarnation's number:
+	// what is sent to it now belongs to none.
+	toInc := to.inc
+	if !to.up {
+		toInc = deadInc
+	}
+	if isSeg && w.stalled(k, from.inc, toInc) != nil {
+		w.stall(k, seg, &m, from.inc, toInc, "behind") // TCP keeps the order
 		return
 	}
 	switch {
 	case l.down():
 		if isSeg {
-			w.stall(k, seg, &m, from.inc, to.inc, "partition")
+			w.stall(k, seg, &m, from.inc, toInc, "partition")
 			return
 		}
 		w.drop(&m, "partition")
@@ -218,7 +224,7 @@ func (w *World) send(from *node, m wire.Message) {
 	w.linkRand(l, m.From, m.To)
 	if l.cfg.Loss.Draw(l.rng) {
 		if isSeg {
-			w.stall(k, seg, &m, from.inc, to.inc, "loss")
+			w.stall(k, seg, &m, from.inc, toInc, "loss")
 			return
 		}
 		w.drop(&m, "loss")

@@ -29,6 +29,11 @@ const (
 	tcpMaxQueued = 4096
 )
 
+// deadInc stands for the incarnation of a node that was down when a
+// segment was sent to it: no process ever has it, so the segment is reset
+// when it finally arrives.
+const deadInc = ^uint32(0)
+
 // streamKey names one direction of a connection: (client node, ConnID)
 // names a connection, and from/to say which way the segments go.
 type streamKey struct {

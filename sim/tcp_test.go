@@ -127,3 +127,20 @@ func TestTCPSenderCrashAbandonsStream(t *testing.T) {
 	require.Empty(t, *atServer)
 	require.Len(t, grep(c.lines(), "drop"), 2)
 }
+
+// Segments sent to a host that is down wait like any others, and when the
+// host is back they reach a process that never had the connection: the
+// sender gets a reset, and the new process's own connection with the same
+// number does not wait behind them.
+func TestTCPSegmentsToADeadHostAreReset(t *testing.T) {
+	c, _, srv, atServer, atClient := tcpPair(t, sim.Config{Seed: 1, Network: fixed(10)}, 100, 2000)
+	require.NoError(t, c.w.Schedule(1000, sim.Crash{Node: srv, Host: true}))
+	require.NoError(t, c.w.Schedule(1500, sim.Isolate{Node: srv}))
+	require.NoError(t, c.w.Schedule(3000, sim.Restart{Node: srv}))
+	require.NoError(t, c.w.Schedule(3100, sim.Heal{}))
+	c.runUntil(20_000)
+	require.Equal(t, []got{{110, "c1 #1 open PING"}}, *atServer)
+	require.Len(t, *atClient, 1)
+	require.Equal(t, "RST c1 #2 PING", (*atClient)[0].payload)
+	require.Equal(t, 1, len(grep(c.lines(), "stall")), "the command sent while the host was down and cut off")
+}

@@ -205,6 +205,9 @@ func printScenarioText(w io.Writer, rep scenarioReport) {
 			line += ": " + p.Message
 		}
 		fmt.Fprintf(w, "promise:  %s %s\n", p.Kind, line)
+		if p.FirstKnown != nil {
+			fmt.Fprintf(w, "finding:  %s (%d): %s\n", p.Kind, p.Known, p.FirstKnown)
+		}
 	}
 	for _, c := range r.Checks {
 		mark := "ok  "

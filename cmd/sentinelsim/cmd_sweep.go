@@ -38,8 +38,11 @@ type sweepLine struct {
 	Lost      int      `json:"writes_lost"`
 	TraceHash string   `json:"trace_hash"`
 	Problems  []string `json:"problems,omitempty"`
-	WallMs    int64    `json:"wall_ms"`
-	Replay    string   `json:"replay"`
+	// Known names the flaws of the real Sentinel the run showed (a
+	// promise broken exactly as redis-sentinel 7.0.15 breaks it).
+	Known  []string `json:"known_flaws,omitempty"`
+	WallMs int64    `json:"wall_ms"`
+	Replay string   `json:"replay"`
 }
 
 // seedRange is A..B, both included.
@@ -234,7 +237,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 				}
 				lines <- sweepLine{Scenario: scName, Digest: scDigest, Range: *seedsText, Shard: fmt.Sprintf("%d/%d", si, sn), Version: version(), Seed: seed, Verdict: res.Verdict.Status, Expected: res.Expected,
 					Matched: res.Matched(), Detail: res.Verdict.Detail, Failovers: res.Metrics.Failovers, Lost: res.Metrics.WritesLost,
-					TraceHash: res.TraceHash, Problems: res.Problems, WallMs: time.Since(start).Milliseconds(), Replay: replayOf(seed)}
+					TraceHash: res.TraceHash, Problems: res.Problems, Known: knownFlaws(res), WallMs: time.Since(start).Milliseconds(), Replay: replayOf(seed)}
 			}
 		}()
 	}
@@ -357,6 +360,7 @@ func summarize(w io.Writer, all []sweepLine, total int) int {
 	}
 	fmt.Fprintf(w, "verdicts: %s (%d of %d runs)\n", strings.Join(parts, " "), len(all), total)
 	fmt.Fprintf(w, "matched:  %d; mismatched: %d\n", len(all)-len(bad), len(bad))
+	printKnown(w, all)
 	const shown = 20
 	for i, l := range bad {
 		if i == shown {
@@ -502,5 +506,41 @@ func judgeFuzz(res *scenarios.ScenarioResult) {
 		if len(res.Violations) > 0 {
 			res.Verdict.Detail = res.Violations[0].String()
 		}
+	}
+}
+
+// knownFlaws lists the documented flaws of the real Sentinel a run showed,
+// one name per promise kind that had any.
+func knownFlaws(res scenarios.ScenarioResult) []string {
+	var out []string
+	for _, p := range res.Promises {
+		if p.FirstKnown != nil && !slices.Contains(out, p.FirstKnown.Known) {
+			out = append(out, p.FirstKnown.Known)
+		}
+	}
+	return out
+}
+
+// printKnown counts the runs that showed each known flaw of the real
+// Sentinel, with the first few seeds.
+func printKnown(w io.Writer, all []sweepLine) {
+	seeds := map[string][]uint64{}
+	var names []string
+	for _, l := range all {
+		for _, k := range l.Known {
+			if seeds[k] == nil {
+				names = append(names, k)
+			}
+			seeds[k] = append(seeds[k], l.Seed)
+		}
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		s := seeds[k]
+		var first []string
+		for _, x := range s[:min(len(s), 5)] {
+			first = append(first, strconv.FormatUint(x, 10))
+		}
+		fmt.Fprintf(w, "finding:  %s (a flaw of the real Sentinel 7.0.15, see README): %d run(s), seeds %s\n", k, len(s), strings.Join(first, ", "))
 	}
 }
