@@ -61,8 +61,12 @@ type runner struct {
 	// resets is, per sentinel and master name, when the sentinel last
 	// reset its record of the master (+switch-master, +reset-master);
 	// resetAt snapshots it at each failover start (flaw F1, stability.go).
-	resets  map[string]map[string]wire.Time
-	resetAt map[int]map[string]wire.Time
+	resets map[string]map[string]wire.Time
+	// flapTime and flapFailovers measure the failover rate under
+	// flapping (Metrics).
+	flapTime      wire.Duration
+	flapFailovers int
+	resetAt       map[int]map[string]wire.Time
 	// sentinelConfs are the masters each sentinel's configuration monitors.
 	sentinelConfs map[string][]conf.Master
 	downEvents    []checker.Event // SDOWN/ODOWN changes, for the TILT rule

@@ -190,3 +190,22 @@ func TestFuzzRegressions(t *testing.T) {
 		})
 	}
 }
+
+// Scenario files under testdata/regressions pin runs that once went wrong,
+// each with the seed that showed it; every one must now meet its
+// expectations and keep every promise.
+func TestRegressionFiles(t *testing.T) {
+	for file, seed := range map[string]uint64{
+		"zombie-link-through-tilt.yaml": 42144181,
+	} {
+		t.Run(file, func(t *testing.T) {
+			res, err := RunFile(filepath.Join("testdata", "regressions", file), seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Matched() || res.Broken() {
+				t.Fatalf("%s seed %d: %s %s", file, seed, res.Verdict.Status, res.Verdict.Detail)
+			}
+		})
+	}
+}

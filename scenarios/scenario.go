@@ -47,6 +47,13 @@ type Metrics struct {
 	// Converged: every live sentinel names the same address for every
 	// master at the end.
 	Converged bool `json:"converged"`
+	// FlapTime is how long flapping faults went on (sampled every 100 ms)
+	// and FlapFailovers the promotions made meanwhile: the failover rate
+	// under flapping. Sentinel bounds it only through its per-sentinel 2 ×
+	// failover-timeout gate (a safety rule, judged): at most one attempt
+	// per sentinel and gate.
+	FlapTime      wire.Duration `json:"flap_ms,omitempty"`
+	FlapFailovers int           `json:"flap_failovers,omitempty"`
 	// Registers are porcupine's verdicts on Sentinel's decisions seen as
 	// registers: elections (write-once per epoch, a promise) and
 	// promotions (a growing epoch, only eventually consistent).
@@ -255,7 +262,7 @@ func (r *runner) verdict(out sim.Outcome, checks []Check, promises []checker.Ver
 
 // measure reads the end state of the run.
 func (r *runner) measure() Metrics {
-	m := Metrics{Failovers: len(r.promotions), Events: r.events}
+	m := Metrics{Failovers: len(r.promotions), Events: r.events, FlapTime: r.flapTime, FlapFailovers: r.flapFailovers}
 	for _, p := range r.promotions {
 		m.Promoted = append(m.Promoted, p.name)
 	}

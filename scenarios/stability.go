@@ -36,6 +36,9 @@ const stabilitySlack = 15*wire.Second + wire.Second + 5*wire.Second + stabilityS
 // the rule only fires on failovers with no excuse.
 func (r *runner) sampleHealth(w *sim.World) {
 	r.sampleOnce(w)
+	if w.Flapping() {
+		r.flapTime += stabilitySample
+	}
 	if next := w.Now().Add(stabilitySample); next < wire.Time(r.f.Duration) {
 		w.At(next, r.sampleHealth)
 	}

@@ -144,6 +144,9 @@ func (r *runner) observe(at wire.Time, node wire.NodeID, event string) {
 			if addr, err := parseAddr(fs[1]); err == nil {
 				if q := r.atAddr(addr); q != nil {
 					r.promotions = append(r.promotions, q)
+					if r.w.Flapping() {
+						r.flapFailovers++
+					}
 				}
 			}
 		}

@@ -105,3 +105,14 @@ func (w *World) SlowedUntil(id wire.NodeID) wire.Time {
 	n := w.nodes[id]
 	return max(n.slowTail, w.now.Add(n.slow))
 }
+
+// Flapping reports whether a flapping fault (FlapLink, FlapNode, flapping
+// groups) is going on.
+func (w *World) Flapping() bool {
+	for _, f := range w.flappers {
+		if !f.done {
+			return true
+		}
+	}
+	return false
+}

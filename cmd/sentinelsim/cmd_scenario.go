@@ -186,6 +186,9 @@ func printScenarioText(w io.Writer, rep scenarioReport) {
 	}
 	m := r.Metrics
 	fmt.Fprintf(w, "measured: failovers=%d promoted=%s master=%s converged=%v acting-masters=%s\n", m.Failovers, orNone(strings.Join(m.Promoted, ",")), orNone(m.Master), m.Converged, orNone(strings.Join(m.Masters, ",")))
+	if m.FlapTime > 0 {
+		fmt.Fprintf(w, "flapping: %s of flapping faults, %d failover(s) meanwhile (%.1f per hour)\n", m.FlapTime, m.FlapFailovers, float64(m.FlapFailovers)*3.6e6/float64(m.FlapTime))
+	}
 	lin := ""
 	if m.Linearizable != "" {
 		lin = " linearizable=" + m.Linearizable

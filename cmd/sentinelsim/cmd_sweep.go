@@ -25,19 +25,22 @@ type sweepLine struct {
 	Scenario string `json:"scenario"`
 	// Digest fingerprints the scenario file; Range and Shard say which
 	// sweep the line belongs to; Version is the binary's.
-	Digest    string   `json:"scenario_digest"`
-	Range     string   `json:"range"`
-	Shard     string   `json:"shard"`
-	Version   string   `json:"version"`
-	Seed      uint64   `json:"seed"`
-	Verdict   string   `json:"verdict"`
-	Expected  string   `json:"expected"`
-	Matched   bool     `json:"matched"`
-	Detail    string   `json:"detail,omitempty"`
-	Failovers int      `json:"failovers"`
-	Lost      int      `json:"writes_lost"`
-	TraceHash string   `json:"trace_hash"`
-	Problems  []string `json:"problems,omitempty"`
+	Digest    string `json:"scenario_digest"`
+	Range     string `json:"range"`
+	Shard     string `json:"shard"`
+	Version   string `json:"version"`
+	Seed      uint64 `json:"seed"`
+	Verdict   string `json:"verdict"`
+	Expected  string `json:"expected"`
+	Matched   bool   `json:"matched"`
+	Detail    string `json:"detail,omitempty"`
+	Failovers int    `json:"failovers"`
+	Lost      int    `json:"writes_lost"`
+	// FlapMs and FlapFailovers: the failover rate under flapping faults.
+	FlapMs        int64    `json:"flap_ms,omitempty"`
+	FlapFailovers int      `json:"flap_failovers,omitempty"`
+	TraceHash     string   `json:"trace_hash"`
+	Problems      []string `json:"problems,omitempty"`
 	// Known names the flaws of the real Sentinel the run showed (a
 	// promise broken exactly as redis-sentinel 7.0.15 breaks it).
 	Known  []string `json:"known_flaws,omitempty"`
@@ -237,6 +240,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 				}
 				lines <- sweepLine{Scenario: scName, Digest: scDigest, Range: *seedsText, Shard: fmt.Sprintf("%d/%d", si, sn), Version: version(), Seed: seed, Verdict: res.Verdict.Status, Expected: res.Expected,
 					Matched: res.Matched(), Detail: res.Verdict.Detail, Failovers: res.Metrics.Failovers, Lost: res.Metrics.WritesLost,
+					FlapMs: int64(res.Metrics.FlapTime), FlapFailovers: res.Metrics.FlapFailovers,
 					TraceHash: res.TraceHash, Problems: res.Problems, Known: knownFlaws(res), WallMs: time.Since(start).Milliseconds(), Replay: replayOf(seed)}
 			}
 		}()
@@ -361,6 +365,15 @@ func summarize(w io.Writer, all []sweepLine, total int) int {
 	fmt.Fprintf(w, "verdicts: %s (%d of %d runs)\n", strings.Join(parts, " "), len(all), total)
 	fmt.Fprintf(w, "matched:  %d; mismatched: %d\n", len(all)-len(bad), len(bad))
 	printKnown(w, all)
+	var flapMs int64
+	flapFailovers := 0
+	for _, l := range all {
+		flapMs += l.FlapMs
+		flapFailovers += l.FlapFailovers
+	}
+	if flapMs > 0 {
+		fmt.Fprintf(w, "flapping: %d failover(s) in %s of flapping faults over all runs (%.2f per hour)\n", flapFailovers, time.Duration(flapMs)*time.Millisecond, float64(flapFailovers)*3.6e6/float64(flapMs))
+	}
 	const shown = 20
 	for i, l := range bad {
 		if i == shown {
