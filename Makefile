@@ -8,7 +8,7 @@ SEEDS         ?= 200
 BENCH_COUNT   ?= 6
 BENCH_OUT     ?= bench.txt
 
-.PHONY: all demo test test-race verify bench benchstat determinism build clean scenarios fuzz canaries
+.PHONY: all demo test test-race verify bench benchstat determinism build clean scenarios fuzz canaries golden
 
 all: verify test
 
@@ -20,6 +20,11 @@ demo:
 ## test: the test suite CI runs (unit, property, determinism and fault-semantics tests)
 test:
 	$(GO) test ./...
+
+## golden: rewrite the library's golden decision traces (scenarios/testdata/golden, seed 1 of each scenario); review the diff before committing
+golden:
+	$(GO) test ./scenarios -run '^TestLibrary$$' -library-seeds 1 -update
+	@git --no-pager diff --stat -- scenarios/testdata/golden || true
 
 ## scenarios: every library scenario over SCENARIO_SEEDS seeds (default 1..200) with the CLI's sweep; fails on any verdict mismatch
 SCENARIO_SEEDS ?= 1..200

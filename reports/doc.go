@@ -1,5 +1,8 @@
-// Package reports writes what people and CI read about a run: JSON, Markdown,
-// JUnit, a compact text timeline and a self-contained HTML report.
+// Package reports writes what people and CI read about a run: the decision
+// trace (the events that matter, as a compact text timeline with fixed
+// columns, the form golden files keep), and — to come (issue 7) — JSON,
+// Markdown, JUnit and a self-contained HTML report.
 //
-// Status: not written yet (issue 7).
+// It reads the canonical trace (sim.Trace) as text, so a saved run can be
+// reported on without simulating it again.
 package reports

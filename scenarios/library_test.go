@@ -1,12 +1,21 @@
 package scenarios
 
 import (
+	"bytes"
 	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sentinelsim/sentinelsim/reports"
 )
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden decision traces (testdata/golden) instead of comparing: make golden")
 
 var librarySeeds = flag.Int("library-seeds", 3, "seeds per library scenario in TestLibrary (make scenarios runs hundreds with the CLI)")
 
@@ -26,8 +35,16 @@ func TestLibrary(t *testing.T) {
 		t.Run(f.Name, func(t *testing.T) {
 			t.Parallel()
 			for seed := uint64(1); seed <= uint64(*librarySeeds); seed++ {
-				res, err := Run(f, seed)
+				var o Options
+				dw := &reports.DecisionWriter{}
+				if seed == 1 {
+					o.Trace = dw
+				}
+				res, err := RunWith(f, seed, o)
 				require.NoError(t, err)
+				if seed == 1 {
+					checkGoldenDecisions(t, f.Name, dw.Decisions)
+				}
 				assert.True(t, res.Matched(), "seed %d: %s (expected %s): %s %v; replay: go run ./cmd/sentinelsim run %s --seed %d",
 					seed, res.Verdict.Status, res.Expected, res.Verdict.Detail, res.Problems, f.Name, seed)
 			}
@@ -62,4 +79,45 @@ func TestConcurrentRunsShareAFile(t *testing.T) {
 		g := <-got
 		assert.Equal(t, g[0], g[1])
 	}
+}
+
+// checkGoldenDecisions compares a library scenario's decision trace for
+// seed 1 (reports.WriteTimeline: faults, restarts, SDOWN/ODOWN of masters,
+// votes, elections, promotions, switch-master, aborts, TILT) with its
+// golden file, so that a changed decision fails make test until the golden
+// file is regenerated (make golden) and the diff reviewed.
+func checkGoldenDecisions(t *testing.T, name string, ds []reports.Decision) {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, reports.WriteTimeline(&b, ds))
+	path := filepath.Join("testdata", "golden", name+".seed1.txt")
+	if *updateGolden {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "no golden decision trace for %s: run make golden and review it", name)
+	if !bytes.Equal(want, b.Bytes()) {
+		t.Errorf("%s seed 1: the decisions changed (%s).\n%s\nIf intended, run make golden and review git diff %s", name, path, firstDiff(string(want), b.String()), path)
+	}
+}
+
+// firstDiff shows the first line where two texts part, with a little
+// context.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return fmt.Sprintf("line %d:\n  golden: %s\n  now:    %s", i+1, a, b)
+		}
+	}
+	return ""
 }
