@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -51,6 +52,7 @@ type File struct {
 	// digest fingerprints the file's text, so results of an edited
 	// scenario are not mixed with the old ones.
 	digest string
+	text   []byte // the file as read
 	// dir resolves *-file references; nil for embedded library files
 	// without a directory.
 	readFile func(name string) ([]byte, error)
@@ -366,7 +368,7 @@ func Parse(file string, text []byte, readFile func(name string) ([]byte, error))
 		return nil, &InputError{File: file, Line: root.Line, Msg: "a scenario is a mapping (name: ..., duration: ..., redis: ..., sentinels: ...)"}
 	}
 	sum := sha256.Sum256(text)
-	f := &File{file: file, readFile: readFile, lines: map[string]int{}, configLines: map[string]int{}, digest: hex.EncodeToString(sum[:8])}
+	f := &File{file: file, readFile: readFile, lines: map[string]int{}, configLines: map[string]int{}, digest: hex.EncodeToString(sum[:8]), text: slices.Clone(text)}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i], root.Content[i+1]
 		f.lines[key.Value] = key.Line
@@ -407,6 +409,9 @@ func textLine(n *yaml.Node) int {
 	}
 	return n.Line
 }
+
+// Text is the scenario file as it was read (not the files it references).
+func (f *File) Text() []byte { return f.text }
 
 // Digest fingerprints the scenario file's text (not the files it
 // references): sweeps record it with their results.

@@ -1,4 +1,4 @@
-package scenarios
+package scenarios_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentinelsim/sentinelsim/reports"
+	"github.com/sentinelsim/sentinelsim/scenarios"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden decision traces (testdata/golden) instead of comparing: make golden")
@@ -22,7 +23,7 @@ var librarySeeds = flag.Int("library-seeds", 3, "seeds per library scenario in T
 // Every scenario of the library parses, has a source and a summary, and
 // reaches its expected verdict for a few seeds.
 func TestLibrary(t *testing.T) {
-	lib, err := Library()
+	lib, err := scenarios.Library()
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(lib), 10)
 	seen := map[string]bool{}
@@ -35,12 +36,12 @@ func TestLibrary(t *testing.T) {
 		t.Run(f.Name, func(t *testing.T) {
 			t.Parallel()
 			for seed := uint64(1); seed <= uint64(*librarySeeds); seed++ {
-				var o Options
+				var o scenarios.Options
 				dw := &reports.DecisionWriter{}
 				if seed == 1 {
 					o.Trace = dw
 				}
-				res, err := RunWith(f, seed, o)
+				res, err := scenarios.RunWith(f, seed, o)
 				require.NoError(t, err)
 				if seed == 1 {
 					checkGoldenDecisions(t, f.Name, dw.Decisions)
@@ -56,18 +57,18 @@ func TestLibrary(t *testing.T) {
 // the *File and must not disturb each other (make test-race checks it for
 // data races), and each replays byte for byte.
 func TestConcurrentRunsShareAFile(t *testing.T) {
-	f, ok := Find("seed-003-stop-node1")
+	f, ok := scenarios.Find("seed-003-stop-node1")
 	require.True(t, ok)
 	want := map[uint64]string{}
 	for seed := uint64(1); seed <= 4; seed++ {
-		res, err := Run(f, seed)
+		res, err := scenarios.Run(f, seed)
 		require.NoError(t, err)
 		want[seed] = res.TraceHash
 	}
 	got := make(chan [2]string, 4)
 	for seed := uint64(1); seed <= 4; seed++ {
 		go func() {
-			res, err := Run(f, seed)
+			res, err := scenarios.Run(f, seed)
 			if err != nil {
 				got <- [2]string{want[seed], err.Error()}
 				return

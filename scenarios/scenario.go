@@ -111,6 +111,10 @@ type ScenarioResult struct {
 	Commands   []CommandResult     `json:"commands,omitempty"`
 	// ExpectBroken are the kinds of promise the scenario expects broken.
 	ExpectBroken []string `json:"expect_broken,omitempty"`
+	// ClientOps are every client's operations, in each client's order,
+	// with the acknowledged writes the final master lost marked (a run
+	// directory's history.jsonl).
+	ClientOps []ClientOp `json:"-"`
 
 	lin   *checker.LinResult
 	notes []checker.Note
@@ -211,7 +215,7 @@ func RunWith(s *File, seed uint64, o Options) (ScenarioResult, error) {
 	if res.Expected == "" {
 		res.Expected = Pass
 	}
-	res.Metrics = r.measure()
+	res.Metrics, res.ClientOps = r.measure()
 	res.lin, res.notes = r.lin, r.notes
 	res.Checks = r.checks(res.Metrics)
 	res.Metrics.Registers = checker.CheckRegisters(r.facts)
@@ -260,8 +264,16 @@ func (r *runner) verdict(out sim.Outcome, checks []Check, promises []checker.Ver
 	return v
 }
 
+// ClientOp is one client operation as history.jsonl records it.
+type ClientOp struct {
+	history.Op
+	// Lost: an acknowledged APPEND whose token the final master lacks.
+	Lost bool `json:"lost,omitempty"`
+}
+
 // measure reads the end state of the run.
-func (r *runner) measure() Metrics {
+func (r *runner) measure() (Metrics, []ClientOp) {
+	var ops []ClientOp
 	m := Metrics{Failovers: len(r.promotions), Events: r.events, FlapTime: r.flapTime, FlapFailovers: r.flapFailovers}
 	for _, p := range r.promotions {
 		m.Promoted = append(m.Promoted, p.name)
@@ -296,6 +308,7 @@ func (r *runner) measure() Metrics {
 		seen := false
 		for _, op := range log.Ops() {
 			m.ClientOps++
+			ops = append(ops, ClientOp{Op: op})
 			if op.Outcome != history.OK {
 				m.ClientErrors++
 				continue
@@ -314,11 +327,12 @@ func (r *runner) measure() Metrics {
 				m.WritesAcked++
 				if final != nil && len(op.Args) == 3 && !final[op.Args[1]][strings.TrimSuffix(op.Args[2], ";")] {
 					m.WritesLost++
+					ops[len(ops)-1].Lost = true
 				}
 			}
 		}
 	}
-	return m
+	return m, ops
 }
 
 // linearizable checks every client's history together.

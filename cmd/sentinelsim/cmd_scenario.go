@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/reports"
 	"github.com/sentinelsim/sentinelsim/scenarios"
 	"github.com/sentinelsim/sentinelsim/sim"
 )
@@ -51,14 +52,10 @@ func splitName(args []string) (string, []string) {
 	return "", args
 }
 
-// scenarioReport is the JSON of 'run NAME|FILE --format json': the seed
-// first, the replay command last.
-type scenarioReport struct {
-	Seed   uint64                   `json:"seed"`
-	Result scenarios.ScenarioResult `json:"result"`
-	WallMs int64                    `json:"wall_ms"`
-	Replay string                   `json:"replay"`
-}
+// scenarioReport is the JSON of 'run NAME|FILE --format json' and a run
+// directory's result.json (reports.Run): the seed first, the replay command
+// last.
+type scenarioReport = reports.Run
 
 func cmdRunScenario(arg string, fs *flagsRun, stdout, stderr io.Writer) (int, error) {
 	seed := fs.seed.resolve()
@@ -149,19 +146,25 @@ func cmdRunScenario(arg string, fs *flagsRun, stdout, stderr io.Writer) (int, er
 		judgeFuzz(&res)
 	}
 	wall := time.Since(start)
-	rep := scenarioReport{Seed: seed, Result: res, WallMs: wall.Milliseconds(), Replay: replay}
+	rep := scenarioReport{Schema: reports.Schema, Seed: seed, Result: res, WallMs: wall.Milliseconds(), Replay: replay}
 	if fs.out != "" {
-		b, _ := json.MarshalIndent(rep, "", "  ")
-		if err := os.WriteFile(filepath.Join(fs.out, "result.json"), append(b, '\n'), 0o644); err != nil {
+		text := sc.Text()
+		if fuzzText != "" {
+			text = []byte(fuzzText)
+		}
+		if err := os.WriteFile(filepath.Join(fs.out, reports.FileScenario), text, 0o644); err != nil {
 			return 0, err
 		}
 		var page bytes.Buffer
 		if violated, err := res.WriteLinearizability(&page); err != nil {
 			return 0, err
 		} else if violated {
-			if err := os.WriteFile(filepath.Join(fs.out, "linearizability.html"), page.Bytes(), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(fs.out, reports.FileLinearity), page.Bytes(), 0o644); err != nil {
 				return 0, err
 			}
+		}
+		if err := reports.WriteRunDir(fs.out, rep, reports.History(res.ClientOps)); err != nil {
+			return 0, err
 		}
 	}
 	if text {

@@ -37,7 +37,7 @@ var allowedImports = map[string][]string{
 	"model/client":      {},
 	"sim":               {},
 	"checker":           {},
-	"reports":           {"checker"},
+	"reports":           {"checker", "scenarios"},
 	"internal/traffic":  {"sim"},
 	"scenarios":         {"sim", "sentinel", "sentinel/conf", "model", "model/keyspace", "model/redisconf", "model/client", "checker", "internal/traffic"},
 	"cmd/sentinelsim":   {"*"},
