@@ -31,6 +31,7 @@ var allowedImports = map[string][]string{
 	"internal/tidy":     {},
 	"sentinel":          {"sentinel/conf"},
 	"sentinel/conf":     {},
+	"sentinel/logs":     {},
 	"model":             {"model/keyspace"},
 	"model/keyspace":    {},
 	"model/redisconf":   {"model"},
