@@ -30,7 +30,7 @@ func hostile() *Dir {
 			{At: 2000, Node: "s1" + evil, Type: "+sdown", Text: "master " + evil + " 10.0.0.1 6379"},
 			{At: 3000, Node: "s1" + evil, Type: "+switch-master", Text: evil},
 		},
-		History: []HistoryOp{{ID: 1, Client: "c" + evil, Args: []string{"APPEND", evil, "x"}, Call: 100, Return: 200, Outcome: "ok", Reply: evil, Lost: true}},
+		History: []HistoryOp{{ID: 1, Client: "c" + evil, Args: []string{"APPEND", evil, "x"}, Call: 100, Return: 200, Outcome: "ok", Reply: Value{Type: "bulk", Str: evil}, Lost: true}},
 		beliefs: []Belief{{At: 0, Node: "s1" + evil, Master: evil, Addr: evil, Epoch: "0"}},
 	}
 }

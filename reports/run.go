@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/internal/history"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/scenarios"
 )
@@ -50,22 +51,66 @@ type HistoryOp struct {
 	Args    []string  `json:"args"`
 	Call    wire.Time `json:"call_ms"`
 	Return  wire.Time `json:"return_ms,omitempty"`
-	Outcome string    `json:"outcome"`         // ok, fail, unknown, pending
-	Reply   string    `json:"reply,omitempty"` // as the trace writes RESP values
-	Node    string    `json:"node,omitempty"`  // the server it went to
-	Lost    bool      `json:"lost,omitempty"`  // an acknowledged write the final master lacks
+	Outcome string    `json:"outcome"`        // ok, fail, unknown, pending
+	Reply   Value     `json:"reply"`          // the RESP reply (history.Op.Reply)
+	Node    string    `json:"node,omitempty"` // the server it went to
+	Lost    bool      `json:"lost,omitempty"` // an acknowledged write the final master lacks
+}
+
+// Value is a RESP value in history.jsonl: type nil, status, error, int,
+// bulk or array, with str, int or array.
+type Value struct {
+	Type  string  `json:"type"`
+	Str   string  `json:"str,omitempty"`
+	Int   int64   `json:"int,omitempty"`
+	Array []Value `json:"array,omitempty"`
+}
+
+var kindNames = map[wire.Kind]string{wire.KindNil: "nil", wire.KindStatus: "status", wire.KindError: "error",
+	wire.KindInt: "int", wire.KindBulk: "bulk", wire.KindArray: "array"}
+
+// FromWire converts a RESP value.
+func FromWire(v wire.Value) Value {
+	out := Value{Type: kindNames[v.Kind], Str: v.Str, Int: v.Int}
+	for _, e := range v.Array {
+		out.Array = append(out.Array, FromWire(e))
+	}
+	return out
+}
+
+// Wire converts back; an unknown type is an error.
+func (v Value) Wire() (wire.Value, error) {
+	for k, name := range kindNames {
+		if name == v.Type {
+			out := wire.Value{Kind: k, Str: v.Str, Int: v.Int}
+			for _, e := range v.Array {
+				w, err := e.Wire()
+				if err != nil {
+					return wire.Value{}, err
+				}
+				out.Array = append(out.Array, w)
+			}
+			return out, nil
+		}
+	}
+	return wire.Value{}, fmt.Errorf("unknown RESP value type %q", v.Type)
+}
+
+// String is the value as the trace writes it.
+func (v Value) String() string {
+	w, err := v.Wire()
+	if err != nil {
+		return "?" + v.Type
+	}
+	return w.String()
 }
 
 // History converts a run's client operations.
 func History(ops []scenarios.ClientOp) []HistoryOp {
 	out := make([]HistoryOp, 0, len(ops))
 	for _, op := range ops {
-		h := HistoryOp{ID: op.ID, Client: op.Client, Args: op.Args, Call: op.Call, Return: op.Return,
-			Outcome: op.Outcome.String(), Node: op.Node, Lost: op.Lost}
-		if op.Reply.Kind != 0 {
-			h.Reply = op.Reply.String()
-		}
-		out = append(out, h)
+		out = append(out, HistoryOp{ID: op.ID, Client: op.Client, Args: op.Args, Call: op.Call, Return: op.Return,
+			Outcome: op.Outcome.String(), Reply: FromWire(op.Reply), Node: op.Node, Lost: op.Lost})
 	}
 	return out
 }
@@ -297,4 +342,17 @@ func mdCell(s string) string {
 		return "—"
 	}
 	return mdEscape(s)
+}
+
+// Op converts a history.jsonl line back to the client operation it records.
+func (h HistoryOp) Op() (history.Op, error) {
+	outcome, err := history.ParseOutcome(h.Outcome)
+	if err != nil {
+		return history.Op{}, err
+	}
+	reply, err := h.Reply.Wire()
+	if err != nil {
+		return history.Op{}, err
+	}
+	return history.Op{ID: h.ID, Client: h.Client, Args: h.Args, Call: h.Call, Return: h.Return, Outcome: outcome, Reply: reply, Node: h.Node}, nil
 }

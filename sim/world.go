@@ -89,13 +89,27 @@ func (s Stop) String() string {
 	return "stop(" + strconv.Itoa(int(s)) + ")"
 }
 
+// MarshalText writes a Stop by name in JSON ("reached", "max-time", ...).
+func (s Stop) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a Stop written by MarshalText.
+func (s *Stop) UnmarshalText(b []byte) error {
+	for i, n := range stopNames {
+		if n == string(b) {
+			*s = Stop(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown stop %q", b)
+}
+
 // Outcome is how a run ended.
 type Outcome struct {
-	Stop Stop
+	Stop Stop `json:"stop"`
 	// At is the simulated time the run stopped at.
-	At wire.Time
+	At wire.Time `json:"at_ms"`
 	// Detail explains a stop other than Reached.
-	Detail string
+	Detail string `json:"detail,omitempty"`
 }
 
 // OK reports whether the run ended normally.
@@ -103,13 +117,13 @@ func (o Outcome) OK() bool { return o.Stop == Reached }
 
 // Stats counts what happened in a run so far.
 type Stats struct {
-	Events     uint64 // events taken from the queue
-	Sent       uint64 // messages sent
-	Delivered  uint64 // messages handed to a process
-	Dropped    uint64 // messages lost to loss, cuts, full links, crashes and the in-flight bound
-	Duplicated uint64 // extra copies made by duplication
-	Resets     uint64 // connection resets sent back for refused messages
-	InFlight   int    // messages travelling now or held at a paused process
+	Events     uint64 `json:"events"`     // events taken from the queue
+	Sent       uint64 `json:"sent"`       // messages sent
+	Delivered  uint64 `json:"delivered"`  // messages handed to a process
+	Dropped    uint64 `json:"dropped"`    // messages lost to loss, cuts, full links, crashes and the in-flight bound
+	Duplicated uint64 `json:"duplicated"` // extra copies made by duplication
+	Resets     uint64 `json:"resets"`     // connection resets sent back for refused messages
+	InFlight   int    `json:"in_flight"`  // messages travelling now or held at a paused process
 }
 
 // World is a deterministic simulated world: processes, their clocks, the

@@ -34,6 +34,8 @@ Usage:
   sentinelsim sweep NAME|FILE --seeds A..B [--workers N] [--shard i/n] [--out DIR]
                                                      run many seeds, summarize, resume
   sentinelsim merge DIR...                           merge the results of sweep shards
+  sentinelsim report DIR                             regenerate a run directory's reports
+  sentinelsim diff A B                               how two runs' decisions differ
   sentinelsim list                                   list the scenario library and examples
   sentinelsim selfcheck [flags]                      run seeds twice each and prove they replay
   sentinelsim version                                print the version
@@ -67,6 +69,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = cmdSweep(args[1:], stdout, stderr)
 	case "merge":
 		code, err = cmdMerge(args[1:], stdout, stderr)
+	case "report":
+		code, err = cmdReport(args[1:], stdout, stderr)
+	case "diff":
+		code, err = cmdDiff(args[1:], stdout, stderr)
 	case "list":
 		code, err = cmdList(args[1:], stdout)
 	case "version":
