@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"html"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/sentinelsim/sentinelsim/reports"
+	"github.com/sentinelsim/sentinelsim/scenarios"
 )
 
 // cmdReport regenerates the reports of a run directory from its result,
@@ -66,4 +70,115 @@ func cmdDiff(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitPass, nil
 	}
 	return exitMismatch, nil
+}
+
+// sweepReports writes what a sweep leaves besides results.jsonl: the JUnit
+// report (junit.xml in the sweep directory, and/or at junitPath), a
+// Markdown summary (summary.md) and a run directory for each of the first
+// keep mismatched seeds (runs/seed-N), simulated again (a seed replays
+// exactly) so that the sweep itself keeps no traces.
+func sweepReports(all []sweepLine, scName, out, junitPath string, keep int, scenarioFor func(uint64) (*scenarios.File, []byte, error), fuzz bool, replayOf func(uint64) string, stdout io.Writer) error {
+	cases := make([]reports.Case, 0, len(all))
+	for _, l := range all {
+		c := reports.Case{Name: fmt.Sprintf("seed %d", l.Seed), Class: l.Scenario, Seconds: float64(l.WallMs) / 1000}
+		if !l.Matched {
+			c.Failure = fmt.Sprintf("%s, expected %s: %s", l.Verdict, l.Expected, l.Detail)
+			c.Detail = l.Replay
+		}
+		cases = append(cases, c)
+	}
+	var paths []string
+	if out != "" {
+		paths = append(paths, filepath.Join(out, "junit.xml"))
+	}
+	if junitPath != "" {
+		paths = append(paths, junitPath)
+	}
+	for _, p := range paths {
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		if err := reports.WriteJUnit(f, "sweep "+scName, cases); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	if out == "" {
+		return nil
+	}
+	var md strings.Builder
+	bad := 0
+	for _, l := range all {
+		if !l.Matched {
+			bad++
+		}
+	}
+	mark := "✅"
+	if bad > 0 {
+		mark = "❌"
+	}
+	fmt.Fprintf(&md, "## %s sweep %s: %d runs, %d mismatched\n\n", mark, scName, len(all), bad)
+	kept := 0
+	for _, l := range all {
+		if l.Matched {
+			continue
+		}
+		line := fmt.Sprintf("- seed %d: %s, expected %s: %s — <code>%s</code>", l.Seed, l.Verdict, l.Expected, html.EscapeString(l.Detail), html.EscapeString(l.Replay))
+		if kept < keep {
+			dir := filepath.Join(out, "runs", fmt.Sprintf("seed-%d", l.Seed))
+			if err := writeRunDirFor(dir, l.Seed, scenarioFor, fuzz, replayOf(l.Seed)); err != nil {
+				return err
+			}
+			kept++
+			line += fmt.Sprintf(" ([report](runs/seed-%d/report.html))", l.Seed)
+			fmt.Fprintf(stdout, "run dir:  %s\n", dir)
+		}
+		md.WriteString(line + "\n")
+	}
+	return os.WriteFile(filepath.Join(out, "summary.md"), []byte(md.String()), 0o644)
+}
+
+// writeRunDirFor simulates one seed again into a run directory.
+func writeRunDirFor(dir string, seed uint64, scenarioFor func(uint64) (*scenarios.File, []byte, error), fuzz bool, replay string) error {
+	f, text, err := scenarioFor(seed)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, reports.FileScenario), text, 0o644); err != nil {
+		return err
+	}
+	trace, err := os.Create(filepath.Join(dir, reports.FileTrace))
+	if err != nil {
+		return err
+	}
+	tl, err := os.Create(filepath.Join(dir, reports.FileTimeline))
+	if err != nil {
+		trace.Close()
+		return err
+	}
+	res, err := scenarios.RunWith(f, seed, scenarios.Options{Trace: io.MultiWriter(trace, &timelineWriter{out: tl})})
+	trace.Close()
+	tl.Close()
+	if err != nil {
+		return err
+	}
+	if fuzz {
+		judgeFuzz(&res)
+	}
+	var page bytes.Buffer
+	if violated, err := res.WriteLinearizability(&page); err != nil {
+		return err
+	} else if violated {
+		if err := os.WriteFile(filepath.Join(dir, reports.FileLinearity), page.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	return reports.WriteRunDir(dir, reports.Run{Seed: seed, Result: res, Replay: replay}, reports.History(res.ClientOps))
 }

@@ -86,6 +86,8 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	shard := fs.String("shard", "", "i/n: run only every n-th seed of the range, starting with the i-th (for CI matrices and batch systems)")
 	out := fs.String("out", "", "directory for results.jsonl; a sweep into a directory that has results resumes, skipping the seeds done")
 	progress := fs.String("progress", "auto", "auto (a bar on a terminal, lines otherwise), bar, lines or none")
+	junit := fs.String("junit", "", "also write a JUnit XML report here (with --out it is written to DIR/junit.xml anyway)")
+	keep := fs.Int("keep", 10, "with --out, write a run directory (DIR/runs/seed-N) for each of the first N mismatched seeds")
 	name, rest := splitName(args)
 	if err := parseOptionalName(fs, rest, &name); err != nil {
 		return 0, err
@@ -298,6 +300,15 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	interrupted := finished < len(todo)
 	code := summarize(stdout, all, total)
+	if err := sweepReports(all, scName, *out, *junit, *keep, func(seed uint64) (*scenarios.File, []byte, error) {
+		if fuzz != nil {
+			f, text, err := scenarios.FuzzScenario(seed, *fuzz)
+			return f, []byte(text), err
+		}
+		return sc, sc.Text(), nil
+	}, fuzz != nil, replayOf, stdout); err != nil {
+		return 0, err
+	}
 	if interrupted {
 		fmt.Fprintf(stdout, "interrupted after %d of %d runs", finished, len(todo))
 		if *out != "" {
