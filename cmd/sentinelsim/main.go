@@ -36,6 +36,7 @@ Usage:
   sentinelsim merge DIR...                           merge the results of sweep shards
   sentinelsim report DIR                             regenerate a run directory's reports
   sentinelsim diff A B                               how two runs' decisions differ
+  sentinelsim check DIR                              re-check a saved run without simulating
   sentinelsim list                                   list the scenario library and examples
   sentinelsim selfcheck [flags]                      run seeds twice each and prove they replay
   sentinelsim version                                print the version
@@ -73,6 +74,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = cmdReport(args[1:], stdout, stderr)
 	case "diff":
 		code, err = cmdDiff(args[1:], stdout, stderr)
+	case "check":
+		code, err = cmdCheck(args[1:], stdout, stderr)
 	case "list":
 		code, err = cmdList(args[1:], stdout)
 	case "version":
