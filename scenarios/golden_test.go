@@ -35,7 +35,7 @@ the values above; otherwise, find what changed the run.`,
 // Redis nodes and the client together. A change here means a decision,
 // a message or an event of the real engine changed.
 const (
-	failoverSeed9Hash  = "320a25d3d639b2f61c3f1ba68567688e377923f15979e234414b19f8d0f0094f"
+	failoverSeed9Hash  = "7996e2ca32e5495f1c6fa83d33392e5599acd171a13d814fa2ef56a76f47fda1"
 	failoverSeed9Lines = 39943
 )
 

@@ -127,7 +127,7 @@ func RunExample(p Params) (Result, error) {
 
 // judge turns the simulator's outcome into a verdict.
 func judge(o sim.Outcome) Verdict {
-	v := Verdict{Checked: "simulator bounds and process crashes (the Sentinel checker is not written yet)"}
+	v := Verdict{Checked: "simulator bounds and process crashes (a built-in example; scenarios, e.g. run seed-003-stop-node1, are judged on Sentinel's promises too)"}
 	switch o.Stop {
 	case sim.Reached:
 		v.Status = Pass

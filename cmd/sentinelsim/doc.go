@@ -5,8 +5,11 @@
 //	                [--timeline=false] [--max-time D] [--max-events N] [--max-in-flight N]
 //	sentinelsim run --example NAME [--seed N] [--duration D] [flags as above]
 //	sentinelsim sweep NAME|FILE [--seeds A..B] [--workers N] [--shard i/n] [--out DIR]
-//	                  [--progress auto|bar|lines|none]
+//	                  [--progress auto|bar|lines|none] [--junit FILE] [--keep N]
 //	sentinelsim merge DIR...
+//	sentinelsim report DIR
+//	sentinelsim diff A B
+//	sentinelsim check DIR
 //	sentinelsim selfcheck [--example NAME] [--seeds N] [--from N] [--duration D]
 //	sentinelsim list [--names]
 //	sentinelsim version
@@ -18,7 +21,9 @@
 // first and the command that replays it last. A sweep with --out appends
 // one JSON line per seed to DIR/results.jsonl; run again, it resumes with
 // the seeds not yet done; shards (--shard i/n) split the seeds disjointly
-// and merge combines their directories.
+// and merge combines their directories. run --out DIR writes a run
+// directory (README: "The command line"); report regenerates its reports,
+// check re-checks it without simulating, diff compares two runs' decisions.
 //
 // Exit codes: 0 the expected verdict (pass for examples), 1 a verdict that
 // differs from the expected one (selfcheck: a replay that differed), 3

@@ -140,14 +140,16 @@ func (f Start) Fact() string { return "start " + f.RunID + " epoch=" + u(f.Curre
 
 func (f Elected) Fact() string {
 	return "elected " + f.Master + " epoch=" + u(f.Epoch) + " votes=" + strconv.Itoa(f.Votes) + "/" + strconv.Itoa(f.Voters) +
-		" quorum=" + strconv.Itoa(f.Quorum) + " forced=" + b(f.Forced) + " known=" + strconv.Itoa(len(f.Known))
+		" quorum=" + strconv.Itoa(f.Quorum) + " forced=" + b(f.Forced) + " known=" + strconv.Itoa(len(f.Known)) + ":" + strings.Join(f.Known, ",")
 }
 
 func (f Selected) Fact() string {
 	var sb strings.Builder
-	sb.WriteString("selected " + f.Master + " epoch=" + u(f.Epoch) + " chosen=" + f.Chosen.String())
+	sb.WriteString("selected " + f.Master + " epoch=" + u(f.Epoch) + " chosen=" + f.Chosen.String() +
+		" max-ping=" + strconv.FormatInt(int64(f.MaxPingAge), 10) + " max-info=" + strconv.FormatInt(int64(f.MaxInfoAge), 10) +
+		" max-linkdown=" + strconv.FormatInt(f.MaxLinkDownMs, 10))
 	for _, c := range f.Candidates {
-		sb.WriteString(" [" + c.Addr.String() + " prio=" + strconv.Itoa(c.Priority) + " offset=" + u(c.Offset) +
+		sb.WriteString(" [" + c.Addr.String() + " id=" + c.RunID + " prio=" + strconv.Itoa(c.Priority) + " offset=" + u(c.Offset) +
 			" down=" + b(c.Down) + " disc=" + b(c.Disconnected) + " ping=" + strconv.FormatInt(int64(c.PingAge), 10) +
 			" info=" + strconv.FormatInt(int64(c.InfoAge), 10) + " linkdown=" + strconv.FormatInt(c.MasterLinkDownMs, 10) + "]")
 	}

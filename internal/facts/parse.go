@@ -31,14 +31,9 @@ import (
 // recovered from a trace line unambiguously; Parse itself takes the raw
 // text Fact returned.
 //
-// Fact does not write some fields, so Parse cannot restore them:
-//
-//   - Elected.Known: only its length is written. Parse returns that many
-//     empty run ids (nil for none), at most MaxKnown.
-//   - Selected.MaxPingAge, Selected.MaxInfoAge, Selected.MaxLinkDownMs and
-//     each Candidate's RunID: not written; Parse leaves them zero.
-//
-// An empty non-nil Elected.Known or Selected.Candidates comes back nil.
+// Fact writes every field, so Parse restores every fact ('sentinelsim
+// check' re-checks a saved run from them). An empty non-nil Elected.Known
+// or Selected.Candidates comes back nil.
 func Parse(text string) (wire.Fact, error) {
 	kind, rest, spaced := strings.Cut(text, " ")
 	p := &parser{kind: kind, text: text}
@@ -281,16 +276,24 @@ func (p *parser) elected() Elected {
 	f.Votes, f.Voters = p.pair("votes", "votes", "voters", p.key("votes"))
 	f.Quorum = p.int("quorum", p.key("quorum"))
 	f.Forced = p.bool("forced", p.key("forced"))
-	n := p.int("known", p.key("known"))
+	count, ids, ok := strings.Cut(p.key("known"), ":")
+	if !ok && p.err == nil {
+		p.fail("known", "want known=N:id,id,…")
+	}
+	n := p.int("known", count)
 	switch {
 	case p.err != nil:
 	case n < 0:
 		p.fail("known", "negative count %d", n)
 	case n > MaxKnown:
 		p.fail("known", "count %d exceeds %d", n, MaxKnown)
+	case n == 0 && ids != "":
+		p.fail("known", "count 0 but run ids %q", ids)
 	case n > 0:
-		// Fact writes only how many: the run ids are lost.
-		f.Known = make([]string, n)
+		f.Known = strings.Split(ids, ",")
+		if len(f.Known) != n {
+			p.fail("known", "count %d but %d run ids", n, len(f.Known))
+		}
 	}
 	return f
 }
@@ -300,6 +303,9 @@ func (p *parser) selected() Selected {
 	f.Master = p.word("master")
 	f.Epoch = p.uint64("epoch", p.key("epoch"))
 	f.Chosen = p.addr("chosen", p.key("chosen"))
+	f.MaxPingAge = wire.Duration(p.int64("max-ping", p.key("max-ping")))
+	f.MaxInfoAge = wire.Duration(p.int64("max-info", p.key("max-info")))
+	f.MaxLinkDownMs = p.int64("max-linkdown", p.key("max-linkdown"))
 	for p.more() {
 		f.Candidates = append(f.Candidates, p.candidate(len(f.Candidates)+1))
 	}
@@ -317,6 +323,7 @@ func (p *parser) candidate(n int) Candidate {
 		p.fail(field("address"), "want [host:port, got %q", w)
 	}
 	c.Addr = p.addr(field("address"), a)
+	c.RunID = p.key("id")
 	c.Priority = p.int(field("prio"), p.key("prio"))
 	c.Offset = p.uint64(field("offset"), p.key("offset"))
 	c.Down = p.bool(field("down"), p.key("down"))
