@@ -26,11 +26,12 @@ golden:
 	$(GO) test ./scenarios -run '^TestLibrary$$' -library-seeds 1 -update
 	@git --no-pager diff --stat -- scenarios/testdata/golden || true
 
-## scenarios: every library scenario over SCENARIO_SEEDS seeds (default 1..200) with the CLI's sweep; fails on any verdict mismatch
+## scenarios: every library scenario over SCENARIO_SEEDS seeds (default 1..200) with the CLI's sweep; fails on any verdict mismatch; JUNIT_DIR=dir also writes one JUnit report per scenario there
 SCENARIO_SEEDS ?= 1..200
+JUNIT_DIR      ?=
 scenarios: build
-	@fail=0; for s in $$(./bin/sentinelsim list --names); do \
-	  ./bin/sentinelsim sweep $$s --seeds $(SCENARIO_SEEDS) --progress none || fail=1; \
+	@$(if $(JUNIT_DIR),mkdir -p $(JUNIT_DIR);) fail=0; for s in $$(./bin/sentinelsim list --names); do \
+	  ./bin/sentinelsim sweep $$s --seeds $(SCENARIO_SEEDS) --progress none $(if $(JUNIT_DIR),--junit $(JUNIT_DIR)/$$s.xml) || fail=1; \
 	done; exit $$fail
 
 ## fuzz: long fuzzing: FUZZ_CHECKS drawn fault schedules against Sentinel's promises (rapid, shrinking failures), then FUZZTIME of coverage-guided go test -fuzz on the schedules and on every parser

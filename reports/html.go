@@ -319,7 +319,13 @@ func (p *page) fault(dec Decision) {
 	title := fmt.Sprintf("%s fault %s", dec.At, dec.Text)
 	net := p.add("network", "network")
 	p.Lanes[net].Marks = append(p.Lanes[net].Marks, mark{X: p.x(dec.At), Class: "fault", Title: title, Glyph: "⚡"})
-	groups := strings.Join(slices.DeleteFunc(slices.Clone(f[1:]), func(s string) bool { return s == "->" }), " ")
+	// The sides of a cut, as the Connect that undoes it names them: a
+	// one-way's arrow and a bridge's "via X" are not part of them.
+	sides := slices.Clone(f[1:])
+	if i := slices.Index(sides, "via"); i >= 0 {
+		sides = sides[:i]
+	}
+	groups := strings.Join(slices.DeleteFunc(sides, func(s string) bool { return s == "->" }), " ")
 	switch f[0] {
 	case "crash", "crash-host", "crashed-after-persist":
 		if len(f) > 1 {
@@ -345,7 +351,19 @@ func (p *page) fault(dec Decision) {
 		if len(f) > 1 {
 			p.end("cut "+f[1], dec.At)
 		}
-	case "partition", "one-way", "bridge", "flap-groups", "flap-link", "flap-node":
+	case "flap-groups", "flap-link", "flap-node":
+		// A flap with for=N stops by itself; one without, at the heal.
+		for _, w := range f {
+			if v, ok := strings.CutPrefix(w, "for="); ok {
+				if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+					p.begin("flap "+dec.Text, "network", "cut", dec.Text, dec.At)
+					p.end("flap "+dec.Text, dec.At.Add(wire.Duration(n)))
+					return
+				}
+			}
+		}
+		p.begin("net "+groups, "network", "cut", dec.Text, dec.At)
+	case "partition", "one-way", "bridge":
 		p.begin("net "+groups, "network", "cut", dec.Text, dec.At)
 	case "connect":
 		p.end("net "+groups, dec.At)
@@ -438,7 +456,9 @@ func (p *page) clientOps(ops []HistoryOp, end wire.Time, width float64) {
 				class = "op-fail"
 			}
 			from := b * bucket
-			if run != nil && (run.Class != class || from != runEnd) {
+			// Idle gaps of a few buckets (a client's pause between
+			// operations) do not split a run.
+			if run != nil && (run.Class != class || from-runEnd > 4*bucket) {
 				flush()
 			}
 			if run == nil {
