@@ -29,17 +29,27 @@ type Belief struct {
 type traceFacts struct {
 	nodes   []string
 	beliefs []Belief
+	// lines are the trace line numbers (from 1) of the evidence the
+	// verdict cites.
+	lines map[string]int
 }
 
 // scanTrace reads a canonical trace once for the decisions, the nodes and
 // the beliefs.
-func scanTrace(r io.Reader) ([]Decision, traceFacts, error) {
+func scanTrace(r io.Reader, evidence map[string]bool) ([]Decision, traceFacts, error) {
 	var ds []Decision
-	var tf traceFacts
+	tf := traceFacts{lines: map[string]int{}}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	n := 0
 	for sc.Scan() {
+		n++
 		line := sc.Text()
+		if evidence[line] {
+			if _, seen := tf.lines[line]; !seen {
+				tf.lines[line] = n
+			}
+		}
 		if d, ok := ParseDecision(line); ok {
 			ds = append(ds, d)
 			if d.Type == "+monitor" {
@@ -298,7 +308,14 @@ func WriteHTML(w io.Writer, d *Dir) error {
 	p.Decisions = tl.String()
 	for _, v := range r.Violations {
 		if v.Known == "" {
-			p.Violations = append(p.Violations, v.String()+"  ["+strings.Join(v.Evidence, " · ")+"]")
+			var ev []string
+			for _, e := range v.Evidence {
+				if n, ok := d.lines[e]; ok {
+					e = fmt.Sprintf("trace.txt line %d: %s", n, e)
+				}
+				ev = append(ev, e)
+			}
+			p.Violations = append(p.Violations, v.String()+"  ["+strings.Join(ev, " · ")+"]")
 		} else {
 			p.Findings = append(p.Findings, v.String())
 		}

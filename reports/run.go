@@ -166,6 +166,7 @@ type Dir struct {
 	nodes   []string          // in boot order
 	kinds   map[string]string // node name: sentinel, redis or client (from scenario.yaml)
 	beliefs []Belief
+	lines   map[string]int // trace line numbers of the verdict's evidence
 }
 
 // ReadRunDir reads result.json, history.jsonl and the decisions of
@@ -225,8 +226,14 @@ func ReadRunDir(dir string) (*Dir, error) {
 	}
 	defer f.Close()
 	var tf traceFacts
-	d.Decisions, tf, err = scanTrace(f)
-	d.nodes, d.beliefs = tf.nodes, tf.beliefs
+	evidence := map[string]bool{}
+	for _, v := range d.Run.Result.Violations {
+		for _, e := range v.Evidence {
+			evidence[e] = true
+		}
+	}
+	d.Decisions, tf, err = scanTrace(f, evidence)
+	d.nodes, d.beliefs, d.lines = tf.nodes, tf.beliefs, tf.lines
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, FileTrace), err)
 	}
