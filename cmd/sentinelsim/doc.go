@@ -10,6 +10,8 @@
 //	sentinelsim report DIR
 //	sentinelsim diff A B
 //	sentinelsim check DIR
+//	sentinelsim replay [--conf FILE]... [--profile NAME] [--seeds N] [--set directive=value]...
+//	                   [--out DIR] [--format text|json] [--year N] LOGFILE...
 //	sentinelsim selfcheck [--example NAME] [--seeds N] [--from N] [--duration D]
 //	sentinelsim list [--names]
 //	sentinelsim version

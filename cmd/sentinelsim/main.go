@@ -37,6 +37,8 @@ Usage:
   sentinelsim report DIR                             regenerate a run directory's reports
   sentinelsim diff A B                               how two runs' decisions differ
   sentinelsim check DIR                              re-check a saved run without simulating
+  sentinelsim replay [--conf F]... [--profile P] [--seeds N] [--set d=v]... [--out DIR] [--format text|json] LOGFILE...
+                                                     replay real sentinel logs: anomalies, faults, simulation
   sentinelsim list                                   list the scenario library and examples
   sentinelsim selfcheck [flags]                      run seeds twice each and prove they replay
   sentinelsim version                                print the version
@@ -76,6 +78,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = cmdDiff(args[1:], stdout, stderr)
 	case "check":
 		code, err = cmdCheck(args[1:], stdout, stderr)
+	case "replay":
+		code, err = cmdReplay(args[1:], stdout, stderr)
 	case "list":
 		code, err = cmdList(args[1:], stdout)
 	case "version":

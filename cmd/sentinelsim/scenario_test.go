@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -222,4 +223,25 @@ func TestSweepFuzz(t *testing.T) {
 	assert.Contains(t, out, "schedule (scenarios.GenSchedule")
 	assert.Contains(t, out, "sentinel monitor mymaster 10.0.0.1 6379")
 	assert.True(t, strings.HasPrefix(lastLine(out), "replay:"))
+}
+
+// replay --format json on logs of the real redis-sentinel 7.0.15 gives the
+// documented fields, with switches as {master, from, to, epoch} and match.
+func TestReplayJSON(t *testing.T) {
+	dir := filepath.Join("..", "..", "scenarios", "replay", "testdata", "real-7.0.15-kill-master")
+	var out, errb bytes.Buffer
+	code := run([]string{"replay", "--format", "json", "--seeds", "3", "--conf", filepath.Join(dir, "s1.conf"),
+		filepath.Join(dir, "sentinel1.log"), filepath.Join(dir, "sentinel2.log"), filepath.Join(dir, "sentinel3.log")}, &out, &errb)
+	require.Equal(t, 0, code, errb.String())
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &got))
+	for _, k := range []string{"events", "anomalies", "faults", "real", "simulated", "seeds", "match", "scenario", "replay"} {
+		require.Contains(t, got, k)
+	}
+	require.Equal(t, true, got["match"])
+	real := got["real"].(map[string]any)
+	require.Equal(t, float64(1), real["failovers"])
+	require.Equal(t, []any{map[string]any{"master": "mymaster", "from": "127.0.0.1:27201", "to": "127.0.0.1:27202", "epoch": float64(1)}}, real["switches"])
+	sim := got["simulated"].(map[string]any)
+	require.Equal(t, float64(1), sim["failovers"])
 }

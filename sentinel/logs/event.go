@@ -466,3 +466,12 @@ func firstErr(errs ...string) string {
 	}
 	return ""
 }
+
+// ParseEvent decodes the text of one event ("+sdown master mymaster
+// 10.0.0.1 6379"), as Parse does for a log line's message: how replay reads
+// the events of a simulated run with the same decoder as the real logs.
+// ok is false when text is not an event or its fields are malformed.
+func ParseEvent(text string) (ev *Event, ok bool) {
+	ev, isEvent, problem := parseEvent(text)
+	return ev, isEvent && problem == "" && ev != nil
+}

@@ -1,0 +1,126 @@
+package replay
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentinelsim/sentinelsim/sentinel/logs"
+)
+
+func load(t *testing.T, name string) []*logs.Log {
+	t.Helper()
+	l, err := logs.ParseFile(filepath.Join("..", "..", "sentinel", "logs", "testdata", "incidents", name), logs.Options{})
+	require.NoError(t, err)
+	return []*logs.Log{l}
+}
+
+// Every incident log is analysed, its inferred scenario loads and runs.
+func TestEveryIncidentLogReplays(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "sentinel", "logs", "testdata", "incidents", "*.log"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			a, err := Analyze(load(t, filepath.Base(f)), Settings{})
+			require.NoError(t, err)
+			text, err := a.Scenario("", Settings{})
+			require.NoError(t, err)
+			res, err := a.Simulate(text, 1)
+			require.NoError(t, err, "%s", text)
+			require.Len(t, res, 1)
+			t.Logf("%s\nreal %+v\nsimulated %+v %s\nanomalies %d faults %+v", a.Explain(), a.Real, res[0].Decisions, res[0].Divergence, len(a.Anomalies), a.Faults)
+		})
+	}
+}
+
+// The anomalies of some incidents, in the terms of incidents.md.
+func TestIncidentAnomalies(t *testing.T) {
+	rules := func(name string) []string {
+		a, err := Analyze(load(t, name), Settings{})
+		require.NoError(t, err)
+		var out []string
+		for _, an := range a.Anomalies {
+			out = append(out, an.Rule)
+		}
+		return out
+	}
+	require.Contains(t, rules("I16-redis-10547-k8s-tilt-loop.log"), "TILT (§18)", "I16: a TILT loop in Kubernetes")
+	require.Contains(t, rules("I15-redis-13866-dns-blocking-tilt.log"), "TILT (§18)", "I15: a blocking DNS lookup stalls the sentinel")
+	require.Contains(t, rules("I08-redis-windows-17-epoch-churn-not-elected.log"), "an election needs a majority and the quorum (§10.3)", "I08: never elected")
+	require.Contains(t, rules("I22-redis-2275-no-good-slave.log"), "replica selection (§13)", "I22: no good slave")
+}
+
+// I25: two sentinels switch the master back and forth with no ODOWN;
+// replay infers an operator's SENTINEL FAILOVER before each switch, and the
+// simulation makes the same five switches.
+func TestReplayManualFailovers(t *testing.T) {
+	a, err := Analyze(load(t, "I25-redis-4723-sentinels-isolated-manual-failovers.log"), Settings{})
+	require.NoError(t, err)
+	require.Len(t, a.Real.Switches, 5)
+	commands := 0
+	for _, f := range a.Faults {
+		if f.Kind == "command" {
+			commands++
+		}
+	}
+	require.Equal(t, 5, commands)
+	text, err := a.Scenario("", Settings{})
+	require.NoError(t, err)
+	res, err := a.Simulate(text, 3)
+	require.NoError(t, err)
+	for _, r := range res {
+		require.True(t, r.Match, "seed %d: %s", r.Seed, r.Divergence)
+	}
+}
+
+func loadDir(t *testing.T, dir string, names ...string) []*logs.Log {
+	t.Helper()
+	var out []*logs.Log
+	for _, n := range names {
+		l, err := logs.ParseFile(filepath.Join("testdata", dir, n), logs.Options{})
+		require.NoError(t, err)
+		require.Empty(t, l.Problems)
+		out = append(out, l)
+	}
+	return out
+}
+
+// Logs recorded from the real redis-sentinel 7.0.15 (three sentinels,
+// down-after 2 s, failover-timeout 10 s, quorum 2; the master killed with
+// SIGKILL 20 s after the sentinels started and restarted 30 s later:
+// testdata/real-7.0.15-kill-master/record.sh). Replay infers that fault
+// schedule, and every simulated seed decides what the real sentinels did.
+// With down-after 60 s (--set), the 30 s outage no longer fails the master
+// over: the what-if says the failover would not have happened.
+func TestReplayRealKillMaster(t *testing.T) {
+	ls := loadDir(t, "real-7.0.15-kill-master", "sentinel1.log", "sentinel2.log", "sentinel3.log")
+	set := Settings{Quorum: 2, DownAfterMs: 2000, FailoverTimeoutMs: 10000}
+	a, err := Analyze(ls, set)
+	require.NoError(t, err)
+	require.True(t, a.Real.ODown)
+	require.Equal(t, []Switch{{Master: "mymaster", From: "127.0.0.1:27201", To: "127.0.0.1:27202", Epoch: 1}}, a.Real.Switches)
+	require.Len(t, a.Faults, 2)
+	require.Equal(t, "crash", a.Faults[0].Kind)
+	require.InDelta(t, 20_000, a.Faults[0].AtMs, 1000)
+	require.Equal(t, Fault{Kind: "restart", Node: "r1"}, Fault{Kind: a.Faults[1].Kind, Node: a.Faults[1].Node})
+	require.InDelta(t, 50_000, a.Faults[1].AtMs, 2000)
+	text, err := a.Scenario("", Settings{})
+	require.NoError(t, err)
+	res, err := a.Simulate(text, 5)
+	require.NoError(t, err)
+	for _, r := range res {
+		require.True(t, r.Match, "seed %d: %s", r.Seed, r.Divergence)
+	}
+
+	text, err = a.Scenario("", Settings{DownAfterMs: 60_000})
+	require.NoError(t, err)
+	require.Contains(t, text, "down-after-milliseconds mymaster 60000")
+	res, err = a.Simulate(text, 3)
+	require.NoError(t, err)
+	for _, r := range res {
+		require.False(t, r.Match)
+		require.Zero(t, r.Decisions.Failovers, "seed %d: with down-after 60 s a 30 s outage is no failover", r.Seed)
+	}
+}

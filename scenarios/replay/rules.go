@@ -1,0 +1,286 @@
+package replay
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/sentinelsim/sentinelsim/sentinel/logs"
+)
+
+// anomalies checks the real log against the rules of the spec.
+func anomalies(events []Event, top *Topology) []Anomaly {
+	var out []Anomaly
+	type key struct {
+		s     string
+		epoch uint64
+	}
+	votes := map[key]Event{}
+	lastTry := map[string]Event{}
+	lastUp := map[string]Event{} // per sentinel, its last -sdown of the master
+	tiltOn := map[string]Event{}
+	for _, ev := range events {
+		switch ev.Type {
+		case "sentinel-id":
+			if n := countStarts(events, ev.Sentinel, ev.AtMs); n > 1 {
+				out = append(out, Anomaly{Rule: "restart (§23)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
+					Detail:       ev.Sentinel + " started again",
+					Explanations: []string{"a crash or a restart by an operator or supervisor (it keeps its run id and epochs from sentinel.conf)"}})
+			}
+			continue
+		case "user-failover":
+			out = append(out, Anomaly{Rule: "forced failover (§22 SENTINEL FAILOVER)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
+				Detail: "an operator asked " + ev.Sentinel + " for a failover: no ODOWN, no election"})
+			continue
+		}
+		e := ev.entry.Event
+		if e == nil {
+			continue
+		}
+		masterEvent := e.Inst != nil && e.Inst.Kind == logs.KindMaster && e.Inst.Master == top.Master
+		switch e.Type {
+		case "+tilt":
+			tiltOn[ev.Sentinel] = ev
+			out = append(out, Anomaly{Rule: "TILT (§18)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
+				Detail: ev.Sentinel + " entered TILT: its timer saw the clock jump backwards or more than 2 s pass between two ticks; for 30 s it acts on nothing",
+				Explanations: []string{"the process stalled for more than 2 s (blocking DNS lookup, swap, fork of a large process, a paused VM or container)",
+					"the wall clock jumped (NTP step, manual date change)"}})
+		case "-tilt":
+			if on, ok := tiltOn[ev.Sentinel]; ok && ev.AtMs-on.AtMs < 30_000-500 {
+				out = append(out, Anomaly{Rule: "TILT lasts 30 s (§18)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{on.Where, ev.Where},
+					Detail:       fmt.Sprintf("TILT ended %d ms after it began", ev.AtMs-on.AtMs),
+					Explanations: []string{"the wall clock moved during TILT (a jump or skew between the two lines)"}})
+			}
+		case "+vote-for-leader":
+			k := key{ev.Sentinel, e.Epoch}
+			voted := e.Leader
+			if prev, ok := votes[k]; ok && prev.entry.Event.Leader != voted {
+				out = append(out, Anomaly{Rule: "one vote per sentinel and epoch (§10.2)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{prev.Where, ev.Where},
+					Detail: fmt.Sprintf("%s voted for %s and then for %s in epoch %d", ev.Sentinel, short(prev.entry.Event.Leader), short(voted), e.Epoch),
+					Explanations: []string{"a restart lost the vote that was not yet saved (a version that replies before persisting)",
+						"two processes log as one sentinel (same pid in containers)"}})
+			}
+			votes[k] = ev
+		case "+try-failover":
+			if prev, ok := lastTry[ev.Sentinel]; ok && ev.AtMs-prev.AtMs < 2*top.FailoverTimeout {
+				out = append(out, Anomaly{Rule: "no failover attempt within 2 × failover-timeout of the previous one (§11)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{prev.Where, ev.Where},
+					Detail: fmt.Sprintf("%s tried again after %d ms; 2 × failover-timeout is %d ms", ev.Sentinel, ev.AtMs-prev.AtMs, 2*top.FailoverTimeout),
+					Explanations: []string{"failover-timeout is smaller than assumed (give --conf or --set failover-timeout=…)",
+						"the previous attempt ended with a switch-master, which resets the gate", "the wall clock jumped"}})
+			}
+			lastTry[ev.Sentinel] = ev
+		case "+odown":
+			if e.Quorum.Need > 0 && e.Quorum.Count < e.Quorum.Need {
+				out = append(out, Anomaly{Rule: "ODOWN needs the quorum (§8.2)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
+					Detail: fmt.Sprintf("+odown with %d of quorum %d", e.Quorum.Count, e.Quorum.Need), Explanations: []string{"a version bug"}})
+			}
+		case "-failover-abort-not-elected":
+			out = append(out, Anomaly{Rule: "an election needs a majority and the quorum (§10.3)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
+				Detail: ev.Sentinel + " was not elected within the election timeout",
+				Explanations: []string{"split votes (candidates started together)", "too few sentinels reachable for a majority",
+					"stale sentinels remembered in sentinel.conf inflate the majority (incident I07)"}})
+		case "-failover-abort-no-good-slave":
+			out = append(out, Anomaly{Rule: "replica selection (§13)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
+				Detail:       "no replica passed the filters",
+				Explanations: []string{"every replica has replica-priority 0, is down, or lost its master link for more than 10 × down-after", "the replicas' INFO is stale (partitioned from the sentinel)"}})
+		case "-sdown":
+			if masterEvent {
+				lastUp[ev.Sentinel] = ev
+			}
+		case "+sdown":
+			if masterEvent {
+				if up, ok := lastUp[ev.Sentinel]; ok && ev.AtMs-up.AtMs < top.DownAfterMs {
+					out = append(out, Anomaly{Rule: "SDOWN needs down-after without a valid reply (§8.1)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{up.Where, ev.Where},
+						Detail: fmt.Sprintf("+sdown %d ms after -sdown; down-after is %d ms", ev.AtMs-up.AtMs, top.DownAfterMs),
+						Explanations: []string{"down-after is smaller than assumed (give --conf)", "the wall clock jumped forward",
+							"the link was closed and reopened, resetting the ping clock"}})
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(x, y Anomaly) int { return int(x.AtMs - y.AtMs) })
+	return out
+}
+
+func countStarts(events []Event, s string, upTo int64) int {
+	n := 0
+	for _, ev := range events {
+		if ev.Sentinel == s && ev.Type == "sentinel-id" && ev.AtMs <= upTo {
+			n++
+		}
+	}
+	return n
+}
+
+func short(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// infer turns what the sentinels saw into faults that would make a
+// simulated deployment see the same: the master unreachable while a quorum
+// had it SDOWN (crashed if it was failed over and came back as a replica,
+// isolated otherwise), a sentinel stalled before each TILT, a sentinel
+// restarted where it logged its start again, and an operator's SENTINEL
+// FAILOVER.
+func infer(events []Event, top *Topology) []Fault {
+	var out []Fault
+	down := map[string]bool{}
+	var since int64 = -1
+	var lastSwitch int64 = -1
+	lastTo := ""
+	downAddr := top.MasterAddr
+	crashed := map[string]bool{}
+	for _, ev := range events {
+		e := ev.entry.Event
+		switch {
+		case ev.Type == "user-failover":
+			out = append(out, Fault{AtMs: ev.AtMs, Kind: "command", Node: ev.Sentinel, Why: ev.Where + ": an operator's SENTINEL FAILOVER"})
+		case ev.Type == "sentinel-id" && countStarts(events, ev.Sentinel, ev.AtMs) > 1:
+			out = append(out, Fault{AtMs: max(ev.AtMs-1000, 0), Kind: "crash", Node: ev.Sentinel, ForMs: 1000, Why: ev.Where + ": " + ev.Sentinel + " started again"})
+		case e == nil:
+		case (e.Type == "+convert-to-slave" || e.Type == "-sdown" && e.Inst != nil && e.Inst.Kind == logs.KindReplica) && e.Inst != nil:
+			// A node the sentinels failed over is back, as a replica.
+			if name := nodeName(top, e.Inst.Addr.String()); name != "" && crashed[name] {
+				delete(crashed, name)
+				out = append(out, Fault{AtMs: max(ev.AtMs-1000, 0), Kind: "restart", Node: name, Why: ev.Where + ": " + e.Inst.Addr.String() + " is back (" + e.Type + ")"})
+			}
+		case e.Type == "+tilt":
+			out = append(out, Fault{AtMs: max(ev.AtMs-2500, 0), Kind: "pause", Node: ev.Sentinel, ForMs: 2400, Why: ev.Where + ": TILT (a stall; a clock jump would do too)"})
+		case e.Type == "+switch-master" && e.Master == top.Master:
+			// Every sentinel logs the switch it learns: a new decision is
+			// a switch to another address than the last one.
+			to := e.To.String()
+			if to != lastTo {
+				lastTo = to
+				if !odownBefore(events, top.Master, ev.AtMs, top.FailoverTimeout) {
+					// No sentinel had the master ODOWN: only an operator's
+					// SENTINEL FAILOVER switches without it.
+					out = append(out, Fault{AtMs: max(ev.AtMs-1500, 0), Kind: "command", Node: leaderNear(events, ev.AtMs),
+						Why: ev.Where + ": a switch-master with no ODOWN before it (inferred: an operator's SENTINEL FAILOVER)"})
+				}
+			}
+			lastSwitch = ev.AtMs
+		case (e.Type == "+sdown" || e.Type == "-sdown") && e.Inst != nil && e.Inst.Kind == logs.KindMaster && e.Inst.Master == top.Master:
+			was := len(down) >= top.Quorum || len(down) > 0 && len(down) == loggedSentinels(top)
+			if e.Type == "+sdown" {
+				down[ev.Sentinel] = true
+			} else {
+				delete(down, ev.Sentinel)
+			}
+			is := len(down) >= top.Quorum || len(down) > 0 && len(down) == loggedSentinels(top)
+			switch {
+			case !was && is:
+				since = max(ev.AtMs-top.DownAfterMs, 0)
+				downAddr = e.Inst.Addr.String()
+			case was && !is && since >= 0:
+				out = append(out, masterFault(since, ev.AtMs, lastSwitch, ev.Where))
+				since = -1
+			}
+		}
+		if since >= 0 && lastSwitch > since {
+			// Failed over while down: a crash (undone by its restart, if
+			// it comes back), not a cut.
+			f := masterFault(since, -1, lastSwitch, "its +convert-to-slave, if any")
+			if n := nodeName(top, downAddr); n != "" {
+				f.Node = n
+			}
+			crashed[f.Node] = true
+			out = append(out, f)
+			since = -1
+			down = map[string]bool{}
+		}
+	}
+	if since >= 0 {
+		out = append(out, masterFault(since, -1, lastSwitch, "the end of the logs"))
+	}
+	slices.SortStableFunc(out, func(x, y Fault) int { return int(x.AtMs - y.AtMs) })
+	return out
+}
+
+// odownBefore reports whether any sentinel logged +odown of master in the
+// window before at.
+func odownBefore(events []Event, master string, at, window int64) bool {
+	for _, ev := range events {
+		if ev.AtMs > at {
+			break
+		}
+		if e := ev.entry.Event; e != nil && e.Type == "+odown" && at-ev.AtMs <= window && e.Inst != nil && e.Inst.Master == master {
+			return true
+		}
+	}
+	return false
+}
+
+// leaderNear names the sentinel that led the failover ending at at (its
+// +elected-leader, +promoted-slave or +failover-end in the 30 s before),
+// else the first one.
+func leaderNear(events []Event, at int64) string {
+	for i := len(events) - 1; i >= 0; i-- {
+		ev := events[i]
+		if ev.AtMs > at {
+			continue
+		}
+		if at-ev.AtMs > 30_000 {
+			break
+		}
+		switch ev.Type {
+		case "+elected-leader", "+promoted-slave", "+failover-end", "user-failover":
+			return ev.Sentinel
+		}
+	}
+	return "s1"
+}
+
+// masterFault is the master unreachable from since until (−1: to the end).
+func masterFault(since, until, lastSwitch int64, where string) Fault {
+	f := Fault{AtMs: since, Kind: "isolate", Node: "master", Why: "a quorum of sentinels had the master SDOWN until " + where}
+	if until >= 0 {
+		f.ForMs = until - since
+	}
+	if lastSwitch > since {
+		f.Kind = "crash"
+		f.Why = "a quorum of sentinels had the master SDOWN and it was failed over; back at " + where
+	}
+	return f
+}
+
+func loggedSentinels(top *Topology) int {
+	n := 0
+	for _, s := range top.Sentinels {
+		if len(s.Sources) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Explain is a paragraph per decision and anomaly, for the text output.
+func (a *Analysis) Explain() string {
+	var b strings.Builder
+	t := a.Topology
+	fmt.Fprintf(&b, "master %s at %s, quorum %d, %d replica(s), %d sentinel(s) (%d with logs); down-after %d ms, failover-timeout %d ms\n",
+		t.Master, t.MasterAddr, t.Quorum, len(t.Replicas), len(t.Sentinels), loggedSentinels(&t), t.DownAfterMs, t.FailoverTimeout)
+	fmt.Fprintf(&b, "decisions: odown=%v failovers=%d switches=%d aborts=%d elections=%d\n", a.Real.ODown, a.Real.Failovers, len(a.Real.Switches), len(a.Real.Aborts), len(a.Real.Elections))
+	for _, s := range a.Real.Switches {
+		fmt.Fprintf(&b, "  switch-master %s %s -> %s (epoch %d)\n", s.Master, s.From, s.To, s.Epoch)
+	}
+	return b.String()
+}
+
+// nodeName is the scenario's name for a data node address: r1 the first
+// master, r2… the replicas in the order the logs name them.
+func nodeName(top *Topology, addr string) string {
+	if addr == top.MasterAddr {
+		return "r1"
+	}
+	for i, r := range top.Replicas {
+		if r == addr {
+			return "r" + strconv.Itoa(i+2)
+		}
+	}
+	return ""
+}

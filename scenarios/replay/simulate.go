@@ -1,0 +1,243 @@
+package replay
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/sentinelsim/sentinelsim/scenarios"
+	"github.com/sentinelsim/sentinelsim/sentinel/logs"
+)
+
+// Warmup is how long the simulated deployment runs before the time of the
+// first log line: the real sentinels had been running (and knew each other
+// and the replicas) before their logs begin. Simulated times are the log's
+// plus Warmup.
+const Warmup = 20_000
+
+// Scenario writes the inferred deployment and fault schedule as a scenario
+// file the user can edit and run. Host names in the logs become private
+// addresses (listed in a comment); the master is r1, replicas r2…,
+// sentinels s1… as in the timeline.
+//
+// whatIf changes the simulated sentinels' settings only (--set): the
+// faults stay those the real settings explain.
+func (a *Analysis) Scenario(profile string, whatIf Settings) (string, error) {
+	t := a.Topology
+	if whatIf.DownAfterMs > 0 {
+		t.DownAfterMs = whatIf.DownAfterMs
+	}
+	if whatIf.FailoverTimeoutMs > 0 {
+		t.FailoverTimeout = whatIf.FailoverTimeoutMs
+	}
+	if whatIf.Quorum > 0 {
+		t.Quorum = whatIf.Quorum
+	}
+	mapped := map[string]string{}
+	var notes []string
+	next := 1
+	addr := func(real string) string {
+		if m, ok := mapped[real]; ok {
+			return m
+		}
+		ad := addrOf(real)
+		out := real
+		if !isIP(ad.Host) || ad.Port == 0 {
+			port := ad.Port
+			if port == 0 {
+				port = 6379
+			}
+			out = fmt.Sprintf("10.254.0.%d:%d", next, port)
+			next++
+			notes = append(notes, fmt.Sprintf("# %s stands for %s", out, real))
+		}
+		mapped[real] = out
+		return out
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "name: replay-%s\n", safeName(t.Master))
+	fmt.Fprintf(&b, "summary: \"inferred from real sentinel logs by sentinelsim replay: %d fault(s)\"\n", len(a.Faults))
+	b.WriteString("source: sentinelsim replay\n")
+	if profile != "" {
+		fmt.Fprintf(&b, "profile: %q\n", profile)
+	}
+	dur := max(a.SpanMs+Warmup+120_000, 180_000)
+	fmt.Fprintf(&b, "duration: %dms\n", dur)
+	for _, n := range notes {
+		b.WriteString(n + "\n")
+	}
+	b.WriteString("redis:\n")
+	masterAddr := addr(t.MasterAddr)
+	fmt.Fprintf(&b, "  - {name: r1, addr: %q}\n", masterAddr)
+	for i, r := range t.Replicas {
+		prio := ""
+		if len(a.Selected) > 0 && a.Selected[0] == r {
+			// The logs show which replica won, not why: give it the
+			// better priority so that the simulation picks it too.
+			prio = `, config: "replica-priority 50"`
+		}
+		fmt.Fprintf(&b, "  - {name: r%d, addr: %q, replicaof: r1%s}\n", i+2, addr(r), prio)
+	}
+	ma := addrOf(masterAddr)
+	b.WriteString("sentinel-config: |\n")
+	fmt.Fprintf(&b, "  sentinel monitor %s %s %d %d\n", safeName(t.Master), ma.Host, ma.Port, t.Quorum)
+	fmt.Fprintf(&b, "  sentinel down-after-milliseconds %s %d\n", safeName(t.Master), t.DownAfterMs)
+	fmt.Fprintf(&b, "  sentinel failover-timeout %s %d\n", safeName(t.Master), t.FailoverTimeout)
+	b.WriteString("sentinels:\n")
+	used := map[string]bool{}
+	for i, s := range t.Sentinels {
+		sa := s.Addr
+		if sa == "" || used[sa] {
+			sa = fmt.Sprintf("10.253.0.%d:26379", i+1)
+		}
+		used[sa] = true
+		fmt.Fprintf(&b, "  - {name: %s, addr: %q}\n", s.Name, addr(sa))
+	}
+	if len(a.Faults) > 0 {
+		b.WriteString("faults:\n")
+	}
+	for _, f := range a.Faults {
+		fmt.Fprintf(&b, "  # %s\n", strings.ReplaceAll(f.Why, "\n", " "))
+		undo := ""
+		if f.ForMs > 0 {
+			undo = fmt.Sprintf(", for: %dms", f.ForMs)
+		}
+		switch f.Kind {
+		case "command":
+			fmt.Fprintf(&b, "  - {at: %dms, command: {to: %s, args: [SENTINEL, FAILOVER, %s]}}\n", f.AtMs+Warmup, f.Node, safeName(t.Master))
+		default:
+			fmt.Fprintf(&b, "  - {at: %dms, %s: %s%s}\n", f.AtMs+Warmup, f.Kind, f.Node, undo)
+		}
+	}
+	return b.String(), nil
+}
+
+// safeName keeps a master name usable in a sentinel.conf line.
+func safeName(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t\"'\\") {
+		return "mymaster"
+	}
+	return s
+}
+
+// SeedResult is one simulated replay.
+type SeedResult struct {
+	Seed      uint64    `json:"seed"`
+	Decisions Decisions `json:"decisions"`
+	Match     bool      `json:"match"`
+	// Divergence says where the simulated decisions first part from the
+	// real ones, and how.
+	Divergence string `json:"divergence,omitempty"`
+	Replay     string `json:"replay,omitempty"`
+}
+
+// Simulate runs the scenario text for seeds 1..n and compares each run's
+// decisions with the real ones.
+func (a *Analysis) Simulate(text string, n int) ([]SeedResult, error) {
+	f, err := scenarios.Parse("replay.yaml", []byte(text), nil)
+	if err != nil {
+		return nil, fmt.Errorf("the inferred scenario does not load: %w", err)
+	}
+	// Simulated addresses back to the logs' own.
+	back := map[string]string{}
+	for _, line := range strings.Split(text, "\n") {
+		if rest, ok := strings.CutPrefix(line, "# "); ok {
+			if sim, real, ok := strings.Cut(rest, " stands for "); ok {
+				back[sim] = real
+			}
+		}
+	}
+	var out []SeedResult
+	for seed := uint64(1); seed <= uint64(n); seed++ {
+		var events []Event
+		rec := &eventSink{into: &events}
+		if _, err := scenarios.RunWith(f, seed, scenarios.Options{Trace: rec}); err != nil {
+			return nil, err
+		}
+		d := decisionsOf(events, safeName(a.Topology.Master))
+		for i := range d.Switches {
+			d.Switches[i].Master = a.Topology.Master
+			if r, ok := back[d.Switches[i].From]; ok {
+				d.Switches[i].From = r
+			}
+			if r, ok := back[d.Switches[i].To]; ok {
+				d.Switches[i].To = r
+			}
+		}
+		res := SeedResult{Seed: seed, Decisions: d}
+		res.Divergence = compare(a.Real, d)
+		res.Match = res.Divergence == ""
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// compare says where the simulated decisions first differ from the real
+// ones ("" when they agree): ODOWN or not, the sequence of switch-masters
+// (master, from, to), the number of failovers.
+func compare(real, sim Decisions) string {
+	if real.ODown != sim.ODown {
+		return fmt.Sprintf("ODOWN: real %v, simulated %v", real.ODown, sim.ODown)
+	}
+	for i := 0; i < max(len(real.Switches), len(sim.Switches)); i++ {
+		switch {
+		case i >= len(real.Switches):
+			s := sim.Switches[i]
+			return fmt.Sprintf("switch %d: the simulation also switched %s -> %s", i+1, s.From, s.To)
+		case i >= len(sim.Switches):
+			s := real.Switches[i]
+			return fmt.Sprintf("switch %d: the real sentinels switched %s -> %s, the simulation did not", i+1, s.From, s.To)
+		case real.Switches[i].From != sim.Switches[i].From || real.Switches[i].To != sim.Switches[i].To:
+			return fmt.Sprintf("switch %d: real %s -> %s, simulated %s -> %s", i+1, real.Switches[i].From, real.Switches[i].To, sim.Switches[i].From, sim.Switches[i].To)
+		}
+	}
+	if real.Failovers != sim.Failovers {
+		return fmt.Sprintf("failovers: real %d, simulated %d", real.Failovers, sim.Failovers)
+	}
+	return ""
+}
+
+// eventSink keeps the sentinel events of a simulated run's canonical trace
+// as replay Events, decoded by the same log parser as the real logs.
+type eventSink struct {
+	into    *[]Event
+	partial []byte
+}
+
+func (s *eventSink) Write(p []byte) (int, error) {
+	n := len(p)
+	data := append(s.partial, p...)
+	for {
+		i := slices.Index(data, '\n')
+		if i < 0 {
+			break
+		}
+		s.line(string(data[:i]))
+		data = data[i+1:]
+	}
+	s.partial = append(s.partial[:0], data...)
+	return n, nil
+}
+
+// line decodes "<ms> event <node> <level> <text>".
+func (s *eventSink) line(l string) {
+	at, rest, _ := strings.Cut(l, " ")
+	verb, rest, _ := strings.Cut(rest, " ")
+	if verb != "event" {
+		return
+	}
+	node, text, _ := strings.Cut(rest, " ")
+	if len(text) < 3 || text[1] != ' ' || (text[2] != '+' && text[2] != '-') {
+		return
+	}
+	ms, err := strconv.ParseInt(at, 10, 64)
+	if err != nil {
+		return
+	}
+	ev, ok := logs.ParseEvent(text[2:])
+	if !ok {
+		return
+	}
+	*s.into = append(*s.into, Event{AtMs: ms, Sentinel: node, Type: ev.Type, Text: text[2:], entry: &logs.Entry{Event: ev}})
+}
