@@ -105,9 +105,12 @@ type Analysis struct {
 	// Selected are the replicas the real sentinels selected for promotion
 	// (+selected-slave), in order: the logs do not show replica-priority or
 	// offsets, so the scenario gives the first one a better priority.
-	Selected []string  `json:"selected,omitempty"`
-	Start    time.Time `json:"start"`
-	SpanMs   int64     `json:"span_ms"`
+	Selected []string `json:"selected,omitempty"`
+	// Offsets are the clock corrections applied to sentinels whose logs
+	// put an effect before its cause (ms added to their times).
+	Offsets map[string]int64 `json:"clock_offsets_ms,omitempty"`
+	Start   time.Time        `json:"start"`
+	SpanMs  int64            `json:"span_ms"`
 }
 
 // Settings are the values the replay takes from configuration files and
@@ -278,6 +281,13 @@ func Analyze(ls []*logs.Log, set Settings) (*Analysis, error) {
 	if top.FailoverTimeout == 0 {
 		top.FailoverTimeout = defaultFailoverTimeout.Milliseconds()
 	}
+	a.Offsets = estimateOffsets(a.Events, top)
+	if len(a.Offsets) > 0 {
+		for i := range a.Events {
+			a.Events[i].AtMs += a.Offsets[a.Events[i].Sentinel]
+		}
+		slices.SortStableFunc(a.Events, func(x, y Event) int { return int(x.AtMs - y.AtMs) })
+	}
 	a.Real = decisionsOf(a.Events, top.Master)
 	a.Anomalies = anomalies(a.Events, top)
 	a.Faults = infer(a.Events, top)
@@ -347,4 +357,75 @@ func addrOf(s string) wire.Addr {
 	}
 	p, _ := strconv.Atoi(s[i+1:])
 	return wire.Addr{Host: s[:i], Port: p}
+}
+
+// estimateOffsets finds sentinels whose clocks run behind: a vote for a
+// candidate cannot come before the candidate voted for itself (it asks
+// only after), and a switch-master an observer learns cannot come before
+// the leader promoted the replica. When a sentinel's log puts such an
+// effect more than 100 ms before its cause, its times are moved forward
+// by the largest gap (a lower bound of its offset).
+func estimateOffsets(events []Event, top *Topology) map[string]int64 {
+	byRunID := map[string]string{}
+	for _, s := range top.Sentinels {
+		if s.RunID != "" {
+			byRunID[s.RunID] = s.Name
+		}
+	}
+	type key struct {
+		runID string
+		epoch uint64
+	}
+	selfVote := map[key]int64{}
+	promoted := map[string]int64{} // replica address -> earliest +promoted-slave
+	for _, ev := range events {
+		e := ev.entry.Event
+		if e == nil {
+			continue
+		}
+		switch e.Type {
+		case "+vote-for-leader":
+			if byRunID[e.Leader] == ev.Sentinel {
+				k := key{e.Leader, e.Epoch}
+				if t, ok := selfVote[k]; !ok || ev.AtMs < t {
+					selfVote[k] = ev.AtMs
+				}
+			}
+		case "+promoted-slave":
+			if e.Inst != nil {
+				a := e.Inst.Addr.String()
+				if t, ok := promoted[a]; !ok || ev.AtMs < t {
+					promoted[a] = ev.AtMs
+				}
+			}
+		}
+	}
+	const tolerance = 100
+	out := map[string]int64{}
+	for _, ev := range events {
+		e := ev.entry.Event
+		if e == nil {
+			continue
+		}
+		var cause int64 = -1
+		switch e.Type {
+		case "+vote-for-leader":
+			if byRunID[e.Leader] != ev.Sentinel {
+				if t, ok := selfVote[key{e.Leader, e.Epoch}]; ok {
+					cause = t
+				}
+			}
+		case "+switch-master":
+			if t, ok := promoted[e.To.String()]; ok {
+				cause = t
+			}
+		}
+		if cause >= 0 && cause-ev.AtMs > tolerance && cause-ev.AtMs > out[ev.Sentinel] {
+			out[ev.Sentinel] = cause - ev.AtMs
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package replay
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -123,4 +124,23 @@ func TestReplayRealKillMaster(t *testing.T) {
 		require.False(t, r.Match)
 		require.Zero(t, r.Decisions.Failovers, "seed %d: with down-after 60 s a 30 s outage is no failover", r.Seed)
 	}
+}
+
+// A sentinel whose clock runs 3 s behind logs the vote it gives before the
+// candidate's own vote: replay finds the offset and corrects its times.
+func TestClockOffsetFromCausality(t *testing.T) {
+	leader := "0000000000000000000000000000000000000001"
+	l1 := "1:X 01 Jan 2024 00:00:10.000 # +new-epoch 1\n" +
+		"1:X 01 Jan 2024 00:00:10.000 # +try-failover master m 10.0.0.1 6379\n" +
+		"1:X 01 Jan 2024 00:00:10.000 # +vote-for-leader " + leader + " 1\n"
+	l2 := "2:X 01 Jan 2024 00:00:07.050 # +new-epoch 1\n" +
+		"2:X 01 Jan 2024 00:00:07.050 # +vote-for-leader " + leader + " 1\n"
+	head := "1:X 01 Jan 2024 00:00:00.000 # Sentinel ID is " + leader + "\n1:X 01 Jan 2024 00:00:00.000 # +monitor master m 10.0.0.1 6379 quorum 2\n"
+	a1, err := logs.Parse("a.log", strings.NewReader(head+l1), logs.Options{})
+	require.NoError(t, err)
+	a2, err := logs.Parse("b.log", strings.NewReader("2:X 01 Jan 2024 00:00:00.000 # +monitor master m 10.0.0.1 6379 quorum 2\n"+l2), logs.Options{})
+	require.NoError(t, err)
+	a, err := Analyze([]*logs.Log{a1, a2}, Settings{DownAfterMs: 5000})
+	require.NoError(t, err)
+	require.Equal(t, map[string]int64{"s2": 2950}, a.Offsets)
 }
