@@ -31,9 +31,13 @@ type Recheck struct {
 	Facts, Ops int
 }
 
-// Same reports whether every re-check agrees with what the run saved.
+// Same reports whether every re-check agrees with what the run saved. An
+// unknown linearizability on either side (porcupine ran out of its wall-time
+// budget, or a client's log overflowed during the run) disagrees with
+// nothing.
 func (r Recheck) Same() bool {
-	return r.Safety.Status == r.SavedSafety && r.Registers == r.SavedRegisters && r.Linearizable == r.SavedLinearizable
+	lin := r.Linearizable == r.SavedLinearizable || r.Linearizable == string(checker.LinUnknown) || r.SavedLinearizable == string(checker.LinUnknown)
+	return r.Safety.Status == r.SavedSafety && r.Registers == r.SavedRegisters && lin
 }
 
 // CheckRunDir re-checks a run directory without simulating it again: the
@@ -60,7 +64,11 @@ func CheckRunDir(dir string) (Recheck, error) {
 	vs := checker.CheckSafety(obs, events)
 	rc.Safety = checker.Summarize([]string{checker.Safety}, vs)[0]
 	rc.Registers = checker.CheckRegisters(obs)
-	if len(d.History) > 0 {
+	clients := len(d.History) > 0
+	for _, k := range d.kinds {
+		clients = clients || k == "client"
+	}
+	if clients {
 		ops := make([]history.Op, 0, len(d.History))
 		for i, h := range d.History {
 			op, err := h.Op()

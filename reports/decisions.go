@@ -75,7 +75,11 @@ func ParseDecision(line string) (Decision, bool) {
 		if t == 0 {
 			return Decision{}, false // every node boots at 0
 		}
-		d.Node, d.Type = strings.Fields(rest)[0], "boot"
+		f := strings.Fields(rest)
+		if len(f) == 0 {
+			return Decision{}, false
+		}
+		d.Node, d.Type = f[0], "boot"
 		return d, true
 	}
 	node, ev, _ := strings.Cut(rest, " ")

@@ -64,8 +64,8 @@ func scanTrace(r io.Reader, evidence map[string]bool) ([]Decision, traceFacts, e
 		verb, rest, _ := strings.Cut(rest, " ")
 		switch verb {
 		case "boot":
-			if at == "0" {
-				tf.nodes = append(tf.nodes, strings.Fields(rest)[0])
+			if f := strings.Fields(rest); at == "0" && len(f) > 0 {
+				tf.nodes = append(tf.nodes, f[0])
 			}
 		case "fact":
 			// "<node> config-epoch <master> <from>-><to> <addr> via=<how>"
@@ -245,14 +245,20 @@ func WriteHTML(w io.Writer, d *Dir) error {
 			p.Lanes[i].Marks = append(p.Lanes[i].Marks, mark{X: x(dec.At), Class: "boot", Title: fmt.Sprintf("%s: %s starts again", dec.At, dec.Node), Glyph: "▲"})
 			p.end("down "+dec.Node, dec.At)
 		case "+sdown", "+odown":
-			p.begin(dec.Type[1:]+" "+dec.Node+" "+dec.Text, dec.Node, dec.Type[1:], dec.Node+" "+strings.ToUpper(dec.Type[1:])+" "+dec.Text, dec.At)
+			p.begin(downKey(dec), dec.Node, dec.Type[1:], dec.Node+" "+strings.ToUpper(dec.Type[1:])+" "+dec.Text, dec.At)
 		case "-sdown", "-odown":
-			p.end(dec.Type[1:]+" "+dec.Node+" "+dec.Text, dec.At)
+			p.end(downKey(dec), dec.At)
 		case "+tilt":
 			p.begin("tilt "+dec.Node, dec.Node, "tilt", dec.Node+" in TILT", dec.At)
 		case "-tilt":
 			p.end("tilt "+dec.Node, dec.At)
 		default:
+			if dec.Type == "+switch-master" || dec.Type == "+reset-master" || dec.Type == "-monitor" {
+				// Sentinel forgets the master's state with no -sdown or
+				// -odown: its spans end here.
+				p.endAll("sdown "+dec.Node+" "+masterOf(dec)+" ", dec.At)
+				p.endAll("odown "+dec.Node+" "+masterOf(dec)+" ", dec.At)
+			}
 			i := add(dec.Node, "sentinel")
 			glyph, class := "●", "event"
 			switch {
@@ -324,6 +330,25 @@ func WriteHTML(w io.Writer, d *Dir) error {
 	return reportPage.Execute(w, p)
 }
 
+// downKey names an SDOWN or ODOWN span: the sentinel, the master's name
+// (the text after "+odown" carries a quorum that "-odown" does not).
+func downKey(dec Decision) string {
+	return dec.Type[1:] + " " + dec.Node + " " + masterOf(dec) + " "
+}
+
+// masterOf is the master name a decision's text names: "master <name> …"
+// for SDOWN/ODOWN and resets, "<name> …" for switch-master.
+func masterOf(dec Decision) string {
+	f := strings.Fields(dec.Text)
+	switch {
+	case len(f) >= 2 && f[0] == "master":
+		return f[1]
+	case len(f) >= 1 && dec.Type == "+switch-master":
+		return f[0]
+	}
+	return ""
+}
+
 // fault draws a fault: a mark with its description on the network lane
 // and on the node it names; crashes, pauses and isolations open a span on
 // the node's lane, network cuts one on the network lane, closed by the
@@ -347,6 +372,10 @@ func (p *page) fault(dec Decision) {
 	case "crash", "crash-host", "crashed-after-persist":
 		if len(f) > 1 {
 			p.begin("down "+f[1], f[1], "down", f[1]+" down", dec.At)
+			// A crashed sentinel's opinions die with it.
+			p.endAll("sdown "+f[1]+" ", dec.At)
+			p.endAll("odown "+f[1]+" ", dec.At)
+			p.endAll("tilt "+f[1], dec.At)
 		}
 	case "restart":
 		if len(f) > 1 {

@@ -281,7 +281,7 @@ func WriteMarkdown(w io.Writer, d *Dir) error {
 	if r.Verdict.Detail != "" {
 		fmt.Fprintf(bw, "%s\n\n", mdEscape(r.Verdict.Detail))
 	}
-	fmt.Fprintf(bw, "Expected `%s`; %s.\n\n", r.Expected, map[bool]string{true: "as expected", false: "**mismatch**"}[r.Matched()])
+	fmt.Fprintf(bw, "Expected %s; %s.\n\n", mdEscape(r.Expected), map[bool]string{true: "as expected", false: "**mismatch**"}[r.Matched()])
 	if len(r.Promises) > 0 {
 		bw.WriteString("| promise | status | first violation |\n| --- | --- | --- |\n")
 		for _, p := range r.Promises {
@@ -289,7 +289,7 @@ func WriteMarkdown(w io.Writer, d *Dir) error {
 			if p.First != nil {
 				first = p.First.String()
 			}
-			fmt.Fprintf(bw, "| %s | %s | %s |\n", p.Kind, p.Status, mdCell(first))
+			fmt.Fprintf(bw, "| %s | %s | %s |\n", mdCell(p.Kind), mdCell(p.Status), mdCell(first))
 		}
 		bw.WriteString("\n")
 		for _, p := range r.Promises {

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -67,6 +68,9 @@ type runner struct {
 	flapTime      wire.Duration
 	flapFailovers int
 	resetAt       map[int]map[string]wire.Time
+	// tiltLost snapshots lastLost when a sentinel enters TILT (by
+	// sentinel and time), for flaw F2.
+	tiltLost map[string]map[wire.Time]map[string]map[string]wire.Time
 	// sentinelConfs are the masters each sentinel's configuration monitors.
 	sentinelConfs map[string][]conf.Master
 	downEvents    []checker.Event // SDOWN/ODOWN changes, for the TILT rule
@@ -120,7 +124,8 @@ func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner,
 	r := &runner{f: f, dir: wire.NewStaticDirectory(), by: map[string]*proc{}, byID: map[wire.NodeID]*proc{},
 		events: map[string]int{}, leaders: map[uint64]wire.NodeID{},
 		lastLost: map[string]map[string]wire.Time{}, lostAt: map[int]map[string]wire.Time{}, rebooted: map[string]wire.Time{},
-		resets: map[string]map[string]wire.Time{}, resetAt: map[int]map[string]wire.Time{}}
+		resets: map[string]map[string]wire.Time{}, resetAt: map[int]map[string]wire.Time{},
+		tiltLost: map[string]map[wire.Time]map[string]map[string]wire.Time{}}
 	cfg := trace
 	cfg.Seed, cfg.Bounds = seed, bounds
 	cfg.Network = sim.LAN
@@ -141,6 +146,19 @@ func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner,
 		p := r.byID[node]
 		if p == nil {
 			return
+		}
+		if tf, ok := f.(facts.Tilt); ok && tf.On {
+			if r.w != nil {
+				r.sampleOnce(r.w)
+			}
+			snap := map[string]map[string]wire.Time{}
+			for name, by := range r.lastLost {
+				snap[name] = maps.Clone(by)
+			}
+			if r.tiltLost[p.name] == nil {
+				r.tiltLost[p.name] = map[wire.Time]map[string]map[string]wire.Time{}
+			}
+			r.tiltLost[p.name][at] = snap
 		}
 		if fs, ok := f.(facts.FailoverStart); ok {
 			// What the ground truth said until now, for the stability

@@ -156,15 +156,18 @@ func TestFuzzStateMachine(t *testing.T) {
 // first five broke the stability rule because of simulator and checker
 // defects since fixed (connections that lost data without TCP's
 // retransmission, HealAll restarting a node still slowed, faults shorter
-// than the sampling step); 639 and 2556 are Sentinel's own flaws F1 and F2,
-// reported as findings, and 17082 is F2 one tick after the TILT exit.
+// than the sampling step); 639 is Sentinel's own flaw F1 and 30642 its F2
+// (after a backwards clock jump, stale peer opinions at the TILT exit),
+// reported as findings; 2556 and 17082 were first read as F2 but the
+// sentinel's TCP connection was really stuck (a connect in its SYN
+// retries across the heal): the ground truth counts that as lost now.
 func TestFuzzRegressions(t *testing.T) {
 	for _, c := range []struct {
 		seed  uint64
 		known string
 	}{
 		{1539, ""}, {3009, ""}, {3630, ""}, {4042, ""}, {4395, ""},
-		{639, FlawResetAfterReconnect}, {2556, FlawStaleAfterTilt}, {17082, FlawStaleAfterTilt},
+		{639, FlawResetAfterReconnect}, {2556, ""}, {17082, ""}, {30642, FlawStaleAfterTilt},
 	} {
 		t.Run(fmt.Sprint(c.seed), func(t *testing.T) {
 			f, _, err := FuzzScenario(c.seed, FuzzOptions{})

@@ -31,7 +31,9 @@ const stabilitySlack = 15*wire.Second + wire.Second + 5*wire.Second + stabilityS
 // the last time the simulator's ground truth said the sentinel could not
 // get a valid reply from that master: the master down, paused, slowed,
 // blocked (DEBUG SLEEP, a script), failing its disk (MISCONF), reporting
-// itself a replica, a link either way cut, flapping or degraded, or the
+// itself a replica, a link either way cut, flapping or degraded, TCP
+// segments either way waiting for retransmission (a connect stuck in its
+// SYN retries outlives the cut that caused it), or the
 // sentinel itself paused or slowed. Anything doubtful counts as lost, so
 // the rule only fires on failovers with no excuse.
 func (r *runner) sampleHealth(w *sim.World) {
@@ -78,7 +80,9 @@ func (r *runner) healthy(x wire.NodeID, addr wire.Addr) bool {
 		return false
 	}
 	w := r.w
-	if !w.Up(p.id) || w.Paused(p.id) || w.SlowedUntil(p.id) > w.Now() || !w.Linked(x, p.id) || !w.Linked(p.id, x) || w.Degraded(x, p.id) || w.Degraded(p.id, x) {
+	if !w.Up(p.id) || w.Paused(p.id) || w.SlowedUntil(p.id) > w.Now() || !w.Linked(x, p.id) || !w.Linked(p.id, x) ||
+		w.Degraded(x, p.id) || w.Degraded(p.id, x) || w.Stalled(x, p.id) || w.Stalled(p.id, x) ||
+		w.Flapped(x, p.id) || w.Flapped(p.id, x) {
 		return false
 	}
 	n, ok := w.Process(p.id).(*model.Node)
@@ -149,8 +153,10 @@ func (r *runner) stability() []checker.Violation {
 			}
 		}
 		if on, ok := r.tiltExit(i, o); v.Known == "" && ok {
-			// F2: the opinions it acted on are as old as its TILT.
-			if r.lostSince(i, on.Add(-(downAfter+stabilitySlack))) >= f.Quorum {
+			// F2: the opinions it acted on are as old as its TILT: a
+			// quorum had lost the master when the TILT began (the ground
+			// truth as it was then, not losses during the TILT).
+			if r.lostBefore(o.Node, on, f.Master, on.Add(-(downAfter+stabilitySlack))) >= f.Quorum {
 				v.Known = FlawStaleAfterTilt
 				v.Evidence = append(v.Evidence, fmt.Sprintf("%d fact %s tilt on", on, o.Node))
 			}
@@ -167,6 +173,21 @@ func (r *runner) lostSince(i int, from wire.Time) int {
 	for _, x := range r.procs {
 		if x.kind == kindSentinel {
 			if t, ok := r.lostAt[i][x.name]; ok && t >= from {
+				lost++
+			}
+		}
+	}
+	return lost
+}
+
+// lostBefore counts the sentinels that, by the ground truth when sentinel
+// node entered TILT at on, had lost master at or after from.
+func (r *runner) lostBefore(node string, on wire.Time, master string, from wire.Time) int {
+	snap := r.tiltLost[node][on]
+	lost := 0
+	for _, x := range r.procs {
+		if x.kind == kindSentinel {
+			if t, ok := snap[x.name][master]; ok && t >= from {
 				lost++
 			}
 		}

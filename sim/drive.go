@@ -116,3 +116,25 @@ func (w *World) Flapping() bool {
 	}
 	return false
 }
+
+// Stalled reports whether TCP segments from one node to another wait for
+// retransmission: the connection is as good as cut until they go through,
+// even if the link is up again.
+func (w *World) Stalled(from, to wire.NodeID) bool { return w.link(from, to).stalled > 0 }
+
+// Flapped reports whether a flapping fault that is going on covers the
+// link from one node to another, in either phase: a ground truth that
+// samples now and then must not take an up phase for a healthy link.
+func (w *World) Flapped(from, to wire.NodeID) bool {
+	for _, f := range w.flappers {
+		if f.done {
+			continue
+		}
+		for _, l := range f.links {
+			if l[0] == int(from) && l[1] == int(to) {
+				return true
+			}
+		}
+	}
+	return false
+}

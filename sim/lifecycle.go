@@ -194,23 +194,12 @@ func (w *World) send(from *node, m wire.Message) {
 	}
 	l := w.link(m.From, m.To)
 	to := w.nodes[m.To]
-	k, seg, isSeg := segmentKey(&m)
-	// A node that is down already carries its next incarnation's number:
-	// what is sent to it now belongs to none.
-	toInc := to.inc
-	if !to.up {
-		toInc = deadInc
-	}
-	if isSeg && w.stalled(k, from.inc, toInc) != nil {
-		w.stall(k, seg, &m, from.inc, toInc, "behind") // TCP keeps the order
+	if k, seg, ok := segmentKey(&m); ok {
+		w.sendSegment(from, to, l, k, seg, &m)
 		return
 	}
 	switch {
 	case l.down():
-		if isSeg {
-			w.stall(k, seg, &m, from.inc, toInc, "partition")
-			return
-		}
 		w.drop(&m, "partition")
 		return
 	case !to.up:
@@ -223,19 +212,15 @@ func (w *World) send(from *node, m wire.Message) {
 	}
 	w.linkRand(l, m.From, m.To)
 	if l.cfg.Loss.Draw(l.rng) {
-		if isSeg {
-			w.stall(k, seg, &m, from.inc, toInc, "loss")
-			return
-		}
 		w.drop(&m, "loss")
 		return
 	}
-	w.enqueue(l, &m, from.slow, from.inc, to.inc)
+	w.enqueue(l, &m, from.slow, from.inc, to.inc, 0)
 	// A copy that would overflow the link or the run's bound is not made.
 	if l.cfg.Duplicate.Draw(l.rng) && !l.full() && w.stats.InFlight < w.cfg.Bounds.MaxInFlight {
 		w.stats.Duplicated++
 		w.record("dup", &m)
-		w.enqueue(l, &m, from.slow, from.inc, to.inc)
+		w.enqueue(l, &m, from.slow, from.inc, to.inc, 0)
 	}
 }
 
@@ -249,8 +234,9 @@ func (w *World) record(verb string, m *wire.Message) {
 }
 
 // enqueue schedules the arrival of m on l after the link's delay. From then
-// on m counts as in flight, on l and in the run, until settle.
-func (w *World) enqueue(l *link, m *wire.Message, extra wire.Duration, fromInc, toInc uint32) {
+// on m counts as in flight, on l and in the run, until settle. ref is a
+// segment's sequence number in its stream (0 for other messages).
+func (w *World) enqueue(l *link, m *wire.Message, extra wire.Duration, fromInc, toInc uint32, ref uint64) {
 	delay := extra
 	if l.rng != nil {
 		delay += l.cfg.drawDelay(l.rng)
@@ -264,7 +250,7 @@ func (w *World) enqueue(l *link, m *wire.Message, extra wire.Duration, fromInc, 
 	l.lastAt = max(l.lastAt, at)
 	l.inFlight++
 	w.stats.InFlight++
-	w.push(event{at: at, kind: evDeliver, node: m.To, inc: toInc, aux: fromInc, msg: *m})
+	w.push(event{at: at, kind: evDeliver, node: m.To, inc: toInc, aux: fromInc, ref: ref, msg: *m})
 }
 
 // settle takes a message that was enqueued off the books of its link and of
@@ -280,6 +266,22 @@ func (w *World) settle(m *wire.Message) {
 func (w *World) arrive(e *event) {
 	m := &e.msg
 	from, to := w.nodes[m.From], w.nodes[m.To]
+	if k, seg, ok := segmentKey(m); ok && from.inc == e.aux {
+		switch {
+		case !to.up && to.hostDown:
+			// The host is gone: silence, and TCP keeps trying.
+			w.settle(m)
+			if st := w.tcp[k]; st != nil && st.fromInc == e.aux && st.toInc == e.inc {
+				w.stall(k, st, seg, e.ref, m, "host-down")
+			} else {
+				w.drop(m, "down")
+			}
+			return
+		case to.up && to.inc == e.inc:
+			w.arriveSegment(e, k, seg)
+			return
+		}
+	}
 	var why string
 	switch {
 	case from.inc != e.aux:
@@ -290,26 +292,6 @@ func (w *World) arrive(e *event) {
 		why = "restarted"
 	case w.link(m.From, m.To).down():
 		why = "partition"
-		if k, seg, ok := segmentKey(m); ok {
-			// In flight when the way was cut: TCP sends it again.
-			w.settle(m)
-			w.stall(k, seg, m, e.aux, e.inc, why)
-			return
-		}
-	case w.tcp[streamKeyOf(m)] != nil:
-		// An earlier segment of its connection is being retransmitted:
-		// TCP hands the data over in order, so this one waits too.
-		k, seg, _ := segmentKey(m)
-		if w.stalled(k, e.aux, e.inc) != nil {
-			w.settle(m)
-			w.stall(k, seg, m, e.aux, e.inc, "behind")
-			return
-		}
-		if to.paused {
-			w.record("held", m)
-			to.held = append(to.held, *e)
-			return
-		}
 	case to.paused:
 		// It waits at the process, still in flight, until resume or crash.
 		w.record("held", m)
@@ -348,7 +330,7 @@ func (w *World) reset(m *wire.Message) {
 	rm := wire.Message{ID: w.nextID(), From: m.To, To: m.From, Payload: &wire.Reset{Payload: m.Payload}}
 	w.stats.Resets++
 	w.record("reset", &rm)
-	w.enqueue(l, &rm, 0, at.inc, back.inc)
+	w.enqueue(l, &rm, 0, at.inc, back.inc, 0)
 }
 
 // receive hands m to its process.

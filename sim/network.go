@@ -87,6 +87,9 @@ type link struct {
 	// inFlight counts messages sent on the link and not yet delivered or
 	// dropped.
 	inFlight int
+	// stalled counts the TCP streams on the link with segments waiting for
+	// retransmission (World.Stalled).
+	stalled int
 	// lastAt is the latest arrival time given to a message on the link, to
 	// keep it FIFO.
 	lastAt wire.Time

@@ -1,18 +1,25 @@
 package sim
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
-// TCP's retransmission, as Linux does it with its default settings. Sentinel
+// TCP's reliability, as Linux does it with its default settings. Sentinel
 // talks to Redis over TCP, and what a partition does to Sentinel depends on
 // it: a command sent into a partition is not lost, it is retransmitted and
 // reaches the server some time after the partition heals; a connect into a
 // partition is retried and completes after the heal, or fails after about
 // two minutes. Modelling a partition as loss instead leaves connections
 // that never hear back, which the real Sentinel never sees.
+//
+// Each direction of a connection is a stream: its segments are numbered
+// when sent; the receiving host hands them to the process in that order,
+// once each (a copy the network duplicated, or one that overtook an
+// earlier segment, waits or is discarded), and what a cut, a loss or a
+// full link kept from arriving waits for retransmission.
 const (
 	// A connect (SYN) is retried after 1, 2, 4, 8, 16 and 32 s and fails
 	// 64 s after the last try: tcp_syn_retries 6, 127 s in all.
@@ -24,8 +31,8 @@ const (
 	tcpMinRTO  = 200 * wire.Millisecond
 	tcpMaxRTO  = 120 * wire.Second
 	tcpRetries = 15
-	// tcpMaxQueued bounds what one connection holds for retransmission,
-	// like a socket's send buffer; more is dropped as "full".
+	// tcpMaxQueued bounds what one stream holds for retransmission, like a
+	// socket's send buffer; more ends the run as the in-flight bound does.
 	tcpMaxQueued = 4096
 )
 
@@ -35,69 +42,200 @@ const (
 const deadInc = ^uint32(0)
 
 // streamKey names one direction of a connection: (client node, ConnID)
-// names a connection, and from/to say which way the segments go.
+// names a connection; from, to and client (the segment goes from the
+// client) say which direction. Two nodes that both open connections to
+// each other number them independently, so client is needed.
 type streamKey struct {
 	from, to wire.NodeID
 	conn     wire.ConnID
+	client   bool
 }
 
-// stream is one direction of a connection with segments waiting for
-// retransmission. Segments sent or arriving behind them wait too: TCP
-// hands the receiver its data in order.
+// stalledSeg is a segment waiting for retransmission.
+type stalledSeg struct {
+	seq uint64
+	msg wire.Message
+}
+
+// stream is the state of one direction of a connection between two
+// incarnations of its ends.
 type stream struct {
-	queue          []wire.Message
-	fromInc, toInc uint32 // the incarnations the segments belong to
-	syn            bool   // the connect itself is waiting
-	rto            wire.Duration
-	tries          int
+	fromInc, toInc uint32
+	sent           uint64 // sequence numbers given so far
+	delivered      uint64 // handed to the receiving process, in order
+	// ooo holds segments that arrived before an earlier one (looked up by
+	// sequence number only).
+	ooo   map[uint64]event
+	retx  []stalledSeg // waiting for retransmission, by sequence number
+	syn   bool         // the connect itself waits
+	rto   wire.Duration
+	tries int
+	gen   uint32 // the armed timer's generation (World.tcpGen), 0 when none
+	armed bool
 }
 
-// segmentKey reports whether m travels on a TCP connection, and which.
+// segmentKey reports whether m travels on a TCP connection, and which
+// direction of which.
 func segmentKey(m *wire.Message) (streamKey, wire.Segment, bool) {
 	s, ok := m.Payload.(wire.Segment)
 	if !ok {
 		return streamKey{}, nil, false
 	}
-	return streamKey{m.From, m.To, s.Connection()}, s, true
+	return streamKey{m.From, m.To, s.Connection(), s.FromClient()}, s, true
 }
 
-// streamKeyOf is m's stream, or the zero key for a message that is not a
-// segment (no stream has it: a node never sends to itself).
-func streamKeyOf(m *wire.Message) streamKey {
-	k, _, _ := segmentKey(m)
-	return k
-}
-
-// stalled returns the stream of m's connection if segments are waiting on
-// it (m must wait behind them), after discarding a stream left by an
-// earlier incarnation of either end.
-func (w *World) stalled(k streamKey, fromInc, toInc uint32) *stream {
+// streamFor returns the stream of k, starting a new one when there is
+// none or the one there belongs to another incarnation of the client (what
+// it still held is dropped). From the client, the server's incarnation is
+// the one the stream began with: a client cannot know that its server
+// restarted until a segment is reset there.
+func (w *World) streamFor(k streamKey, fromInc, toInc uint32) *stream {
 	st := w.tcp[k]
-	if st == nil {
-		return nil
+	// A connection belongs to one incarnation of the client that opened
+	// it: from the client, a new incarnation of the sender starts new
+	// streams; back to it, so does a new incarnation of the receiver (a
+	// restarted client numbers its connections from 1 again).
+	if st != nil && st.fromInc == fromInc && (k.client || st.toInc == toInc) {
+		return st
 	}
-	if st.fromInc != fromInc || st.toInc != toInc {
+	if st != nil {
 		w.abandon(k, st, "restarted")
-		return nil
 	}
+	st = &stream{fromInc: fromInc, toInc: toInc}
+	w.tcp[k] = st
 	return st
 }
 
-// stall holds segment m for retransmission: why says what kept it from
-// arriving (partition, loss). The first segment held on a stream arms its
-// retransmission timer.
-func (w *World) stall(k streamKey, seg wire.Segment, m *wire.Message, fromInc, toInc uint32, why string) {
-	st := w.tcp[k]
-	if st == nil {
-		st = &stream{fromInc: fromInc, toInc: toInc, rto: tcpMinRTO}
-		if seg.Handshake() {
-			st.syn, st.rto = true, tcpSynRTO
-		}
-		w.tcp[k] = st
-		w.push(event{at: w.now.Add(st.rto), kind: evRetransmit, msg: wire.Message{From: k.from, To: k.to}, ref: uint64(k.conn)})
+// sendSegment is send for a segment: it gets the stream's next sequence
+// number and leaves now, or waits for retransmission when an earlier
+// segment waits, the way is cut, the receiving host is down (silence, as
+// in a partition), the link is full or the packet is lost. A process that
+// is down on a host that is up refuses it at once (reset).
+func (w *World) sendSegment(from, to *node, l *link, k streamKey, seg wire.Segment, m *wire.Message) {
+	toInc := to.inc
+	if !to.up {
+		toInc = deadInc
 	}
-	if len(st.queue) >= tcpMaxQueued {
+	st := w.streamFor(k, from.inc, toInc)
+	st.sent++
+	seq := st.sent
+	toInc = st.toInc
+	switch {
+	case len(st.retx) > 0:
+		w.stall(k, st, seg, seq, m, "behind") // TCP keeps the order
+		return
+	case l.down():
+		w.stall(k, st, seg, seq, m, "partition")
+		return
+	case !to.up && to.hostDown:
+		w.stall(k, st, seg, seq, m, "host-down")
+		return
+	case !to.up:
+		w.drop(m, "down") // connection refused
+		w.reset(m)
+		return
+	case l.full():
+		w.stall(k, st, seg, seq, m, "full")
+		return
+	}
+	w.linkRand(l, m.From, m.To)
+	if l.cfg.Loss.Draw(l.rng) {
+		w.stall(k, st, seg, seq, m, "loss")
+		return
+	}
+	w.enqueue(l, m, from.slow, from.inc, toInc, seq)
+	// A copy the network made is discarded by the receiving host.
+	if l.cfg.Duplicate.Draw(l.rng) && !l.full() && w.stats.InFlight < w.cfg.Bounds.MaxInFlight {
+		w.stats.Duplicated++
+		w.record("dup", m)
+		w.enqueue(l, m, from.slow, from.inc, toInc, seq)
+	}
+}
+
+// arriveSegment handles a segment reaching its host (its sender and
+// receiver incarnations already checked): cut on the way, it waits for
+// retransmission; a duplicate is discarded; one that overtook an earlier
+// segment waits for it; otherwise it is handed over, with whatever was
+// waiting behind it.
+func (w *World) arriveSegment(e *event, k streamKey, seg wire.Segment) {
+	m := &e.msg
+	st := w.tcp[k]
+	if st == nil || st.fromInc != e.aux || st.toInc != e.inc {
+		// The stream ended (a hang-up delivered, or a restart): this is a
+		// copy of a segment that was already handed over.
+		w.settle(m)
+		w.drop(m, "dup")
+		return
+	}
+	seq := e.ref
+	if w.link(m.From, m.To).down() {
+		w.settle(m)
+		if seq > st.delivered {
+			w.stall(k, st, seg, seq, m, "partition")
+		} else {
+			w.drop(m, "dup")
+		}
+		return
+	}
+	switch {
+	case seq <= st.delivered:
+		w.settle(m)
+		w.drop(m, "dup")
+	case seq > st.delivered+1:
+		if _, dup := st.ooo[seq]; dup {
+			w.settle(m)
+			w.drop(m, "dup")
+			return
+		}
+		w.settle(m)
+		w.record("reorder", m)
+		if st.ooo == nil {
+			st.ooo = map[uint64]event{}
+		}
+		st.ooo[seq] = *e
+	default:
+		w.settle(m)
+		w.handOver(k, st, e)
+		for w.ended == nil {
+			next, ok := st.ooo[st.delivered+1]
+			if !ok {
+				break
+			}
+			delete(st.ooo, st.delivered+1)
+			w.handOver(k, st, &next)
+		}
+	}
+}
+
+// handOver gives the next segment of a stream to its process (held there
+// if it is paused). A delivered hang-up or close ends the stream.
+func (w *World) handOver(k streamKey, st *stream, e *event) {
+	st.delivered++
+	to := w.nodes[e.msg.To]
+	if to.paused {
+		// Back on the books: a held message is in flight until resume.
+		w.link(e.msg.From, e.msg.To).inFlight++
+		w.stats.InFlight++
+		w.record("held", &e.msg)
+		to.held = append(to.held, *e)
+	} else {
+		w.receive(to, &e.msg)
+	}
+	switch e.msg.Payload.(type) {
+	case *wire.Hangup, *wire.Closed:
+		if len(st.retx) == 0 && len(st.ooo) == 0 && w.tcp[k] == st {
+			delete(w.tcp, k)
+		}
+	}
+}
+
+// stall holds segment seq of a stream for retransmission, in sequence
+// order: why says what kept it from arriving. The first segment held arms
+// the stream's retransmission timer.
+func (w *World) stall(k streamKey, st *stream, seg wire.Segment, seq uint64, m *wire.Message, why string) {
+	if len(st.retx) >= tcpMaxQueued {
 		w.drop(m, "full")
+		w.end(MaxInFlightHit, "more than "+strconv.Itoa(tcpMaxQueued)+" segments wait for retransmission on one connection")
 		return
 	}
 	t := w.trace
@@ -106,7 +244,37 @@ func (w *World) stall(k streamKey, seg wire.Segment, m *wire.Message, fromInc, t
 	t.word(why)
 	t.word(m.Payload.String())
 	t.end()
-	st.queue = append(st.queue, *m)
+	i, _ := slices.BinarySearchFunc(st.retx, seq, func(s stalledSeg, q uint64) int {
+		switch {
+		case s.seq < q:
+			return -1
+		case s.seq > q:
+			return 1
+		}
+		return 0
+	})
+	st.retx = slices.Insert(st.retx, i, stalledSeg{seq: seq, msg: *m})
+	if !st.armed {
+		w.link(k.from, k.to).stalled++
+		st.armed, st.tries = true, 0
+		w.tcpGen++ // unique over all streams: a timer of an ended stream never drives a new one
+		st.gen = w.tcpGen
+		st.rto = tcpMinRTO
+		st.syn = seg.Handshake() && seq == 1
+		if st.syn {
+			st.rto = tcpSynRTO
+		}
+		w.armRetransmit(k, st)
+	}
+}
+
+func (w *World) armRetransmit(k streamKey, st *stream) {
+	client := uint64(0)
+	if k.client {
+		client = 1
+	}
+	w.push(event{at: w.now.Add(st.rto), kind: evRetransmit, msg: wire.Message{From: k.from, To: k.to},
+		ref: uint64(k.conn)<<1 | client, aux: st.gen})
 }
 
 // retransmit is a stream's retransmission timer: when the way is open, the
@@ -114,19 +282,20 @@ func (w *World) stall(k streamKey, seg wire.Segment, m *wire.Message, fromInc, t
 // until TCP gives up and tells the sender (a wire.Reset, as the connection
 // fails with ETIMEDOUT).
 func (w *World) retransmit(e *event) {
-	k := streamKey{e.msg.From, e.msg.To, wire.ConnID(e.ref)}
+	k := streamKey{e.msg.From, e.msg.To, wire.ConnID(e.ref >> 1), e.ref&1 == 1}
 	st := w.tcp[k]
-	if st == nil {
-		return
+	if st == nil || st.gen != e.aux || !st.armed {
+		return // a timer of a stream that ended or started again
 	}
-	from := w.nodes[k.from]
+	from, to := w.nodes[k.from], w.nodes[k.to]
 	if !from.up || from.inc != st.fromInc {
 		w.abandon(k, st, "sender-crashed")
+		delete(w.tcp, k)
 		return
 	}
 	l := w.link(k.from, k.to)
 	w.linkRand(l, k.from, k.to)
-	lost := l.down() || l.cfg.Loss.Draw(l.rng)
+	lost := l.down() || !to.up && to.hostDown || l.full() || l.cfg.Loss.Draw(l.rng)
 	if lost {
 		st.tries++
 		limit := tcpRetries
@@ -135,42 +304,73 @@ func (w *World) retransmit(e *event) {
 		}
 		t := w.trace
 		t.begin(w.now, "rto")
-		t.word(from.name + ">" + w.nodes[k.to].name)
+		t.word(from.name + ">" + to.name)
 		t.word("c" + strconv.FormatUint(uint64(k.conn), 10))
 		t.word("try=" + strconv.Itoa(st.tries))
 		t.end()
-		if st.tries > limit && !from.paused {
+		if st.tries > limit {
+			first := st.retx[0].msg.Payload
 			w.abandon(k, st, "timeout")
-			w.timeout(from, k, st.queue[0].Payload)
+			delete(w.tcp, k)
+			w.timeout(from, k, first)
 			return
 		}
-		// A paused sender hears of the failure when it runs again.
 		st.rto = min(2*st.rto, tcpMaxRTO)
-		w.push(event{at: w.now.Add(st.rto), kind: evRetransmit, msg: e.msg, ref: e.ref})
+		w.armRetransmit(k, st)
 		return
 	}
-	delete(w.tcp, k)
-	for i := range st.queue {
-		m := &st.queue[i]
-		w.record("resend", m)
-		w.enqueue(l, m, 0, st.fromInc, st.toInc)
+	st.armed = false
+	l.stalled--
+	retx := st.retx
+	st.retx = nil
+	for i := range retx {
+		if w.stats.InFlight >= w.cfg.Bounds.MaxInFlight {
+			w.drop(&retx[i].msg, "bound")
+			w.end(MaxInFlightHit, "more than "+strconv.Itoa(w.cfg.Bounds.MaxInFlight)+" messages in flight")
+			return
+		}
+		w.record("resend", &retx[i].msg)
+		w.enqueue(l, &retx[i].msg, 0, st.fromInc, st.toInc, retx[i].seq)
 	}
 }
 
-// abandon drops what a stream holds.
+// abandon drops what a stream holds, in sequence order.
 func (w *World) abandon(k streamKey, st *stream, why string) {
-	delete(w.tcp, k)
-	for i := range st.queue {
-		w.drop(&st.queue[i], why)
+	if st.armed {
+		w.link(k.from, k.to).stalled--
 	}
+	st.gen = 0
+	st.armed = false
+	waiting := make([]uint64, 0, len(st.ooo))
+	for seq := range st.ooo {
+		waiting = append(waiting, seq)
+	}
+	slices.Sort(waiting)
+	for _, seq := range waiting {
+		e := st.ooo[seq]
+		w.drop(&e.msg, why)
+	}
+	st.ooo = nil
+	for i := range st.retx {
+		w.drop(&st.retx[i].msg, why)
+	}
+	st.retx = nil
 }
 
 // timeout tells the sender its connection failed: its own TCP stack gives
-// up, so nothing crosses the network.
+// up, so nothing crosses the network. A paused sender hears it when it
+// runs again.
 func (w *World) timeout(from *node, k streamKey, p wire.Payload) {
 	rm := wire.Message{ID: w.nextID(), From: k.to, To: k.from, Payload: &wire.Reset{Payload: p}}
 	w.stats.Resets++
 	w.record("reset", &rm)
+	if from.paused {
+		w.link(k.to, k.from).inFlight++
+		w.stats.InFlight++
+		w.record("held", &rm)
+		from.held = append(from.held, event{at: w.now, kind: evDeliver, node: k.from, inc: from.inc, aux: w.nodes[k.to].inc, msg: rm})
+		return
+	}
 	w.receive(from, &rm)
 }
 

@@ -61,7 +61,13 @@ func TestTCPRetransmitsAcrossAPartitionInOrder(t *testing.T) {
 	rest := []wire.NodeID{srv}
 	require.NoError(t, c.w.Schedule(50, sim.Partition{Groups: [][]wire.NodeID{ids, rest}}))
 	require.NoError(t, c.w.Schedule(5000, sim.Heal{}))
+	var during, afterHeal bool
+	c.w.At(4000, func(w *sim.World) { during = w.Stalled(cli, srv) })
+	c.w.At(6000, func(w *sim.World) { afterHeal = w.Stalled(cli, srv) })
 	c.runUntil(60_000)
+	require.True(t, during, "stalled while cut")
+	require.True(t, afterHeal, "still stalled after the heal, until the retransmission at 7.1 s")
+	require.False(t, c.w.Stalled(cli, srv))
 
 	// The connect at 100 ms is retried at 1.1, 3.1, 7.1 s: the first try
 	// after the heal (5 s) carries it and the two commands behind it; the

@@ -148,9 +148,11 @@ type World struct {
 	// flapSeq counts the flappers started per label and start time, to name
 	// their streams.
 	flapSeq map[string]int
-	// tcp holds the connections with segments waiting for retransmission
-	// (tcp.go); looked up by key, never iterated.
+	// tcp holds the state of each direction of each TCP connection
+	// (tcp.go), looked up by key, never iterated; tcpGen numbers the
+	// retransmission timers.
 	tcp     map[streamKey]*stream
+	tcpGen  uint32
 	trace   *Trace
 	ctx     Context
 	stats   Stats

@@ -280,6 +280,11 @@ type Segment interface {
 	Payload
 	Connection() ConnID
 	Handshake() bool
+	// FromClient says which way the segment goes: from the client that
+	// opened the connection (commands, hang-ups) or back to it (replies,
+	// pushes, closes). With Connection and the two nodes it names one
+	// direction of one connection.
+	FromClient() bool
 }
 
 // Connection implements Segment.
@@ -287,6 +292,21 @@ func (c *Command) Connection() ConnID { return c.Conn }
 
 // Handshake implements Segment: the first command of a connection opens it.
 func (c *Command) Handshake() bool { return c.Open }
+
+// FromClient implements Segment.
+func (*Command) FromClient() bool { return true }
+
+// FromClient implements Segment.
+func (*Reply) FromClient() bool { return false }
+
+// FromClient implements Segment.
+func (*Push) FromClient() bool { return false }
+
+// FromClient implements Segment.
+func (*Closed) FromClient() bool { return false }
+
+// FromClient implements Segment.
+func (*Hangup) FromClient() bool { return true }
 
 // Connection implements Segment.
 func (r *Reply) Connection() ConnID { return r.Conn }

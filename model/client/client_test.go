@@ -229,27 +229,30 @@ func TestRoleCheckRejectsStaleMaster(t *testing.T) {
 	})
 }
 
-func TestClosedConnectionIsUnknownAndReconnects(t *testing.T) {
+// redis1 restarts: the client's connection is gone, and its next command
+// on it reaches a host with no such connection, which resets it (TCP): the
+// command definitely did not run (fail, with the CLOSED the client reports)
+// and the client rediscovers the master.
+func TestResetConnectionFailsAndReconnects(t *testing.T) {
 	h := twoNodes(t, 6)
 	h.addSentinelClient("c1", client.SentinelConfig{Options: client.Options{Workload: writes(50)}}, "s1")
-	// redis1 restarts: the client's connection is gone, and its next
-	// command on it is answered with Closed (a reset).
 	require.NoError(t, h.w.Schedule(2020, sim.Restart{Node: h.ids["redis1"]}))
 	h.run(8 * wire.Second)
 	h.checkHistory()
 
 	closed := h.events("client c1 closed redis1:6379 reset")
 	require.Len(t, closed, 1)
-	var unknown []history.Op
+	var failed []history.Op
 	for _, op := range h.ops("c1") {
-		if op.Outcome == history.Unknown {
-			unknown = append(unknown, op)
+		if op.Outcome == history.Fail {
+			failed = append(failed, op)
 		} else {
 			assert.Equal(t, history.OK, op.Outcome, "%s", &op)
 		}
 	}
-	require.Len(t, unknown, 1)
-	assert.Equal(t, "CLOSED", unknown[0].Reply.ErrorCode())
+	require.Len(t, failed, 1)
+	assert.Equal(t, "CLOSED", failed[0].Reply.ErrorCode())
+	assert.Greater(t, failed[0].Call, wire.Time(2020), "sent after the restart")
 	assert.Len(t, h.events("client c1 master redis1:6379 via s1"), 2, "rediscovered after the close")
 }
 

@@ -124,10 +124,6 @@ type Settings struct {
 // Analyze reads parsed logs into an Analysis.
 func Analyze(ls []*logs.Log, set Settings) (*Analysis, error) {
 	a := &Analysis{}
-	type src struct {
-		key   string
-		first int
-	}
 	var entries []*logs.Entry
 	for _, l := range ls {
 		for _, p := range l.Problems {
