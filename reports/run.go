@@ -261,6 +261,23 @@ func Regenerate(dir string) error {
 	if err := write(FileDecisions, func(w io.Writer) error { return WriteTimeline(w, d.Decisions) }); err != nil {
 		return err
 	}
+	var sentinels []string
+	for _, n := range d.nodes {
+		if d.kinds[n] == "sentinel" {
+			sentinels = append(sentinels, n)
+		}
+	}
+	if len(sentinels) > 0 {
+		f, err := os.Open(filepath.Join(dir, FileTrace))
+		if err != nil {
+			return err
+		}
+		err = WriteSentinelLogs(dir, f, sentinels)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
 	if err := write(FileSummary, func(w io.Writer) error { return WriteMarkdown(w, d) }); err != nil {
 		return err
 	}

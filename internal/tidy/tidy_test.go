@@ -39,7 +39,7 @@ var allowedImports = map[string][]string{
 	"sim":               {},
 	"checker":           {},
 	"reports":           {"checker", "scenarios"},
-	"scenarios/replay":  {"scenarios", "sentinel/logs"},
+	"scenarios/replay":  {"scenarios", "sentinel/logs", "reports"},
 	"internal/traffic":  {"sim"},
 	"scenarios":         {"sim", "sentinel", "sentinel/conf", "model", "model/keyspace", "model/redisconf", "model/client", "checker", "internal/traffic"},
 	"cmd/sentinelsim":   {"*"},

@@ -104,13 +104,20 @@ type Analysis struct {
 	Problems  []string  `json:"problems,omitempty"`
 	// Selected are the replicas the real sentinels selected for promotion
 	// (+selected-slave), in order: the logs do not show replica-priority or
-	// offsets, so the scenario gives the first one a better priority.
-	Selected []string `json:"selected,omitempty"`
+	// offsets, so before each failover the scenario makes the replica that
+	// was selected the best by priority (CONFIG SET replica-priority).
+	Selected []Selection `json:"selected,omitempty"`
 	// Offsets are the clock corrections applied to sentinels whose logs
 	// put an effect before its cause (ms added to their times).
 	Offsets map[string]int64 `json:"clock_offsets_ms,omitempty"`
 	Start   time.Time        `json:"start"`
 	SpanMs  int64            `json:"span_ms"`
+}
+
+// Selection is a replica a leader selected for promotion, and when.
+type Selection struct {
+	AtMs int64  `json:"at_ms"`
+	Addr string `json:"addr"`
 }
 
 // Settings are the values the replay takes from configuration files and
@@ -142,16 +149,36 @@ func Analyze(ls []*logs.Log, set Settings) (*Analysis, error) {
 	}
 	// Sentinels: one per source, named in order of first appearance; a
 	// source that logs a second "Sentinel ID" restarted.
+	// A restarted sentinel is a new process (a new pid, a new source) with
+	// the same run id: sources that log the same "Sentinel ID" are one.
+	idOf := map[string]string{}
+	for _, e := range entries {
+		if e.Note != nil && e.Note.Kind == logs.NoteSentinelID {
+			if _, ok := idOf[e.Source.String()]; !ok {
+				idOf[e.Source.String()] = e.Note.RunID
+			}
+		}
+	}
 	names := map[string]string{}
+	byID := map[string]string{}
 	infos := map[string]*SentinelInfo{}
 	var order []string
 	for _, e := range entries {
 		key := e.Source.String()
-		if _, ok := names[key]; !ok {
-			name := "s" + strconv.Itoa(len(order)+1)
-			names[key] = name
-			order = append(order, key)
-			infos[name] = &SentinelInfo{Name: name, Sources: []string{key}}
+		if _, ok := names[key]; ok {
+			continue
+		}
+		if id := idOf[key]; id != "" && byID[id] != "" {
+			names[key] = byID[id]
+			infos[byID[id]].Sources = append(infos[byID[id]].Sources, key)
+			continue
+		}
+		name := "s" + strconv.Itoa(len(infos)+1)
+		names[key] = name
+		order = append(order, key)
+		infos[name] = &SentinelInfo{Name: name, Sources: []string{key}}
+		if id := idOf[key]; id != "" {
+			byID[id] = name
 		}
 	}
 	// Sort by time (stable: lines of one source keep their order).
@@ -188,8 +215,8 @@ func Analyze(ls []*logs.Log, set Settings) (*Analysis, error) {
 			}
 			switch e.Event.Type {
 			case "+selected-slave":
-				if in := e.Event.Inst; in != nil && !slices.Contains(a.Selected, in.Addr.String()) {
-					a.Selected = append(a.Selected, in.Addr.String())
+				if in := e.Event.Inst; in != nil {
+					a.Selected = append(a.Selected, Selection{AtMs: e.Time.Sub(a.Start).Milliseconds(), Addr: in.Addr.String()})
 				}
 			case "+monitor":
 				if top.Quorum == 0 && e.Event.Quorum.Need > 0 {

@@ -1,12 +1,16 @@
 package replay
 
 import (
+	"bytes"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/sentinelsim/sentinelsim/reports"
+	"github.com/sentinelsim/sentinelsim/scenarios"
 	"github.com/sentinelsim/sentinelsim/sentinel/logs"
 )
 
@@ -143,4 +147,53 @@ func TestClockOffsetFromCausality(t *testing.T) {
 	a, err := Analyze([]*logs.Log{a1, a2}, Settings{DownAfterMs: 5000})
 	require.NoError(t, err)
 	require.Equal(t, map[string]int64{"s2": 2950}, a.Offsets)
+}
+
+// The Solaris scenarios, run and then replayed from the sentinel logs the
+// run directory writes (reports.WriteSentinelLogs, Redis 7's own format),
+// round-trip: the inferred faults make the same decisions.
+func TestSolarisRoundTrip(t *testing.T) {
+	for _, name := range []string{"solaris-stall", "solaris-misconf", "solaris-network-flap", "solaris-clock-jumps"} {
+		t.Run(name, func(t *testing.T) {
+			f, ok := scenarios.Find(name)
+			require.True(t, ok)
+			var trace bytes.Buffer
+			_, err := scenarios.RunWith(f, 1, scenarios.Options{Trace: &trace})
+			require.NoError(t, err)
+			var names []string
+			for _, s := range f.Sentinels {
+				names = append(names, s.Name)
+			}
+			dir := t.TempDir()
+			require.NoError(t, reports.WriteSentinelLogs(dir, &trace, names))
+			var ls []*logs.Log
+			for _, n := range names {
+				l, err := logs.ParseFile(filepath.Join(dir, reports.LogDir, n+".log"), logs.Options{})
+				require.NoError(t, err)
+				require.Empty(t, l.Problems)
+				ls = append(ls, l)
+			}
+			var set Settings
+			for _, line := range strings.Split(f.SentinelConfig, "\n") {
+				w := strings.Fields(line)
+				switch {
+				case len(w) == 6 && w[1] == "monitor":
+					set.Quorum, _ = strconv.Atoi(w[5])
+				case len(w) == 4 && w[1] == "down-after-milliseconds":
+					set.DownAfterMs, _ = strconv.ParseInt(w[3], 10, 64)
+				case len(w) == 4 && w[1] == "failover-timeout":
+					set.FailoverTimeoutMs, _ = strconv.ParseInt(w[3], 10, 64)
+				}
+			}
+			a, err := Analyze(ls, set)
+			require.NoError(t, err)
+			text, err := a.Scenario("", Settings{})
+			require.NoError(t, err)
+			res, err := a.Simulate(text, 2)
+			require.NoError(t, err)
+			for _, r := range res {
+				require.True(t, r.Match, "seed %d: %s\n%s", r.Seed, r.Divergence, text)
+			}
+		})
+	}
 }

@@ -71,13 +71,7 @@ func (a *Analysis) Scenario(profile string, whatIf Settings) (string, error) {
 	masterAddr := addr(t.MasterAddr)
 	fmt.Fprintf(&b, "  - {name: r1, addr: %q}\n", masterAddr)
 	for i, r := range t.Replicas {
-		prio := ""
-		if len(a.Selected) > 0 && a.Selected[0] == r {
-			// The logs show which replica won, not why: give it the
-			// better priority so that the simulation picks it too.
-			prio = `, config: "replica-priority 50"`
-		}
-		fmt.Fprintf(&b, "  - {name: r%d, addr: %q, replicaof: r1%s}\n", i+2, addr(r), prio)
+		fmt.Fprintf(&b, "  - {name: r%d, addr: %q, replicaof: r1}\n", i+2, addr(r))
 	}
 	ma := addrOf(masterAddr)
 	b.WriteString("sentinel-config: |\n")
@@ -94,10 +88,38 @@ func (a *Analysis) Scenario(profile string, whatIf Settings) (string, error) {
 		used[sa] = true
 		fmt.Fprintf(&b, "  - {name: %s, addr: %q}\n", s.Name, addr(sa))
 	}
-	if len(a.Faults) > 0 {
+	faults := slices.Clone(a.Faults)
+	// The logs show which replica each failover selected, not why (its
+	// priority, its offset): just before the fault that led to it, the
+	// scenario makes that replica the best by priority.
+	for _, sel := range a.Selected {
+		var cause int64 = -1
+		for _, f := range a.Faults {
+			if f.AtMs <= sel.AtMs && (f.Kind == "crash" || f.Kind == "isolate" || f.Kind == "command") {
+				cause = f.AtMs
+			}
+		}
+		if cause < 0 {
+			continue
+		}
+		nodes := append([]string{t.MasterAddr}, t.Replicas...)
+		for i, n := range nodes {
+			prio := "100"
+			if n == sel.Addr {
+				prio = "10"
+			}
+			faults = append(faults, Fault{AtMs: max(cause-1, 0), Kind: "priority", Node: "r" + strconv.Itoa(i+1), Why: prio})
+		}
+	}
+	slices.SortStableFunc(faults, func(x, y Fault) int { return int(x.AtMs - y.AtMs) })
+	if len(faults) > 0 {
 		b.WriteString("faults:\n")
 	}
-	for _, f := range a.Faults {
+	for _, f := range faults {
+		if f.Kind == "priority" {
+			fmt.Fprintf(&b, "  - {at: %dms, command: {to: %s, args: [CONFIG, SET, replica-priority, %q]}}\n", f.AtMs+Warmup, f.Node, f.Why)
+			continue
+		}
 		fmt.Fprintf(&b, "  # %s\n", strings.ReplaceAll(f.Why, "\n", " "))
 		undo := ""
 		if f.ForMs > 0 {
