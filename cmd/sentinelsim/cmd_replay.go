@@ -36,6 +36,7 @@ type replayReport struct {
 	Seeds     []replay.SeedResult `json:"seeds"`
 	Match     bool                `json:"match"`
 	Problems  []string            `json:"problems,omitempty"`
+	Hints     []string            `json:"hints,omitempty"`
 	Replay    string              `json:"replay"`
 }
 
@@ -91,6 +92,9 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 		for _, p := range a.Problems {
 			fmt.Fprintf(stdout, "problem:  %s\n", p)
 		}
+		for _, h := range a.Hints {
+			fmt.Fprintf(stdout, "hint:     %s\n", h)
+		}
 		fmt.Fprint(stdout, a.Explain())
 		for _, an := range a.Anomalies {
 			fmt.Fprintf(stdout, "anomaly:  t=%dms %s %s: %s [%s]\n", an.AtMs, an.Sentinel, an.Rule, an.Detail, strings.Join(an.Lines, " "))
@@ -128,7 +132,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	rep := replayReport{Logs: fs.Args(), Events: a.Events, Topology: a.Topology, Anomalies: a.Anomalies, Faults: a.Faults, Scenario: text,
-		Real: a.Real, Simulated: commonest(res), Seeds: res, Match: 2*matches > len(res), Problems: a.Problems, Replay: strings.Join(cmd, " ")}
+		Real: a.Real, Simulated: commonest(res), Seeds: res, Match: 2*matches > len(res), Problems: a.Problems, Hints: a.Hints, Replay: strings.Join(cmd, " ")}
 	if *out != "" {
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			return 0, err

@@ -102,6 +102,9 @@ type Analysis struct {
 	Real      Decisions `json:"real"`
 	Faults    []Fault   `json:"faults"`
 	Problems  []string  `json:"problems,omitempty"`
+	// Hints say what the logs suggest about replaying them (a release,
+	// hence a behaviour profile).
+	Hints []string `json:"hints,omitempty"`
 	// Selected are the replicas the real sentinels selected for promotion
 	// (+selected-slave), in order: the logs do not show replica-priority or
 	// offsets, so before each failover the scenario makes the replica that
@@ -263,6 +266,19 @@ func Analyze(ls []*logs.Log, set Settings) (*Analysis, error) {
 	}
 	if top.Master == "" {
 		return nil, fmt.Errorf("the logs name no monitored master")
+	}
+	// The line format tells the release apart (incidents.md, "Redis log
+	// line anatomy"): no role letter is Redis 2.6/2.8, no year before 5.0.
+	old, noYear := false, false
+	for _, e := range entries {
+		old = old || e.Role == logs.RoleNone && !e.Signal
+		noYear = noYear || !e.YearKnown
+	}
+	switch {
+	case old:
+		a.Hints = append(a.Hints, "the logs are Redis 2.6/2.8's ([pid] lines without a role letter): the default profile is 7.0's; try --profile 2.8.1, 2.8.6 or 2.8.14 (release bugs such as 2.8's lockstep split votes replay only under their release's profile)")
+	case noYear:
+		a.Hints = append(a.Hints, "the logs are from Redis 3.x or 4.x (no year in the time stamps): the simulated sentinels follow 7.0's rules")
 	}
 	for _, key := range order {
 		info := infos[names[key]]

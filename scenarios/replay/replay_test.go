@@ -197,3 +197,29 @@ func TestSolarisRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// I05 (Redis 2.8.1: sentinels that start in lockstep split their votes and
+// nobody is elected) replays as the real sentinels decided only under the
+// 2.8.1 profile; the 7.0 rules elect a leader. The analysis says the logs
+// are 2.8's.
+func TestReleaseBugNeedsItsProfile(t *testing.T) {
+	a, err := Analyze(load(t, "I05-redis-1419-split-vote-not-elected.log"), Settings{})
+	require.NoError(t, err)
+	require.NotEmpty(t, a.Hints)
+	require.Contains(t, a.Hints[0], "--profile 2.8.1")
+	matches := func(profile string) int {
+		text, err := a.Scenario(profile, Settings{})
+		require.NoError(t, err)
+		res, err := a.Simulate(text, 3)
+		require.NoError(t, err)
+		n := 0
+		for _, r := range res {
+			if r.Match {
+				n++
+			}
+		}
+		return n
+	}
+	require.Zero(t, matches(""), "7.0 elects a leader")
+	require.GreaterOrEqual(t, matches("2.8.1"), 2, "2.8.1 splits the votes for most seeds")
+}
