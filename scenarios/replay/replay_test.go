@@ -223,3 +223,27 @@ func TestReleaseBugNeedsItsProfile(t *testing.T) {
 	require.Zero(t, matches(""), "7.0 elects a leader")
 	require.GreaterOrEqual(t, matches("2.8.1"), 2, "2.8.1 splits the votes for most seeds")
 }
+
+// The same with SIGSTOP: the master stopped 20 s after the sentinels
+// started and continued 15 s later (testdata/real-7.0.15-sigstop-master).
+// A stopped process and a crashed one look alike from the sentinels' logs
+// until it answers again: replay infers a crash at about 20 s and its
+// return at about 35 s, and the simulation decides as the real sentinels.
+func TestReplayRealSigstopMaster(t *testing.T) {
+	ls := loadDir(t, "real-7.0.15-sigstop-master", "sentinel1.log", "sentinel2.log", "sentinel3.log")
+	a, err := Analyze(ls, Settings{Quorum: 2, DownAfterMs: 2000, FailoverTimeoutMs: 10000})
+	require.NoError(t, err)
+	require.Len(t, a.Real.Switches, 1)
+	require.Len(t, a.Faults, 2)
+	require.Equal(t, "crash", a.Faults[0].Kind)
+	require.InDelta(t, 20_000, a.Faults[0].AtMs, 1500)
+	require.Equal(t, "restart", a.Faults[1].Kind)
+	require.InDelta(t, 35_000, a.Faults[1].AtMs, 2000)
+	text, err := a.Scenario("", Settings{})
+	require.NoError(t, err)
+	res, err := a.Simulate(text, 3)
+	require.NoError(t, err)
+	for _, r := range res {
+		require.True(t, r.Match, "seed %d: %s", r.Seed, r.Divergence)
+	}
+}
