@@ -24,6 +24,7 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 // replayReport is 'replay --format json' and DIR/replay.json.
 type replayReport struct {
 	Logs      []string         `json:"logs"`
+	Story     []string         `json:"story"`
 	Events    []replay.Event   `json:"events"`
 	Topology  replay.Topology  `json:"topology"`
 	Anomalies []replay.Anomaly `json:"anomalies"`
@@ -96,6 +97,9 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 			fmt.Fprintf(stdout, "hint:     %s\n", h)
 		}
 		fmt.Fprint(stdout, a.Explain())
+		for _, line := range a.Story() {
+			fmt.Fprintf(stdout, "story:    %s\n", line)
+		}
 		for _, an := range a.Anomalies {
 			fmt.Fprintf(stdout, "anomaly:  t=%dms %s %s: %s [%s]\n", an.AtMs, an.Sentinel, an.Rule, an.Detail, strings.Join(an.Lines, " "))
 			for _, e := range an.Explanations {
@@ -131,7 +135,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 			fmt.Fprintf(stdout, "seed %d:   failovers=%d switches=%d odown=%v — %s\n", r.Seed, r.Decisions.Failovers, len(r.Decisions.Switches), r.Decisions.ODown, mark)
 		}
 	}
-	rep := replayReport{Logs: fs.Args(), Events: a.Events, Topology: a.Topology, Anomalies: a.Anomalies, Faults: a.Faults, Scenario: text,
+	rep := replayReport{Logs: fs.Args(), Story: a.Story(), Events: a.Events, Topology: a.Topology, Anomalies: a.Anomalies, Faults: a.Faults, Scenario: text,
 		Real: a.Real, Simulated: commonest(res), Seeds: res, Match: 2*matches > len(res), Problems: a.Problems, Hints: a.Hints, Replay: strings.Join(cmd, " ")}
 	if *out != "" {
 		if err := os.MkdirAll(*out, 0o755); err != nil {

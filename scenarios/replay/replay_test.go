@@ -247,3 +247,29 @@ func TestReplayRealSigstopMaster(t *testing.T) {
 		require.True(t, r.Match, "seed %d: %s", r.Seed, r.Divergence)
 	}
 }
+
+// Each incident's story names the property incidents.md gives it and the
+// mechanism its logs show.
+func TestIncidentStories(t *testing.T) {
+	for _, c := range []struct {
+		log  string
+		want []string
+	}{
+		{"I02-redis-1445-promoted-replica-reconverted.log", []string{"Liveness", "slave-timeout"}},
+		{"I05-redis-1419-split-vote-not-elected.log", []string{"Liveness", "ODOWN"}},
+		{"I07-redis-9769-not-elected-stale-sentinels.log", []string{"Liveness", "no leader was elected"}},
+		{"I08-redis-windows-17-epoch-churn-not-elected.log", []string{"Liveness", "aborted"}},
+		{"I15-redis-13866-dns-blocking-tilt.log", []string{"Liveness", "TILT", "DNS"}},
+		{"I16-redis-10547-k8s-tilt-loop.log", []string{"Liveness", "TILT"}},
+		{"I17-spotahome-redis-operator-193-tilt-on-sentinel-set.log", []string{"TILT"}},
+		{"I22-redis-2275-no-good-slave.log", []string{"Liveness", "no-good-slave"}},
+		{"I25-redis-4723-sentinels-isolated-manual-failovers.log", []string{"SENTINEL FAILOVER", "Stability"}},
+	} {
+		a, err := Analyze(load(t, c.log), Settings{})
+		require.NoError(t, err)
+		story := strings.Join(a.Story(), " ")
+		for _, w := range c.want {
+			require.Contains(t, story, w, "%s: %s", c.log, story)
+		}
+	}
+}

@@ -289,3 +289,96 @@ func nodeName(top *Topology, addr string) string {
 	}
 	return ""
 }
+
+// Story tells what the logs show in the terms of incidents.md: which
+// property suffered (safety, liveness, stability) and through which of
+// Sentinel's mechanisms.
+func (a *Analysis) Story() []string {
+	var out []string
+	sdown, tilts := false, 0
+	var epochs []uint64
+	tryBy := map[uint64]string{}
+	concurrent := false
+	for _, ev := range a.Events {
+		e := ev.entry.Event
+		if e == nil {
+			continue
+		}
+		switch e.Type {
+		case "+sdown":
+			sdown = sdown || e.Inst != nil && e.Inst.Kind == logs.KindMaster
+		case "+tilt":
+			tilts++
+		case "+new-epoch":
+			if !slices.Contains(epochs, e.Epoch) {
+				epochs = append(epochs, e.Epoch)
+			}
+		case "+try-failover":
+			ep := uint64(0)
+			for _, x := range a.Events {
+				if x.Sentinel == ev.Sentinel && x.AtMs <= ev.AtMs && x.entry.Event != nil && x.entry.Event.Type == "+new-epoch" {
+					ep = x.entry.Event.Epoch
+				}
+			}
+			for other, s := range tryBy {
+				if other != ep && s != ev.Sentinel {
+					concurrent = true
+				}
+			}
+			tryBy[ep] = ev.Sentinel
+		}
+	}
+	r := a.Real
+	count := func(t string) int {
+		n := 0
+		for _, x := range r.Aborts {
+			if x == t {
+				n++
+			}
+		}
+		return n
+	}
+	if tilts > 0 {
+		out = append(out, fmt.Sprintf("Liveness: %d TILT episode(s); for 30 s each the sentinel acts on nothing (spec §18). TILT comes from a stall of its process (a blocking DNS lookup, swap, a paused VM or container) or a jump of its clock.", tilts))
+	}
+	switch {
+	case r.ODown && len(r.Switches) == 0:
+		why := "no failover completed"
+		switch {
+		case count("-failover-abort-not-elected") > 0:
+			why = fmt.Sprintf("no leader was elected (%d attempt(s) aborted not elected: split votes, or too few reachable sentinels for a majority)", count("-failover-abort-not-elected"))
+		case count("-failover-abort-no-good-slave") > 0:
+			why = "no replica qualified for promotion (-failover-abort-no-good-slave)"
+		case count("-failover-abort-slave-timeout") > 0:
+			why = "the promoted replica did not turn master in time (-failover-abort-slave-timeout)"
+		}
+		out = append(out, "Liveness: the master was objectively down (ODOWN) but "+why+".")
+	case !r.ODown && sdown && len(r.Switches) == 0:
+		out = append(out, "Liveness: the master was subjectively down (SDOWN) but never objectively down: not enough sentinels agreed (they could not reach each other, or saw it up).")
+	case len(r.Aborts) > 0:
+		out = append(out, fmt.Sprintf("Liveness: %d failover attempt(s) aborted (%s).", len(r.Aborts), strings.Join(r.Aborts, ", ")))
+	}
+	forced := 0
+	for _, f := range a.Faults {
+		if f.Kind == "command" {
+			forced++
+		}
+	}
+	if forced > 0 {
+		out = append(out, fmt.Sprintf("%d failover(s) had no ODOWN before them: an operator's SENTINEL FAILOVER (forced, no election).", forced))
+	}
+	if len(r.Switches) >= 2 {
+		out = append(out, fmt.Sprintf("Stability: the master changed %d times.", len(r.Switches)))
+	}
+	if concurrent {
+		out = append(out, "Safety risk: failovers of the same master were attempted in two epochs at once by different sentinels.")
+	}
+	if len(out) == 0 {
+		if len(r.Switches) == 1 {
+			out = append(out, "One failover: "+r.Switches[0].From+" -> "+r.Switches[0].To+".")
+		} else {
+			out = append(out, "No failover decision in these lines.")
+		}
+	}
+	return out
+}
