@@ -273,3 +273,51 @@ func TestIncidentStories(t *testing.T) {
 		}
 	}
 }
+
+// A sentinel cut from the master alone (the others see it up) is inferred
+// as a cut of that one link, not the master down, and round-trips.
+func TestInferredCutRoundTrip(t *testing.T) {
+	f, err := scenarios.Parse("cut.yaml", []byte(`name: cut-one
+summary: one sentinel cut from the master for 20 s
+duration: 90s
+redis:
+  - {name: r1, addr: "10.0.0.1:6379"}
+  - {name: r2, addr: "10.0.0.2:6379", replicaof: r1}
+sentinel-config: |
+  sentinel monitor mymaster 10.0.0.1 6379 2
+  sentinel down-after-milliseconds mymaster 3000
+  sentinel failover-timeout mymaster 10000
+sentinels:
+  - {name: s1, addr: "10.0.1.1:26379"}
+  - {name: s2, addr: "10.0.1.2:26379"}
+  - {name: s3, addr: "10.0.1.3:26379"}
+faults:
+  - {at: 30s, partition: [[r1], [s2]], for: 20s}
+`), nil)
+	require.NoError(t, err)
+	var trace bytes.Buffer
+	_, err = scenarios.RunWith(f, 1, scenarios.Options{Trace: &trace})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, reports.WriteSentinelLogs(dir, &trace, []string{"s1", "s2", "s3"}))
+	var ls []*logs.Log
+	for _, n := range []string{"s1", "s2", "s3"} {
+		l, err := logs.ParseFile(filepath.Join(dir, reports.LogDir, n+".log"), logs.Options{})
+		require.NoError(t, err)
+		ls = append(ls, l)
+	}
+	a, err := Analyze(ls, Settings{Quorum: 2, DownAfterMs: 3000, FailoverTimeoutMs: 10000})
+	require.NoError(t, err)
+	require.Len(t, a.Faults, 1)
+	require.Equal(t, "cut", a.Faults[0].Kind)
+	require.Equal(t, "r1 s2", a.Faults[0].Node)
+	require.InDelta(t, 30_000, a.Faults[0].AtMs, 1000)
+	require.Contains(t, strings.Join(a.Story(), " "), "rightly no failover")
+	text, err := a.Scenario("", Settings{})
+	require.NoError(t, err)
+	res, err := a.Simulate(text, 2)
+	require.NoError(t, err)
+	for _, r := range res {
+		require.True(t, r.Match, "seed %d: %s", r.Seed, r.Divergence)
+	}
+}

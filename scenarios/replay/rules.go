@@ -134,6 +134,7 @@ func infer(events []Event, top *Topology) []Fault {
 	lastTo := ""
 	downAddr := top.MasterAddr
 	crashed := map[string]bool{}
+	alone := map[string]Event{} // sentinels with the master SDOWN on their own
 	for _, ev := range events {
 		e := ev.entry.Event
 		switch {
@@ -168,14 +169,26 @@ func infer(events []Event, top *Topology) []Fault {
 			was := len(down) >= top.Quorum || len(down) > 0 && len(down) == loggedSentinels(top)
 			if e.Type == "+sdown" {
 				down[ev.Sentinel] = true
+				alone[ev.Sentinel] = ev
 			} else {
 				delete(down, ev.Sentinel)
+				// A sentinel that lost the master while the others (enough
+				// of them) did not: the link between the two was cut.
+				if up, ok := alone[ev.Sentinel]; ok && since < 0 && !was {
+					if n := nodeName(top, e.Inst.Addr.String()); n != "" {
+						from := max(up.AtMs-top.DownAfterMs, 0)
+						out = append(out, Fault{AtMs: from, Kind: "cut", Node: n + " " + ev.Sentinel, ForMs: ev.AtMs - from,
+							Why: up.Where + ": only " + ev.Sentinel + " had the master SDOWN, until " + ev.Where})
+					}
+				}
+				delete(alone, ev.Sentinel)
 			}
 			is := len(down) >= top.Quorum || len(down) > 0 && len(down) == loggedSentinels(top)
 			switch {
 			case !was && is:
 				since = max(ev.AtMs-top.DownAfterMs, 0)
 				downAddr = e.Inst.Addr.String()
+				clear(alone) // the master itself, not one link
 			case was && !is && since >= 0:
 				out = append(out, masterFault(since, ev.AtMs, lastSwitch, ev.Where))
 				since = -1
@@ -296,6 +309,7 @@ func nodeName(top *Topology, addr string) string {
 func (a *Analysis) Story() []string {
 	var out []string
 	sdown, tilts := false, 0
+	concurrentDown, maxDown := map[string]bool{}, 0
 	var epochs []uint64
 	tryBy := map[uint64]string{}
 	concurrent := false
@@ -305,8 +319,16 @@ func (a *Analysis) Story() []string {
 			continue
 		}
 		switch e.Type {
-		case "+sdown":
-			sdown = sdown || e.Inst != nil && e.Inst.Kind == logs.KindMaster
+		case "+sdown", "-sdown":
+			if e.Inst != nil && e.Inst.Kind == logs.KindMaster {
+				sdown = true
+				if e.Type == "+sdown" {
+					concurrentDown[ev.Sentinel] = true
+				} else {
+					delete(concurrentDown, ev.Sentinel)
+				}
+				maxDown = max(maxDown, len(concurrentDown))
+			}
 		case "+tilt":
 			tilts++
 		case "+new-epoch":
@@ -353,6 +375,8 @@ func (a *Analysis) Story() []string {
 			why = "the promoted replica did not turn master in time (-failover-abort-slave-timeout)"
 		}
 		out = append(out, "Liveness: the master was objectively down (ODOWN) but "+why+".")
+	case !r.ODown && sdown && len(r.Switches) == 0 && maxDown < a.Topology.Quorum && loggedSentinels(&a.Topology) >= a.Topology.Quorum:
+		out = append(out, fmt.Sprintf("At most %d sentinel(s) at once lost the master, fewer than the quorum %d: a cut between them and the master, not the master down; rightly no failover.", maxDown, a.Topology.Quorum))
 	case !r.ODown && sdown && len(r.Switches) == 0:
 		out = append(out, "Liveness: the master was subjectively down (SDOWN) but never objectively down: not enough sentinels agreed (they could not reach each other, or saw it up).")
 	case len(r.Aborts) > 0:

@@ -126,6 +126,10 @@ func (a *Analysis) Scenario(profile string, whatIf Settings) (string, error) {
 			undo = fmt.Sprintf(", for: %dms", f.ForMs)
 		}
 		switch f.Kind {
+		case "cut":
+			nodes := strings.Fields(f.Node)
+			fmt.Fprintf(&b, "  - {at: %dms, partition: [[%s], [%s]]%s}\n", f.AtMs+Warmup, nodes[0], nodes[1], undo)
+			continue
 		case "command":
 			fmt.Fprintf(&b, "  - {at: %dms, command: {to: %s, args: [SENTINEL, FAILOVER, %s]}}\n", f.AtMs+Warmup, f.Node, safeName(t.Master))
 		default:
