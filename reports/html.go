@@ -367,7 +367,7 @@ func (p *page) fault(dec Decision) {
 	if i := slices.Index(sides, "via"); i >= 0 {
 		sides = sides[:i]
 	}
-	groups := strings.Join(slices.DeleteFunc(sides, func(s string) bool { return s == "->" }), " ")
+	groups := sidesKey(slices.DeleteFunc(sides, func(s string) bool { return s == "->" }))
 	switch f[0] {
 	case "crash", "crash-host", "crashed-after-persist":
 		if len(f) > 1 {
@@ -426,6 +426,25 @@ func (p *page) fault(dec Decision) {
 			p.Lanes[i].Marks = append(p.Lanes[i].Marks, mark{X: p.x(dec.At), Class: "fault", Title: title, Glyph: "⚡"})
 		}
 	}
+}
+
+// sidesKey names the sides of a cut whatever order a fault lists them in
+// ("{a b} {c}" and "{c} {a b}" are one cut).
+func sidesKey(words []string) string {
+	var groups []string
+	cur := ""
+	for _, w := range words {
+		cur += w + " "
+		if strings.HasSuffix(w, "}") {
+			groups = append(groups, strings.TrimSpace(cur))
+			cur = ""
+		}
+	}
+	if cur != "" {
+		groups = append(groups, strings.TrimSpace(cur))
+	}
+	slices.Sort(groups)
+	return strings.Join(groups, " ")
 }
 
 func (p *page) laneIndex(name string) (int, bool) {

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/sentinelsim/sentinelsim/checker"
 	"github.com/sentinelsim/sentinelsim/internal/facts"
@@ -142,7 +143,10 @@ func (r *runner) stability() []checker.Violation {
 				o.Node, f.Master, f.Epoch, lost, downAfter+stabilitySlack, f.Quorum),
 			Evidence: []string{fmt.Sprintf("%d fact %s %s", o.At, o.Node, f.Fact())}}
 		if t, ok := r.resetAt[i][o.Node]; ok && downAfter <= wire.Second+resetWindow &&
-			o.At >= t && o.At.Sub(t) <= downAfter+resetWindow {
+			o.At.Sub(t) > downAfter && o.At.Sub(t) <= downAfter+resetWindow && r.sdownAt(o.Node, f.Master, o.At) {
+			// F1's signature: the starter's SDOWN comes in the very tick
+			// of the failover, just over down-after after the reset that
+			// set act_ping_time (nothing answered since: no PING could go).
 			// F1: the starter's own SDOWN came from the reset.
 			if _, counted := r.lostAt[i][o.Node]; !counted || r.lostAt[i][o.Node] < o.At.Add(-(downAfter+stabilitySlack)) {
 				lost++
@@ -164,6 +168,16 @@ func (r *runner) stability() []checker.Violation {
 		out = append(out, v)
 	}
 	return out
+}
+
+// sdownAt reports whether sentinel node logged +sdown of master at time at.
+func (r *runner) sdownAt(node, master string, at wire.Time) bool {
+	for _, e := range r.downEvents {
+		if e.At == at && e.Node == node && strings.HasPrefix(e.Text[2:], "+sdown master "+master+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // lostSince counts the sentinels that, by the ground truth snapshot taken
