@@ -39,6 +39,10 @@ type traceFacts struct {
 func scanTrace(r io.Reader, evidence map[string]bool) ([]Decision, traceFacts, error) {
 	var ds []Decision
 	tf := traceFacts{lines: map[string]int{}}
+	// Without config-epoch facts (a trace made from real logs), beliefs
+	// come from the switch-masters, with an unknown epoch.
+	var switched []Belief
+	facts := false
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
 	n := 0
@@ -52,6 +56,12 @@ func scanTrace(r io.Reader, evidence map[string]bool) ([]Decision, traceFacts, e
 		}
 		if d, ok := ParseDecision(line); ok {
 			ds = append(ds, d)
+			if d.Type == "+switch-master" {
+				// "<name> <old ip> <old port> <new ip> <new port>"
+				if f := strings.Fields(d.Text); len(f) == 5 {
+					switched = append(switched, Belief{At: d.At, Node: d.Node, Master: f[0], Addr: f[3] + ":" + f[4], Epoch: "?"})
+				}
+			}
 			if d.Type == "+monitor" {
 				// "master <name> <ip> <port> quorum <q>"
 				if f := strings.Fields(d.Text); len(f) >= 4 {
@@ -71,11 +81,16 @@ func scanTrace(r io.Reader, evidence map[string]bool) ([]Decision, traceFacts, e
 			// "<node> config-epoch <master> <from>-><to> <addr> via=<how>"
 			f := strings.Fields(rest)
 			if len(f) >= 5 && f[1] == "config-epoch" {
+				facts = true
 				t, _ := strconv.ParseInt(at, 10, 64)
 				_, to, _ := strings.Cut(f[3], "->")
 				tf.beliefs = append(tf.beliefs, Belief{At: wire.Time(t), Node: f[0], Master: f[2], Addr: f[4], Epoch: to})
 			}
 		}
+	}
+	if !facts && len(switched) > 0 {
+		tf.beliefs = append(tf.beliefs, switched...)
+		slices.SortStableFunc(tf.beliefs, func(x, y Belief) int { return int(x.At - y.At) })
 	}
 	return ds, tf, sc.Err()
 }

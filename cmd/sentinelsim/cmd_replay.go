@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/reports"
 	"github.com/sentinelsim/sentinelsim/scenarios"
 	"github.com/sentinelsim/sentinelsim/scenarios/replay"
 	"github.com/sentinelsim/sentinelsim/sentinel/logs"
@@ -145,6 +147,9 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 		if err := os.WriteFile(filepath.Join(*out, "replay.json"), append(b, '\n'), 0o644); err != nil {
 			return 0, err
 		}
+		if err := writeRealDir(filepath.Join(*out, "real"), a, rep.Replay); err != nil {
+			return 0, err
+		}
 		run := filepath.Join(*out, "run-seed-1")
 		if err := writeRunDirFor(run, 1, func(uint64) (*scenarios.File, []byte, error) { return sc, []byte(text), nil }, false,
 			program()+" run "+filepath.Join(run, "scenario.yaml")+" --seed 1"); err != nil {
@@ -164,7 +169,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	fmt.Fprintf(stdout, "match:    %d of %d seeds decide as the real sentinels did\n", matches, len(res))
 	if *out != "" {
-		fmt.Fprintf(stdout, "wrote:    %s (replay.json, run-seed-1/ with scenario.yaml and report.html)\n", *out)
+		fmt.Fprintf(stdout, "wrote:    %s (replay.json; real/report.html: the logs' own timeline; run-seed-1/: the simulated replay with its report)\n", *out)
 	}
 	fmt.Fprintf(stdout, "replay:   %s\n", rep.Replay)
 	if rep.Match {
@@ -269,4 +274,27 @@ func commonest(res []replay.SeedResult) replay.Decisions {
 		return replay.Decisions{}
 	}
 	return res[best].Decisions
+}
+
+// writeRealDir makes a run directory of the real logs (their merged
+// timeline as a trace, the inferred faults) so that the HTML report draws
+// the real night the way it draws a simulated one.
+func writeRealDir(dir string, a *replay.Analysis, replayCmd string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(dir, reports.FileTrace))
+	if err != nil {
+		return err
+	}
+	if err := a.Trace(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	res := scenarios.ScenarioResult{Scenario: "real logs", Duration: wire.Duration(a.SpanMs), Expected: "observed",
+		Verdict: scenarios.Verdict{Status: "observed", Detail: strings.Join(a.Story(), " ")}}
+	return reports.WriteRunDir(dir, reports.Run{Result: res, Replay: replayCmd}, nil)
 }

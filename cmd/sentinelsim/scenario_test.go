@@ -245,3 +245,22 @@ func TestReplayJSON(t *testing.T) {
 	sim := got["simulated"].(map[string]any)
 	require.Equal(t, float64(1), sim["failovers"])
 }
+
+// replay --out writes replay.json, a run directory of the real logs with
+// its HTML report (the logs' own timeline) and one of the simulated replay.
+func TestReplayOut(t *testing.T) {
+	dir := filepath.Join("..", "..", "scenarios", "replay", "testdata", "real-7.0.15-kill-master")
+	out := t.TempDir()
+	var so, se bytes.Buffer
+	code := run([]string{"replay", "--seeds", "1", "--conf", filepath.Join(dir, "s1.conf"), "--out", out,
+		filepath.Join(dir, "sentinel1.log"), filepath.Join(dir, "sentinel2.log"), filepath.Join(dir, "sentinel3.log")}, &so, &se)
+	require.Equal(t, 0, code, se.String())
+	for _, f := range []string{"replay.json", "real/report.html", "real/decisions.txt", "run-seed-1/report.html", "run-seed-1/scenario.yaml", "run-seed-1/logs/s1.log"} {
+		_, err := os.Stat(filepath.Join(out, f))
+		require.NoError(t, err, f)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "real", "decisions.txt"))
+	require.NoError(t, err)
+	require.Contains(t, string(b), "+switch-master")
+	require.Contains(t, string(b), "crash r1")
+}

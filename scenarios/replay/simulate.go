@@ -1,7 +1,9 @@
 package replay
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -266,4 +268,35 @@ func (s *eventSink) line(l string) {
 		return
 	}
 	*s.into = append(*s.into, Event{AtMs: ms, Sentinel: node, Type: ev.Type, Text: text[2:], entry: &logs.Entry{Event: ev}})
+}
+
+// Trace writes the real logs' merged timeline as a canonical trace (the
+// sentinels' events and the inferred faults, at the corrected times), so
+// that the report of a run can draw the real night too.
+func (a *Analysis) Trace(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	for _, s := range a.Topology.Sentinels {
+		fmt.Fprintf(bw, "0 boot %s\n", s.Name)
+	}
+	fi := 0
+	for _, ev := range a.Events {
+		for fi < len(a.Faults) && a.Faults[fi].AtMs <= ev.AtMs {
+			f := a.Faults[fi]
+			fmt.Fprintf(bw, "%d fault %s %s\n", f.AtMs, f.Kind, f.Node)
+			fi++
+		}
+		if ev.entry == nil || ev.entry.Event == nil {
+			continue
+		}
+		level := byte(ev.entry.Level)
+		if level == 0 {
+			level = '#'
+		}
+		fmt.Fprintf(bw, "%d event %s %c %s\n", ev.AtMs, ev.Sentinel, level, strings.ReplaceAll(ev.Text, "\n", " "))
+	}
+	for ; fi < len(a.Faults); fi++ {
+		f := a.Faults[fi]
+		fmt.Fprintf(bw, "%d fault %s %s\n", f.AtMs, f.Kind, f.Node)
+	}
+	return bw.Flush()
 }
