@@ -321,3 +321,28 @@ faults:
 		require.True(t, r.Match, "seed %d: %s", r.Seed, r.Divergence)
 	}
 }
+
+// Real redis-sentinel 7.0.15: sentinel 2 restarted at 20 s (SHUTDOWN, up
+// again 1 s later), the master killed at 35 s for good
+// (testdata/real-7.0.15-sentinel-restart). The restarted sentinel is one
+// sentinel (its run id), its restart an anomaly and an inferred fault, the
+// master's crash inferred at 35 s, and the simulation decides alike.
+func TestReplayRealSentinelRestart(t *testing.T) {
+	ls := loadDir(t, "real-7.0.15-sentinel-restart", "sentinel1.log", "sentinel2.log", "sentinel3.log")
+	a, err := Analyze(ls, Settings{Quorum: 2, DownAfterMs: 2000, FailoverTimeoutMs: 10000})
+	require.NoError(t, err)
+	require.Len(t, a.Topology.Sentinels, 3)
+	require.Len(t, a.Topology.Sentinels[1].Sources, 2, "two processes, one run id")
+	require.Len(t, a.Faults, 2)
+	require.Equal(t, Fault{Kind: "crash", Node: "s2"}, Fault{Kind: a.Faults[0].Kind, Node: a.Faults[0].Node})
+	require.InDelta(t, 20_000, a.Faults[0].AtMs, 1500)
+	require.Equal(t, Fault{Kind: "crash", Node: "r1"}, Fault{Kind: a.Faults[1].Kind, Node: a.Faults[1].Node})
+	require.InDelta(t, 35_000, a.Faults[1].AtMs, 1500)
+	text, err := a.Scenario("", Settings{})
+	require.NoError(t, err)
+	res, err := a.Simulate(text, 3)
+	require.NoError(t, err)
+	for _, r := range res {
+		require.True(t, r.Match, "seed %d: %s", r.Seed, r.Divergence)
+	}
+}
