@@ -68,6 +68,8 @@ type runner struct {
 	flapTime      wire.Duration
 	flapFailovers int
 	resetAt       map[int]map[string]wire.Time
+	// backJumps are the backward clock jumps of each node (flaw F3).
+	backJumps map[string][]backJump
 	// tiltLost snapshots lastLost when a sentinel enters TILT (by
 	// sentinel and time), for flaw F2.
 	tiltLost map[string]map[wire.Time]map[string]map[string]wire.Time
@@ -125,7 +127,7 @@ func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner,
 		events: map[string]int{}, leaders: map[uint64]wire.NodeID{},
 		lastLost: map[string]map[string]wire.Time{}, lostAt: map[int]map[string]wire.Time{}, rebooted: map[string]wire.Time{},
 		resets: map[string]map[string]wire.Time{}, resetAt: map[int]map[string]wire.Time{},
-		tiltLost: map[string]map[wire.Time]map[string]map[string]wire.Time{}}
+		tiltLost: map[string]map[wire.Time]map[string]map[string]wire.Time{}, backJumps: map[string][]backJump{}}
 	cfg := trace
 	cfg.Seed, cfg.Bounds = seed, bounds
 	cfg.Network = sim.LAN
@@ -137,9 +139,14 @@ func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner,
 		cfg.Network = link
 	}
 	cfg.OnEvent = r.observe
-	cfg.AfterFault = func(wire.Time, sim.Fault) {
+	cfg.AfterFault = func(at wire.Time, f sim.Fault) {
 		if r.w != nil {
 			r.sampleOnce(r.w)
+		}
+		if j, ok := f.(sim.ClockJump); ok && j.By < 0 {
+			if p := r.byID[j.Node]; p != nil {
+				r.backJumps[p.name] = append(r.backJumps[p.name], backJump{at: at, by: -j.By})
+			}
 		}
 	}
 	cfg.OnFact = func(at wire.Time, node wire.NodeID, f wire.Fact) {

@@ -116,7 +116,20 @@ const (
 	// sentinelStartFailoverIfNeeded) are as old as the TILT: ODOWN and a
 	// failover can come from opinions 30 s old.
 	FlawStaleAfterTilt = "F2 stale-after-tilt"
+	// FlawBackwardClock (F3): Sentinel times everything with the wall
+	// clock (spec §18), so after the clock steps back by J ms the
+	// reconnection throttle (now - last_reconn_time < 1 s, spec §5.2) and
+	// the PING period hold for J ms: a link closed in that time (a
+	// switch-master learnt from a hello, which TILT does not stop) is not
+	// reopened, and the check after TILT finds the healthy master SDOWN.
+	FlawBackwardClock = "F3 backward-clock"
 )
+
+// backJump is a backward step of a node's clock by by ms at at.
+type backJump struct {
+	at wire.Time
+	by wire.Duration
+}
 
 // resetWindow bounds how long after a reset flaw F1 can strike: the
 // reconnection throttle (the 1 s ping period) plus a timer tick or two.
@@ -163,6 +176,18 @@ func (r *runner) stability() []checker.Violation {
 			if r.lostBefore(o.Node, on, f.Master, on.Add(-(downAfter+stabilitySlack))) >= f.Quorum {
 				v.Known = FlawStaleAfterTilt
 				v.Evidence = append(v.Evidence, fmt.Sprintf("%d fact %s tilt on", on, o.Node))
+			}
+		}
+		if v.Known == "" && r.sdownAt(o.Node, f.Master, o.At) {
+			// F3: the starter's clock stepped back by J, and the failover
+			// comes before J (plus TILT's aftermath and down-after) has
+			// passed: its timers could not run.
+			for _, j := range r.backJumps[o.Node] {
+				if o.At >= j.at && o.At.Sub(j.at) <= j.by+downAfter+tiltAftermath {
+					v.Known = FlawBackwardClock
+					v.Evidence = append(v.Evidence, fmt.Sprintf("%d fault clock-jump %s -%dms", j.at, o.Node, j.by))
+					break
+				}
 			}
 		}
 		out = append(out, v)
