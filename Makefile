@@ -8,7 +8,7 @@ SEEDS         ?= 200
 BENCH_COUNT   ?= 6
 BENCH_OUT     ?= bench.txt
 
-.PHONY: all demo test test-race verify bench benchstat determinism build clean scenarios fuzz canaries golden
+.PHONY: all demo test test-race verify bench benchstat determinism build clean scenarios fuzz canaries golden conformance
 
 all: verify test
 
@@ -25,6 +25,11 @@ test:
 golden:
 	$(GO) test ./scenarios -run '^TestLibrary$$' -library-seeds 1 -update
 	@git --no-pager diff --stat -- scenarios/testdata/golden || true
+
+## conformance: the conformance scenarios (scenarios/conformance/testdata) on the real redis-server and redis-sentinel 7.0.15 and in the simulator; writes conformance.md and conformance.json
+conformance:
+	SENTINELSIM_CONFORMANCE=$(CURDIR)/conformance.md $(GO) test ./scenarios/conformance -run '^TestConformance$$' -timeout 20m -v
+	@cat conformance.md
 
 ## scenarios: every library scenario over SCENARIO_SEEDS seeds (default 1..200) with the CLI's sweep; fails on any verdict mismatch; JUNIT_DIR=dir also writes one JUnit report per scenario there
 SCENARIO_SEEDS ?= 1..200

@@ -300,3 +300,15 @@ func (a *Analysis) Trace(w io.Writer) error {
 	}
 	return bw.Flush()
 }
+
+// DecisionsFromTrace reads the decisions about master from a canonical
+// trace (a simulated run's), with the same decoder as real logs.
+func DecisionsFromTrace(r io.Reader, master string) (Decisions, []Event, error) {
+	var events []Event
+	sink := &eventSink{into: &events}
+	if _, err := io.Copy(sink, r); err != nil {
+		return Decisions{}, nil, err
+	}
+	sink.line(string(sink.partial))
+	return decisionsOf(events, master), events, nil
+}

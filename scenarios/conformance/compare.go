@@ -1,0 +1,120 @@
+package conformance
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/scenarios"
+	"github.com/sentinelsim/sentinelsim/scenarios/replay"
+	"github.com/sentinelsim/sentinelsim/sentinel/logs"
+)
+
+// Outcome is what a run decided, in the scenario's node names.
+type Outcome struct {
+	ODown     bool     `json:"odown"`
+	Switches  []string `json:"switches"` // "r1->r2"
+	Failovers int      `json:"failovers"`
+	// FirstSwitchMs is when the first switch-master was logged, from the
+	// scenario's time 0 (-1: none).
+	FirstSwitchMs int64 `json:"first_switch_ms"`
+}
+
+func (o Outcome) key() string {
+	return fmt.Sprintf("odown=%v switches=%s failovers=%d", o.ODown, strings.Join(o.Switches, ","), o.Failovers)
+}
+
+// Row is one line of the conformance table.
+type Row struct {
+	Scenario  string    `json:"scenario"`
+	Real      Outcome   `json:"real"`
+	Simulated []Outcome `json:"simulated"`
+	// Agree: the real decisions equal the simulated ones of every seed,
+	// and the real first switch-master falls in the simulated range
+	// (widened by a second: the real timer ticks at 10-19 Hz).
+	Agree      bool   `json:"agree"`
+	Why        string `json:"why,omitempty"`
+	SimRangeMs [2]int64
+}
+
+// Compare simulates f for seeds 1..n and compares it with a real run.
+func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
+	row := Row{Scenario: f.Name}
+	master := "mymaster"
+	for _, line := range strings.Split(f.SentinelConfig, "\n") {
+		if w := strings.Fields(line); len(w) >= 3 && w[0] == "sentinel" && w[1] == "monitor" {
+			master = w[2]
+			break
+		}
+	}
+	var ls []*logs.Log
+	for _, p := range real.Logs {
+		l, err := logs.ParseFile(p, logs.Options{})
+		if err != nil {
+			return row, err
+		}
+		ls = append(ls, l)
+	}
+	a, err := replay.Analyze(ls, replay.Settings{Quorum: 1, DownAfterMs: 1, FailoverTimeoutMs: 1})
+	if err != nil {
+		return row, err
+	}
+	row.Real = outcome(a.Real, real.Names, a.Events, 0) // the logs begin as the processes start: time 0
+	simNames := map[string]string{}
+	for _, r := range f.Redis {
+		simNames[wire.Addr(r.Addr).String()] = r.Name
+	}
+	row.SimRangeMs = [2]int64{-1, -1}
+	for seed := uint64(1); seed <= uint64(n); seed++ {
+		var trace bytes.Buffer
+		if _, err := scenarios.RunWith(f, seed, scenarios.Options{Trace: &trace}); err != nil {
+			return row, err
+		}
+		d, events, err := replay.DecisionsFromTrace(&trace, master)
+		if err != nil {
+			return row, err
+		}
+		o := outcome(d, simNames, events, 0)
+		row.Simulated = append(row.Simulated, o)
+		if o.FirstSwitchMs >= 0 {
+			if row.SimRangeMs[0] < 0 || o.FirstSwitchMs < row.SimRangeMs[0] {
+				row.SimRangeMs[0] = o.FirstSwitchMs
+			}
+			row.SimRangeMs[1] = max(row.SimRangeMs[1], o.FirstSwitchMs)
+		}
+	}
+	row.Agree = true
+	for i, o := range row.Simulated {
+		if o.key() != row.Real.key() {
+			row.Agree, row.Why = false, fmt.Sprintf("seed %d decided %s, the real sentinels %s", i+1, o.key(), row.Real.key())
+			return row, nil
+		}
+	}
+	if t := row.Real.FirstSwitchMs; t >= 0 && (t < row.SimRangeMs[0]-1000 || t > row.SimRangeMs[1]+1000) {
+		row.Agree, row.Why = false, fmt.Sprintf("the real first switch-master came at %d ms, the simulated ones at %d..%d ms", t, row.SimRangeMs[0], row.SimRangeMs[1])
+	}
+	return row, nil
+}
+
+// outcome names a run's decisions by node; offset moves log times to the
+// scenario's time 0.
+func outcome(d replay.Decisions, names map[string]string, events []replay.Event, offset int64) Outcome {
+	o := Outcome{ODown: d.ODown, Failovers: d.Failovers, FirstSwitchMs: -1}
+	name := func(a string) string {
+		if n, ok := names[a]; ok {
+			return n
+		}
+		return a
+	}
+	for _, s := range d.Switches {
+		o.Switches = append(o.Switches, name(s.From)+"->"+name(s.To))
+	}
+	for _, ev := range events {
+		if ev.Type == "+switch-master" {
+			o.FirstSwitchMs = ev.AtMs - offset
+			break
+		}
+	}
+	return o
+}

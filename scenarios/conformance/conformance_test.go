@@ -1,0 +1,101 @@
+package conformance
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentinelsim/sentinelsim/scenarios"
+)
+
+// TestConformance runs every scenario of testdata on the real Redis
+// Sentinel and in the simulator and requires them to agree. It needs
+// redis-server and redis-sentinel and minutes of wall time, so it runs only
+// with SENTINELSIM_CONFORMANCE set (make conformance), which also names the
+// file the conformance table is written to (Markdown; JSON next to it).
+func TestConformance(t *testing.T) {
+	out := os.Getenv("SENTINELSIM_CONFORMANCE")
+	if out == "" {
+		t.Skip("set SENTINELSIM_CONFORMANCE=table.md (make conformance) to run against the real Redis Sentinel")
+	}
+	for _, bin := range []string{"redis-server", "redis-sentinel"} {
+		_, err := exec.LookPath(bin)
+		require.NoError(t, err, "%s is needed (apt-get install redis-server redis-sentinel)", bin)
+	}
+	files, err := filepath.Glob(filepath.Join("testdata", "*.yaml"))
+	require.NoError(t, err)
+	var mu sync.Mutex
+	rows := map[string]Row{}
+	t.Run("scenarios", func(t *testing.T) {
+		for i, path := range files {
+			t.Run(filepath.Base(path), func(t *testing.T) {
+				t.Parallel()
+				f, err := scenarios.Load(path)
+				require.NoError(t, err)
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+				defer cancel()
+				real, err := RunReal(ctx, f, Options{Dir: t.TempDir(), BasePort: 28000 + 200*i})
+				require.NoError(t, err)
+				row, err := Compare(f, real, 10)
+				require.NoError(t, err)
+				mu.Lock()
+				rows[f.Name] = row
+				mu.Unlock()
+				require.True(t, row.Agree, "%s: %s\nsteps: %s", f.Name, row.Why, strings.Join(real.Steps, "; "))
+			})
+		}
+	})
+	var md strings.Builder
+	md.WriteString("| scenario | real | simulated (10 seeds) | first switch-master: real / simulated range | agree |\n| --- | --- | --- | --- | --- |\n")
+	var names []string
+	for n := range rows {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var list []Row
+	for _, n := range names {
+		r := rows[n]
+		list = append(list, r)
+		sim := map[string]int{}
+		for _, o := range r.Simulated {
+			sim[o.key()]++
+		}
+		var simText []string
+		for k, c := range sim {
+			simText = append(simText, fmt.Sprintf("%s (%d)", k, c))
+		}
+		slices.Sort(simText)
+		agree := "yes"
+		if !r.Agree {
+			agree = "**no**: " + r.Why
+		}
+		fmt.Fprintf(&md, "| %s | %s | %s | %s / %s | %s |\n", n, r.Real.key(), strings.Join(simText, "; "), ms(r.Real.FirstSwitchMs), rangeText(r.SimRangeMs), agree)
+	}
+	require.NoError(t, os.WriteFile(out, []byte(md.String()), 0o644))
+	b, _ := json.MarshalIndent(list, "", "  ")
+	require.NoError(t, os.WriteFile(strings.TrimSuffix(out, filepath.Ext(out))+".json", append(b, '\n'), 0o644))
+}
+
+func ms(v int64) string {
+	if v < 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%.1fs", float64(v)/1000)
+}
+
+func rangeText(r [2]int64) string {
+	if r[0] < 0 {
+		return "none"
+	}
+	return ms(r[0]) + "–" + ms(r[1])
+}
