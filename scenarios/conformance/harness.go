@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -46,6 +47,7 @@ func (u *Unsupported) Error() string { return "simulator-only: " + u.Why }
 // proc is one real process.
 type proc struct {
 	name, bin, conf string
+	host            string
 	port            int
 	cmd             *exec.Cmd
 	sentinel        bool
@@ -61,9 +63,9 @@ func Supported(f *scenarios.File) string {
 	}
 	for _, fs := range f.Faults {
 		switch {
-		case fs.On != "":
-			return "an entry triggered by a sentinel event (on:)"
-		case fs.Crash != nil, fs.Restart != nil, fs.Pause != nil, fs.Resume != nil, fs.Command != nil:
+		case fs.On != "" && !strings.HasPrefix(fs.On, "+"):
+			return "an entry triggered by " + fs.On
+		case fs.Crash != nil, fs.CrashHost != nil, fs.Restart != nil, fs.Pause != nil, fs.Resume != nil, fs.Command != nil:
 		default:
 			return "a fault real processes on one host cannot get (a partition, a clock jump, a slow-down…)"
 		}
@@ -89,13 +91,13 @@ func RunReal(ctx context.Context, f *scenarios.File, opt Options) (r *Real, err 
 	var procs []*proc
 	byName := map[string]*proc{}
 	for i, n := range f.Redis {
-		p := &proc{name: n.Name, bin: opt.RedisServer, port: opt.BasePort + i}
+		p := &proc{name: n.Name, bin: opt.RedisServer, port: opt.BasePort + i, host: orName(n.Host, n.Name)}
 		addrs[wire.Addr(n.Addr).String()] = "127.0.0.1:" + strconv.Itoa(p.port)
 		procs = append(procs, p)
 		byName[n.Name] = p
 	}
 	for j, s := range f.Sentinels {
-		p := &proc{name: s.Name, bin: opt.RedisSentinel, port: opt.BasePort + 100 + j, sentinel: true}
+		p := &proc{name: s.Name, bin: opt.RedisSentinel, port: opt.BasePort + 100 + j, sentinel: true, host: orName(s.Host, s.Name)}
 		addrs[wire.Addr(s.Addr).String()] = "127.0.0.1:" + strconv.Itoa(p.port)
 		procs = append(procs, p)
 		byName[s.Name] = p
@@ -168,12 +170,20 @@ func RunReal(ctx context.Context, f *scenarios.File, opt Options) (r *Real, err 
 		do func()
 	}
 	var undos []undo
+	var leader *proc
 	target := func(g scenarios.Group) ([]*proc, error) {
 		var out []*proc
 		for _, sel := range g {
 			if p := byName[sel.Text]; p != nil {
 				out = append(out, p)
 				continue
+			}
+			if sel.Text == "leader" {
+				if leader != nil {
+					out = append(out, leader)
+					continue
+				}
+				return nil, errors.New("no sentinel has been elected leader yet")
 			}
 			if sel.Text == "master" {
 				m, err := currentMaster(procs, f)
@@ -207,6 +217,21 @@ func RunReal(ctx context.Context, f *scenarios.File, opt Options) (r *Real, err 
 		switch {
 		case fs.At != nil:
 			at = time.Duration(*fs.At) * time.Millisecond
+		case fs.On != "":
+			// Wait for the event in any sentinel's log, as the simulator's
+			// trigger does, then After more.
+			p, when, err := waitEvent(ctx, procs, opt.Dir, fs.On, r.Start.Add(at))
+			if err != nil {
+				return nil, err
+			}
+			if fs.On == "+elected-leader" {
+				leader = p
+			}
+			at = when.Sub(r.Start)
+			if fs.After != nil {
+				at += time.Duration(*fs.After) * time.Millisecond
+			}
+			step("%s logged %s", p.name, fs.On)
 		case fs.After != nil:
 			at += time.Duration(*fs.After) * time.Millisecond
 		}
@@ -218,6 +243,24 @@ func RunReal(ctx context.Context, f *scenarios.File, opt Options) (r *Real, err 
 		switch {
 		case fs.Crash != nil:
 			group, do, undoFn = *fs.Crash, func(p *proc) { p.kill(); step("kill -9 %s", p.name) }, func(p *proc) { _ = p.start(); step("start %s", p.name) }
+		case fs.CrashHost != nil:
+			// Every process of the hosts the group names.
+			ps, err := target(*fs.CrashHost)
+			if err != nil {
+				return nil, err
+			}
+			var names []string
+			for _, p := range ps {
+				for _, q := range procs {
+					if q.host == p.host && !slices.Contains(names, q.name) {
+						names = append(names, q.name)
+					}
+				}
+			}
+			for _, n := range names {
+				group = append(group, scenarios.Selector{Text: n})
+			}
+			do, undoFn = func(p *proc) { p.kill(); step("kill -9 %s (host %s)", p.name, p.host) }, func(p *proc) { _ = p.start(); step("start %s", p.name) }
 		case fs.Restart != nil:
 			group, do = *fs.Restart, func(p *proc) { p.kill(); _ = p.start(); step("restart %s", p.name) }
 		case fs.Pause != nil:
@@ -392,4 +435,42 @@ func addrOf(s string) wire.Addr {
 	i := strings.LastIndexByte(s, ':')
 	p, _ := strconv.Atoi(s[i+1:])
 	return wire.Addr{Host: s[:i], Port: p}
+}
+
+func orName(host, name string) string {
+	if host != "" {
+		return host
+	}
+	return name
+}
+
+// waitEvent polls the sentinels' logs for the first line with event typ
+// logged after since, and returns the sentinel and when it saw it.
+func waitEvent(ctx context.Context, procs []*proc, dir, typ string, since time.Time) (*proc, time.Time, error) {
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		for _, p := range procs {
+			if !p.sentinel {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(dir, p.name+".log"))
+			if err != nil {
+				continue
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				// "pid:X dd Mon yyyy hh:mm:ss.mmm # +type ..."
+				f := strings.Fields(line)
+				if len(f) >= 7 && f[6] == typ {
+					t, err := time.ParseInLocation("02 Jan 2006 15:04:05.000", strings.Join(f[1:5], " "), time.Local)
+					if err == nil && !t.Before(since) {
+						return p, t, nil
+					}
+				}
+			}
+		}
+		if err := sleepUntil(ctx, time.Now().Add(20*time.Millisecond)); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	return nil, time.Time{}, errors.New("no sentinel logged " + typ)
 }
