@@ -3,6 +3,7 @@ package conformance
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
@@ -16,13 +17,20 @@ type Outcome struct {
 	ODown     bool     `json:"odown"`
 	Switches  []string `json:"switches"` // "r1->r2"
 	Failovers int      `json:"failovers"`
+	// Aborts are the -failover-abort-* events and timeouts the
+	// +failover-end-for-timeout ones, counted once per type.
+	Ends []string `json:"ends,omitempty"`
 	// FirstSwitchMs is when the first switch-master was logged, from the
 	// scenario's time 0 (-1: none).
 	FirstSwitchMs int64 `json:"first_switch_ms"`
 }
 
 func (o Outcome) key() string {
-	return fmt.Sprintf("odown=%v switches=%s failovers=%d", o.ODown, strings.Join(o.Switches, ","), o.Failovers)
+	k := fmt.Sprintf("odown=%v switches=%s failovers=%d", o.ODown, strings.Join(o.Switches, ","), o.Failovers)
+	if len(o.Ends) > 0 {
+		k += " " + strings.Join(o.Ends, ",")
+	}
+	return k
 }
 
 // Row is one line of the conformance table.
@@ -30,9 +38,9 @@ type Row struct {
 	Scenario  string    `json:"scenario"`
 	Real      Outcome   `json:"real"`
 	Simulated []Outcome `json:"simulated"`
-	// Agree: the real decisions equal the simulated ones of every seed,
-	// and the real first switch-master falls in the simulated range
-	// (widened: see Compare).
+	// Agree: the real decisions are those of at least a fifth of the
+	// simulated seeds, and the real first switch-master falls in the
+	// simulated range (widened: see Compare).
 	Agree      bool   `json:"agree"`
 	Why        string `json:"why,omitempty"`
 	SimRangeMs [2]int64
@@ -84,12 +92,19 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 			row.SimRangeMs[1] = max(row.SimRangeMs[1], o.FirstSwitchMs)
 		}
 	}
-	row.Agree = true
-	for i, o := range row.Simulated {
-		if o.key() != row.Real.key() {
-			row.Agree, row.Why = false, fmt.Sprintf("seed %d decided %s, the real sentinels %s", i+1, o.key(), row.Real.key())
-			return row, nil
+	// Some decisions are random in Sentinel too (split votes depend on
+	// timer jitter): the real outcome must be one the simulator makes for
+	// at least a fifth of the seeds.
+	same := 0
+	for _, o := range row.Simulated {
+		if o.key() == row.Real.key() {
+			same++
 		}
+	}
+	row.Agree = true
+	if same < max(1, n/5) {
+		row.Agree, row.Why = false, fmt.Sprintf("the real sentinels decided %s, which %d of %d simulated seeds did", row.Real.key(), same, n)
+		return row, nil
 	}
 	// The real timer ticks at 10-19 Hz: a second either way. And on
 	// loopback a connect to a killed process is refused at once, so the
@@ -116,10 +131,13 @@ func outcome(d replay.Decisions, names map[string]string, events []replay.Event,
 		o.Switches = append(o.Switches, name(s.From)+"->"+name(s.To))
 	}
 	for _, ev := range events {
-		if ev.Type == "+switch-master" {
+		if ev.Type == "+switch-master" && o.FirstSwitchMs < 0 {
 			o.FirstSwitchMs = ev.AtMs - offset
-			break
+		}
+		if (ev.Type == "+failover-end-for-timeout" || strings.HasPrefix(ev.Type, "-failover-abort")) && !slices.Contains(o.Ends, ev.Type) {
+			o.Ends = append(o.Ends, ev.Type)
 		}
 	}
+	slices.Sort(o.Ends)
 	return o
 }

@@ -123,7 +123,7 @@ func RunReal(ctx context.Context, f *scenarios.File, opt Options) (r *Real, err 
 			}
 			fmt.Fprintf(&b, "replicaof 127.0.0.1 %d\n", m.port)
 		}
-		b.WriteString(n.Config + "\n")
+		b.WriteString(rewrite(n.Config, addrs) + "\n")
 		p.conf = filepath.Join(opt.Dir, p.name+".conf")
 		if err := os.WriteFile(p.conf, []byte(b.String()), 0o644); err != nil {
 			return nil, err
@@ -137,12 +137,7 @@ func RunReal(ctx context.Context, f *scenarios.File, opt Options) (r *Real, err 
 		if s.Config != "" {
 			text = s.Config
 		}
-		for sa, ra := range addrs {
-			a := addrOf(sa)
-			b2 := addrOf(ra)
-			text = strings.ReplaceAll(text, a.Host+" "+strconv.Itoa(a.Port), b2.Host+" "+strconv.Itoa(b2.Port))
-		}
-		b.WriteString(text + "\n")
+		b.WriteString(rewrite(text, addrs) + "\n")
 		p.conf = filepath.Join(opt.Dir, p.name+".conf")
 		if err := os.WriteFile(p.conf, []byte(b.String()), 0o644); err != nil {
 			return nil, err
@@ -473,4 +468,26 @@ func waitEvent(ctx context.Context, procs []*proc, dir, typ string, since time.T
 		}
 	}
 	return nil, time.Time{}, errors.New("no sentinel logged " + typ)
+}
+
+// rewrite moves a configuration text onto loopback: every "host port" of a
+// scenario address becomes the real one, and the lines the harness sets
+// itself (port, bind, dir, logfile, daemonize, pidfile) are dropped.
+func rewrite(text string, addrs map[string]string) string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		w := strings.Fields(line)
+		if len(w) > 0 {
+			switch strings.ToLower(w[0]) {
+			case "port", "bind", "dir", "logfile", "daemonize", "pidfile":
+				continue
+			}
+		}
+		for sa, ra := range addrs {
+			a, b := addrOf(sa), addrOf(ra)
+			line = strings.ReplaceAll(line, a.Host+" "+strconv.Itoa(a.Port), b.Host+" "+strconv.Itoa(b.Port))
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }
