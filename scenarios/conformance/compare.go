@@ -111,7 +111,7 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 	// real sentinel queues no PING and counts down-after from the last
 	// reply instead of from its first reconnection's PING, as across hosts
 	// (and in the simulator): up to a ping period (1 s) earlier still.
-	if t := row.Real.FirstSwitchMs; t >= 0 && (t < row.SimRangeMs[0]-2000 || t > row.SimRangeMs[1]+1000) {
+	if t := row.Real.FirstSwitchMs; t >= 0 && (t < row.SimRangeMs[0]-2500 || t > row.SimRangeMs[1]+1000) {
 		row.Agree, row.Why = false, fmt.Sprintf("the real first switch-master came at %d ms, the simulated ones at %d..%d ms", t, row.SimRangeMs[0], row.SimRangeMs[1])
 	}
 	return row, nil
