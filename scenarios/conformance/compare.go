@@ -23,7 +23,13 @@ type Outcome struct {
 	// FirstSwitchMs is when the first switch-master was logged, from the
 	// scenario's time 0 (-1: none).
 	FirstSwitchMs int64 `json:"first_switch_ms"`
+	// Firsts are when the first +sdown (of a master), +odown and
+	// +elected-leader were logged (-1: none).
+	Firsts map[string]int64 `json:"firsts"`
 }
+
+// timedEvents are the decisions whose first time is compared.
+var timedEvents = []string{"+sdown", "+odown", "+elected-leader"}
 
 func (o Outcome) key() string {
 	k := fmt.Sprintf("odown=%v switches=%s failovers=%d", o.ODown, strings.Join(o.Switches, ","), o.Failovers)
@@ -113,6 +119,22 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 	// (and in the simulator): up to a ping period (1 s) earlier still.
 	if t := row.Real.FirstSwitchMs; t >= 0 && (t < row.SimRangeMs[0]-2500 || t > row.SimRangeMs[1]+1000) {
 		row.Agree, row.Why = false, fmt.Sprintf("the real first switch-master came at %d ms, the simulated ones at %d..%d ms", t, row.SimRangeMs[0], row.SimRangeMs[1])
+		return row, nil
+	}
+	for _, typ := range timedEvents {
+		lo, hi := int64(-1), int64(-1)
+		for _, o := range row.Simulated {
+			if t := o.Firsts[typ]; t >= 0 {
+				if lo < 0 || t < lo {
+					lo = t
+				}
+				hi = max(hi, t)
+			}
+		}
+		if t := row.Real.Firsts[typ]; t >= 0 && lo >= 0 && (t < lo-2500 || t > hi+1000) {
+			row.Agree, row.Why = false, fmt.Sprintf("the real first %s came at %d ms, the simulated ones at %d..%d ms", typ, t, lo, hi)
+			return row, nil
+		}
 	}
 	return row, nil
 }
@@ -120,7 +142,10 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 // outcome names a run's decisions by node; offset moves log times to the
 // scenario's time 0.
 func outcome(d replay.Decisions, names map[string]string, events []replay.Event, offset int64) Outcome {
-	o := Outcome{ODown: d.ODown, Failovers: d.Failovers, FirstSwitchMs: -1}
+	o := Outcome{ODown: d.ODown, Failovers: d.Failovers, FirstSwitchMs: -1, Firsts: map[string]int64{}}
+	for _, t := range timedEvents {
+		o.Firsts[t] = -1
+	}
 	name := func(a string) string {
 		if n, ok := names[a]; ok {
 			return n
@@ -133,6 +158,9 @@ func outcome(d replay.Decisions, names map[string]string, events []replay.Event,
 	for _, ev := range events {
 		if ev.Type == "+switch-master" && o.FirstSwitchMs < 0 {
 			o.FirstSwitchMs = ev.AtMs - offset
+		}
+		if t, ok := o.Firsts[ev.Type]; ok && t < 0 && (ev.Type != "+sdown" || strings.HasPrefix(ev.Text, "+sdown master ")) {
+			o.Firsts[ev.Type] = ev.AtMs - offset
 		}
 		if (ev.Type == "+failover-end-for-timeout" || strings.HasPrefix(ev.Type, "-failover-abort")) && !slices.Contains(o.Ends, ev.Type) {
 			o.Ends = append(o.Ends, ev.Type)

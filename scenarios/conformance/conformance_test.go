@@ -56,7 +56,7 @@ func TestConformance(t *testing.T) {
 		}
 	})
 	var md strings.Builder
-	md.WriteString("| scenario | real | simulated (10 seeds) | first switch-master: real / simulated range | agree |\n| --- | --- | --- | --- | --- |\n")
+	md.WriteString("| scenario | real | simulated (10 seeds) | first switch-master: real / simulated range | first +sdown, +odown, +elected-leader: real (simulated) | agree |\n| --- | --- | --- | --- | --- | --- |\n")
 	var names []string
 	for n := range rows {
 		names = append(names, n)
@@ -79,7 +79,20 @@ func TestConformance(t *testing.T) {
 		if !r.Agree {
 			agree = "**no**: " + r.Why
 		}
-		fmt.Fprintf(&md, "| %s | %s | %s | %s / %s | %s |\n", n, r.Real.key(), strings.Join(simText, "; "), ms(r.Real.FirstSwitchMs), rangeText(r.SimRangeMs), agree)
+		var firsts []string
+		for _, typ := range timedEvents {
+			lo, hi := int64(-1), int64(-1)
+			for _, o := range r.Simulated {
+				if t := o.Firsts[typ]; t >= 0 {
+					if lo < 0 || t < lo {
+						lo = t
+					}
+					hi = max(hi, t)
+				}
+			}
+			firsts = append(firsts, ms(r.Real.Firsts[typ])+" ("+rangeText([2]int64{lo, hi})+")")
+		}
+		fmt.Fprintf(&md, "| %s | %s | %s | %s / %s | %s | %s |\n", n, r.Real.key(), strings.Join(simText, "; "), ms(r.Real.FirstSwitchMs), rangeText(r.SimRangeMs), strings.Join(firsts, ", "), agree)
 	}
 	require.NoError(t, os.WriteFile(out, []byte(md.String()), 0o644))
 	b, _ := json.MarshalIndent(list, "", "  ")
