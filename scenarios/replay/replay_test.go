@@ -346,3 +346,28 @@ func TestReplayRealSentinelRestart(t *testing.T) {
 		require.True(t, r.Match, "seed %d: %s", r.Seed, r.Divergence)
 	}
 }
+
+// A leader whose log shows fewer votes than a majority of the sentinels
+// it knows (a 2.8 release counted the majority over the voters) is an
+// anomaly of §10.3.
+func TestElectedWithTooFewVotes(t *testing.T) {
+	me := "0000000000000000000000000000000000000001"
+	text := "1:X 01 Jan 2024 00:00:00.000 # Sentinel ID is " + me + "\n" +
+		"1:X 01 Jan 2024 00:00:00.000 # +monitor master m 10.0.0.1 6379 quorum 2\n" +
+		"1:X 01 Jan 2024 00:00:01.000 * +sentinel sentinel 0000000000000000000000000000000000000002 10.0.1.2 26379 @ m 10.0.0.1 6379\n" +
+		"1:X 01 Jan 2024 00:00:01.000 * +sentinel sentinel 0000000000000000000000000000000000000003 10.0.1.3 26379 @ m 10.0.0.1 6379\n" +
+		"1:X 01 Jan 2024 00:00:10.000 # +new-epoch 1\n" +
+		"1:X 01 Jan 2024 00:00:10.000 # +try-failover master m 10.0.0.1 6379\n" +
+		"1:X 01 Jan 2024 00:00:10.000 # +vote-for-leader " + me + " 1\n" +
+		"1:X 01 Jan 2024 00:00:10.050 # 10.0.1.2:26379 voted for 0000000000000000000000000000000000000002 1\n" +
+		"1:X 01 Jan 2024 00:00:10.100 # +elected-leader master m 10.0.0.1 6379\n"
+	l, err := logs.Parse("a.log", strings.NewReader(text), logs.Options{})
+	require.NoError(t, err)
+	a, err := Analyze([]*logs.Log{l}, Settings{DownAfterMs: 5000})
+	require.NoError(t, err)
+	var rules []string
+	for _, an := range a.Anomalies {
+		rules = append(rules, an.Rule)
+	}
+	require.Contains(t, rules, "a leader needs a majority and the quorum (§10.3)")
+}

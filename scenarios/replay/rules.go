@@ -75,6 +75,39 @@ func anomalies(events []Event, top *Topology) []Anomaly {
 				out = append(out, Anomaly{Rule: "ODOWN needs the quorum (§8.2)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
 					Detail: fmt.Sprintf("+odown with %d of quorum %d", e.Quorum.Count, e.Quorum.Need), Explanations: []string{"a version bug"}})
 			}
+		case "+elected-leader":
+			// Count the votes its log shows for it in its epoch: its own
+			// (+vote-for-leader) and "<voter> voted for <it> <epoch>".
+			var me string
+			for _, sen := range top.Sentinels {
+				if sen.Name == ev.Sentinel {
+					me = sen.RunID
+				}
+			}
+			epoch := latestEpoch(events, ev.Sentinel, ev.AtMs)
+			voters := map[string]bool{}
+			seen := false
+			for _, x := range events {
+				if x.Sentinel != ev.Sentinel || x.AtMs > ev.AtMs {
+					continue
+				}
+				if n := x.entry.Note; n != nil && x.Type == "vote" && n.Epoch == epoch {
+					seen = true
+					if n.RunID == me {
+						voters[n.Voter] = true
+					}
+				}
+				if xe := x.entry.Event; xe != nil && xe.Type == "+vote-for-leader" && xe.Epoch == epoch && xe.Leader == me {
+					voters["self"] = true
+				}
+			}
+			need := max(top.Quorum, len(top.Sentinels)/2+1)
+			if me != "" && seen && len(voters) < need {
+				out = append(out, Anomaly{Rule: "a leader needs a majority and the quorum (§10.3)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
+					Detail: fmt.Sprintf("%s elected in epoch %d with %d vote(s) in its log; %d needed (%d sentinels, quorum %d)", ev.Sentinel, epoch, len(voters), need, len(top.Sentinels), top.Quorum),
+					Explanations: []string{"a version that counts the majority over the voters (2.8 before 2.8.15)", "the log is partial (votes not shown)",
+						"the sentinels it knows are fewer than assumed"}})
+			}
 		case "-failover-abort-not-elected":
 			out = append(out, Anomaly{Rule: "an election needs a majority and the quorum (§10.3)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
 				Detail: ev.Sentinel + " was not elected within the election timeout",
@@ -405,4 +438,15 @@ func (a *Analysis) Story() []string {
 		}
 	}
 	return out
+}
+
+// latestEpoch is the last epoch sentinel s logged up to at.
+func latestEpoch(events []Event, s string, at int64) uint64 {
+	var e uint64
+	for _, x := range events {
+		if x.Sentinel == s && x.AtMs <= at && x.entry.Event != nil && x.entry.Event.Epoch > e {
+			e = x.entry.Event.Epoch
+		}
+	}
+	return e
 }
