@@ -26,7 +26,16 @@ type Outcome struct {
 	// Firsts are when the first +sdown (of a master), +odown and
 	// +elected-leader were logged (-1: none).
 	Firsts map[string]int64 `json:"firsts"`
+	// Orders are each sentinel's decision events in order (the kinds of
+	// orderEvents, repeats folded), sorted: which sentinel leads is
+	// random, what each role does in what order is not.
+	Orders []string `json:"orders"`
 }
+
+// orderEvents are the events whose per-sentinel order is compared.
+var orderEvents = map[string]bool{"+sdown": true, "+odown": true, "+try-failover": true, "+elected-leader": true,
+	"+promoted-slave": true, "+switch-master": true, "+failover-end": true, "+failover-end-for-timeout": true,
+	"-failover-abort-not-elected": true, "-failover-abort-no-good-slave": true, "+convert-to-slave": true}
 
 // timedEvents are the decisions whose first time is compared.
 var timedEvents = []string{"+sdown", "+odown", "+elected-leader"}
@@ -121,6 +130,16 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 		row.Agree, row.Why = false, fmt.Sprintf("the real first switch-master came at %d ms, the simulated ones at %d..%d ms", t, row.SimRangeMs[0], row.SimRangeMs[1])
 		return row, nil
 	}
+	sameOrder := 0
+	for _, o := range row.Simulated {
+		if slices.Equal(o.Orders, row.Real.Orders) {
+			sameOrder++
+		}
+	}
+	if sameOrder < max(1, n/5) {
+		row.Agree, row.Why = false, fmt.Sprintf("the real sentinels' event orders %q are those of %d of %d simulated seeds (seed 1: %q)", row.Real.Orders, sameOrder, n, row.Simulated[0].Orders)
+		return row, nil
+	}
 	for _, typ := range timedEvents {
 		lo, hi := int64(-1), int64(-1)
 		for _, o := range row.Simulated {
@@ -167,5 +186,22 @@ func outcome(d replay.Decisions, names map[string]string, events []replay.Event,
 		}
 	}
 	slices.Sort(o.Ends)
+	seq := map[string][]string{}
+	var who []string
+	for _, ev := range events {
+		if !orderEvents[ev.Type] || ev.Type == "+sdown" && !strings.HasPrefix(ev.Text, "+sdown master ") {
+			continue
+		}
+		if _, ok := seq[ev.Sentinel]; !ok {
+			who = append(who, ev.Sentinel)
+		}
+		if q := seq[ev.Sentinel]; len(q) == 0 || q[len(q)-1] != ev.Type {
+			seq[ev.Sentinel] = append(q, ev.Type)
+		}
+	}
+	for _, s := range who {
+		o.Orders = append(o.Orders, strings.Join(seq[s], " "))
+	}
+	slices.Sort(o.Orders)
 	return o
 }
