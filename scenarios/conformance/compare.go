@@ -33,7 +33,12 @@ type Outcome struct {
 }
 
 // orderEvents are the events whose per-sentinel order is compared.
-var orderEvents = map[string]bool{"+sdown": true, "+odown": true, "+try-failover": true, "+elected-leader": true,
+// +odown is left out: an observer that learns the new configuration from a
+// hello before its own next ODOWN check never logs it, and the real
+// failover is a little faster there than the simulated one (measured: the
+// real conf-kill-master's third sentinel switched without +odown in one
+// run of three; the simulated ones always log it first).
+var orderEvents = map[string]bool{"+sdown": true, "+try-failover": true, "+elected-leader": true,
 	"+promoted-slave": true, "+switch-master": true, "+failover-end": true, "+failover-end-for-timeout": true,
 	"-failover-abort-not-elected": true, "-failover-abort-no-good-slave": true, "+convert-to-slave": true}
 
