@@ -23,9 +23,14 @@ type Outcome struct {
 	// FirstSwitchMs is when the first switch-master was logged, from the
 	// scenario's time 0 (-1: none).
 	FirstSwitchMs int64 `json:"first_switch_ms"`
-	// Firsts are when the first +sdown (of a master), +odown and
-	// +elected-leader were logged (-1: none).
+	// Firsts are when the first +sdown (of a master), +odown,
+	// +elected-leader and +convert-to-slave (the old master demoted) were
+	// logged (-1: none).
 	Firsts map[string]int64 `json:"firsts"`
+	// FinalMaster and FinalEpoch: what the sentinels say at the end (the
+	// node, the highest configuration epoch).
+	FinalMaster string `json:"final_master"`
+	FinalEpoch  int    `json:"final_epoch"`
 	// Orders are each sentinel's decision events in order (the kinds of
 	// orderEvents, repeats folded), sorted: which sentinel leads is
 	// random, what each role does in what order is not.
@@ -43,10 +48,10 @@ var orderEvents = map[string]bool{"+sdown": true, "+try-failover": true, "+elect
 	"-failover-abort-not-elected": true, "-failover-abort-no-good-slave": true, "+convert-to-slave": true}
 
 // timedEvents are the decisions whose first time is compared.
-var timedEvents = []string{"+sdown", "+odown", "+elected-leader"}
+var timedEvents = []string{"+sdown", "+odown", "+elected-leader", "+convert-to-slave"}
 
 func (o Outcome) key() string {
-	k := fmt.Sprintf("odown=%v switches=%s failovers=%d", o.ODown, strings.Join(o.Switches, ","), o.Failovers)
+	k := fmt.Sprintf("odown=%v switches=%s failovers=%d master=%s epoch=%d", o.ODown, strings.Join(o.Switches, ","), o.Failovers, o.FinalMaster, o.FinalEpoch)
 	if len(o.Ends) > 0 {
 		k += " " + strings.Join(o.Ends, ",")
 	}
@@ -63,7 +68,10 @@ type Row struct {
 	// simulated range (widened: see Compare).
 	Agree      bool   `json:"agree"`
 	Why        string `json:"why,omitempty"`
-	SimRangeMs [2]int64
+	SimRangeMs [2]int64 `json:"sim_first_switch_ms"`
+	// Snapshots are the real run's periodic looks (where each sentinel
+	// says the master is, each node's role).
+	Snapshots []Snapshot `json:"real_snapshots,omitempty"`
 }
 
 // Compare simulates f for seeds 1..n and compares it with a real run.
@@ -89,6 +97,8 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 		return row, err
 	}
 	row.Real = outcome(a.Real, real.Names, a.Events, 0) // the logs begin as the processes start: time 0
+	row.Real.FinalMaster, row.Real.FinalEpoch = real.FinalMaster, real.FinalEpoch
+	row.Snapshots = real.Snapshots
 	simNames := map[string]string{}
 	for _, r := range f.Redis {
 		simNames[wire.Addr(r.Addr).String()] = r.Name
@@ -96,14 +106,17 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 	row.SimRangeMs = [2]int64{-1, -1}
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		var trace bytes.Buffer
-		if _, err := scenarios.RunWith(f, seed, scenarios.Options{Trace: &trace}); err != nil {
+		res, err := scenarios.RunWith(f, seed, scenarios.Options{Trace: &trace})
+		if err != nil {
 			return row, err
 		}
+		epoch := finalEpoch(trace.String())
 		d, events, err := replay.DecisionsFromTrace(&trace, master)
 		if err != nil {
 			return row, err
 		}
 		o := outcome(d, simNames, events, 0)
+		o.FinalMaster, o.FinalEpoch = res.Metrics.Master, epoch
 		row.Simulated = append(row.Simulated, o)
 		if o.FirstSwitchMs >= 0 {
 			if row.SimRangeMs[0] < 0 || o.FirstSwitchMs < row.SimRangeMs[0] {
@@ -209,4 +222,23 @@ func outcome(d replay.Decisions, names map[string]string, events []replay.Event,
 	}
 	slices.Sort(o.Orders)
 	return o
+}
+
+// finalEpoch is the highest configuration epoch the simulated sentinels
+// reached (their config-epoch facts).
+func finalEpoch(trace string) int {
+	best := 0
+	for _, line := range strings.Split(trace, "\n") {
+		f := strings.Fields(line)
+		// "<ms> fact <node> config-epoch <master> <from>-><to> ..."
+		if len(f) >= 6 && f[1] == "fact" && f[3] == "config-epoch" {
+			if _, to, ok := strings.Cut(f[5], "->"); ok {
+				var e int
+				if _, err := fmt.Sscan(to, &e); err == nil && e > best {
+					best = e
+				}
+			}
+		}
+	}
+	return best
 }

@@ -56,7 +56,7 @@ func TestConformance(t *testing.T) {
 		}
 	})
 	var md strings.Builder
-	md.WriteString("| scenario | real | simulated (10 seeds) | first switch-master: real / simulated range | first +sdown, +odown, +elected-leader: real (simulated) | agree |\n| --- | --- | --- | --- | --- | --- |\n")
+	md.WriteString("| scenario | real | simulated (10 seeds) | first switch-master: real / simulated range | first +sdown, +odown, +elected-leader, +convert-to-slave: real (simulated) | agree |\n| --- | --- | --- | --- | --- | --- |\n")
 	var names []string
 	for n := range rows {
 		names = append(names, n)

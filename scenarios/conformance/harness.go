@@ -37,6 +37,21 @@ type Real struct {
 	Names map[string]string // "127.0.0.1:port" -> the scenario's node name
 	Start time.Time         // the scenario's time 0
 	Steps []string          // what was done, when
+	// Snapshots are, every second, where each live sentinel says the
+	// master is (SENTINEL get-master-addr-by-name) and its replication
+	// role as the node itself reports (INFO replication's role line).
+	Snapshots []Snapshot
+	// FinalMaster and FinalEpoch are what the sentinels say at the end
+	// (the node name; the highest config-epoch any of them reports).
+	FinalMaster string
+	FinalEpoch  int
+}
+
+// Snapshot is one periodic look at the real deployment.
+type Snapshot struct {
+	AtMs    int64             `json:"at_ms"`
+	Masters map[string]string `json:"masters"` // sentinel -> node it names
+	Roles   map[string]string `json:"roles"`   // node -> role it reports
 }
 
 // Unsupported says why a scenario cannot run on real processes.
@@ -158,6 +173,16 @@ func RunReal(ctx context.Context, f *scenarios.File, opt Options) (r *Real, err 
 			return nil, fmt.Errorf("%s did not start: %w", p.name, err)
 		}
 	}
+	stopSnap, snapDone := make(chan struct{}), make(chan struct{})
+	go r.snapshots(procs, f, stopSnap, snapDone)
+	defer func() {
+		select {
+		case <-stopSnap:
+		default:
+			close(stopSnap)
+			<-snapDone
+		}
+	}()
 	// The timeline, in real time.
 	at := time.Duration(0)
 	type undo struct {
@@ -286,7 +311,74 @@ func RunReal(ctx context.Context, f *scenarios.File, opt Options) (r *Real, err 
 	if err := wait(time.Duration(f.Duration) * time.Millisecond); err != nil {
 		return nil, err
 	}
+	close(stopSnap)
+	<-snapDone
+	name := masterName(f)
+	for _, p := range procs {
+		if !p.sentinel || p.cmd == nil {
+			continue
+		}
+		if reply, err := command(p.port, "SENTINEL", "get-master-addr-by-name", name); err == nil {
+			if w := strings.Fields(reply); len(w) == 2 && r.FinalMaster == "" {
+				r.FinalMaster = r.Names[w[0]+":"+w[1]]
+			}
+		}
+		if reply, err := command(p.port, "SENTINEL", "master", name); err == nil {
+			w := strings.Fields(reply)
+			for i := 0; i+1 < len(w); i++ {
+				if w[i] == "config-epoch" {
+					if e, err := strconv.Atoi(w[i+1]); err == nil && e > r.FinalEpoch {
+						r.FinalEpoch = e
+					}
+				}
+			}
+		}
+	}
 	return r, nil
+}
+
+// masterName is the first master the scenario's sentinels monitor.
+func masterName(f *scenarios.File) string {
+	for _, line := range strings.Split(f.SentinelConfig, "\n") {
+		if w := strings.Fields(line); len(w) >= 3 && w[0] == "sentinel" && w[1] == "monitor" {
+			return w[2]
+		}
+	}
+	return "mymaster"
+}
+
+// snapshots looks at the deployment every second until stop is closed.
+func (r *Real) snapshots(procs []*proc, f *scenarios.File, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	name := masterName(f)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		s := Snapshot{AtMs: time.Since(r.Start).Milliseconds(), Masters: map[string]string{}, Roles: map[string]string{}}
+		for _, p := range procs {
+			if p.sentinel {
+				if reply, err := command(p.port, "SENTINEL", "get-master-addr-by-name", name); err == nil {
+					if w := strings.Fields(reply); len(w) == 2 {
+						s.Masters[p.name] = r.Names[w[0]+":"+w[1]]
+					}
+				}
+				continue
+			}
+			if reply, err := command(p.port, "INFO", "replication"); err == nil {
+				for _, line := range strings.Split(reply, "\n") {
+					if v, ok := strings.CutPrefix(strings.TrimSpace(line), "role:"); ok {
+						s.Roles[p.name] = v
+					}
+				}
+			}
+		}
+		r.Snapshots = append(r.Snapshots, s)
+	}
 }
 
 func (p *proc) start() error {
