@@ -173,7 +173,11 @@ func (r *runner) stability() []checker.Violation {
 			// F2: the opinions it acted on are as old as its TILT: a
 			// quorum had lost the master when the TILT began (the ground
 			// truth as it was then, not losses during the TILT).
-			if r.lostBefore(o.Node, on, f.Master, on.Add(-(downAfter+stabilitySlack))) >= f.Quorum {
+			// Any peer opinion it counts then is one it held before the
+			// TILT (no question is asked in TILT, and the 5 s expiry runs
+			// after the ODOWN check): so ODOWN with peers' votes at the
+			// exit is F2 by construction, as is a quorum lost at entry.
+			if f.Agreeing >= 2 || r.lostBefore(o.Node, on, f.Master, on.Add(-(downAfter+stabilitySlack))) >= f.Quorum {
 				v.Known = FlawStaleAfterTilt
 				v.Evidence = append(v.Evidence, fmt.Sprintf("%d fact %s tilt on", on, o.Node))
 			}
