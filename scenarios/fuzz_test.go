@@ -167,7 +167,7 @@ func TestFuzzRegressions(t *testing.T) {
 		known string
 	}{
 		{1539, ""}, {3009, ""}, {3630, ""}, {4042, ""}, {4395, ""},
-		{639, FlawResetAfterReconnect}, {2556, ""}, {17082, ""}, {30642, FlawStaleAfterTilt}, {10266, FlawBackwardClock}, {70539, FlawStaleAfterTilt},
+		{639, FlawResetAfterReconnect}, {2556, ""}, {17082, ""}, {30642, FlawStaleAfterTilt}, {10266, FlawBackwardClock}, {70539, FlawStaleAfterTilt}, {96544, FlawStaleAfterTilt}, {52762, FlawBackwardClock},
 	} {
 		t.Run(fmt.Sprint(c.seed), func(t *testing.T) {
 			f, _, err := FuzzScenario(c.seed, FuzzOptions{})
