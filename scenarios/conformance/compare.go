@@ -66,8 +66,8 @@ type Row struct {
 	// Agree: the real decisions are those of at least a fifth of the
 	// simulated seeds, and the real first switch-master falls in the
 	// simulated range (widened: see Compare).
-	Agree      bool   `json:"agree"`
-	Why        string `json:"why,omitempty"`
+	Agree      bool     `json:"agree"`
+	Why        string   `json:"why,omitempty"`
 	SimRangeMs [2]int64 `json:"sim_first_switch_ms"`
 	// Snapshots are the real run's periodic looks (where each sentinel
 	// says the master is, each node's role).
