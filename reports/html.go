@@ -383,35 +383,30 @@ func (p *page) fault(dec Decision) {
 		sides = sides[:i]
 	}
 	groups := sidesKey(slices.DeleteFunc(sides, func(s string) bool { return s == "->" }))
+	node := ""
+	if len(f) > 1 {
+		node = f[1]
+	}
+	if node == "" && f[0] != "heal" && f[0] != "heal-all" {
+		return // a fault line naming nothing: nothing to draw
+	}
 	switch f[0] {
 	case "crash", "crash-host", "crashed-after-persist":
-		if len(f) > 1 {
-			p.begin("down "+f[1], f[1], "down", f[1]+" down", dec.At)
-			// A crashed sentinel's opinions die with it.
-			p.endAll("sdown "+f[1]+" ", dec.At)
-			p.endAll("odown "+f[1]+" ", dec.At)
-			p.endAll("tilt "+f[1], dec.At)
-		}
+		p.begin("down "+node, node, "down", node+" down", dec.At)
+		// A crashed sentinel's opinions die with it.
+		p.endAll("sdown "+node+" ", dec.At)
+		p.endAll("odown "+node+" ", dec.At)
+		p.endAll("tilt "+node, dec.At)
 	case "restart":
-		if len(f) > 1 {
-			p.end("down "+f[1], dec.At)
-		}
+		p.end("down "+node, dec.At)
 	case "pause":
-		if len(f) > 1 {
-			p.begin("paused "+f[1], f[1], "paused", f[1]+" paused", dec.At)
-		}
+		p.begin("paused "+node, node, "paused", node+" paused", dec.At)
 	case "resume":
-		if len(f) > 1 {
-			p.end("paused "+f[1], dec.At)
-		}
+		p.end("paused "+node, dec.At)
 	case "isolate":
-		if len(f) > 1 {
-			p.begin("cut "+f[1], f[1], "cut", f[1]+" isolated", dec.At)
-		}
+		p.begin("cut "+node, node, "cut", node+" isolated", dec.At)
 	case "rejoin":
-		if len(f) > 1 {
-			p.end("cut "+f[1], dec.At)
-		}
+		p.end("cut "+node, dec.At)
 	case "flap-groups", "flap-link", "flap-node":
 		// A flap with for=N stops by itself; one without, at the heal.
 		for _, w := range f {

@@ -374,17 +374,7 @@ func (a *Addr) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-func parseAddr(v string) (wire.Addr, error) {
-	i := strings.LastIndexByte(v, ':')
-	if i <= 0 {
-		return wire.Addr{}, fmt.Errorf("address %q is not host:port", v)
-	}
-	port, err := strconv.Atoi(v[i+1:])
-	if err != nil || port <= 0 || port > 65535 {
-		return wire.Addr{}, fmt.Errorf("address %q: port must be 1..65535", v)
-	}
-	return wire.Addr{Host: v[:i], Port: port}, nil
-}
+func parseAddr(v string) (wire.Addr, error) { return wire.ParseAddr(v) }
 
 // checkMS rejects durations the simulator cannot hold.
 func checkMS(n *yaml.Node, what string, d Duration, allowNegative bool) error {

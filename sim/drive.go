@@ -95,9 +95,6 @@ func (w *World) Degraded(from, to wire.NodeID) bool {
 	return w.link(from, to).cfg != w.cfg.Network
 }
 
-// Slowed reports whether a node runs slowed down (Slow).
-func (w *World) Slowed(id wire.NodeID) bool { return w.nodes[id].slow > 0 }
-
 // SlowedUntil is how long a node's slow-down still shows: now plus the
 // current slow-down, or, after a slow-down ended, when the last message or
 // timer it delayed comes due.

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -188,6 +189,20 @@ type Addr struct {
 }
 
 func (a Addr) String() string { return a.Host + ":" + strconv.Itoa(a.Port) }
+
+// ParseAddr reads "host:port" (the host may hold colons: the port follows
+// the last one), the inverse of String.
+func ParseAddr(v string) (Addr, error) {
+	i := strings.LastIndexByte(v, ':')
+	if i <= 0 {
+		return Addr{}, fmt.Errorf("address %q is not host:port", v)
+	}
+	port, err := strconv.Atoi(v[i+1:])
+	if err != nil || port <= 0 || port > 65535 {
+		return Addr{}, fmt.Errorf("address %q: port must be 1..65535", v)
+	}
+	return Addr{Host: v[:i], Port: port}, nil
+}
 
 // IsZero reports whether a is unset.
 func (a Addr) IsZero() bool { return a.Host == "" && a.Port == 0 }

@@ -77,13 +77,7 @@ type Row struct {
 // Compare simulates f for seeds 1..n and compares it with a real run.
 func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 	row := Row{Scenario: f.Name}
-	master := "mymaster"
-	for _, line := range strings.Split(f.SentinelConfig, "\n") {
-		if w := strings.Fields(line); len(w) >= 3 && w[0] == "sentinel" && w[1] == "monitor" {
-			master = w[2]
-			break
-		}
-	}
+	master := masterName(f)
 	var ls []*logs.Log
 	for _, p := range real.Logs {
 		l, err := logs.ParseFile(p, logs.Options{})

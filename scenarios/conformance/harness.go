@@ -436,13 +436,7 @@ func waitPort(ctx context.Context, port int, limit time.Duration) error {
 
 // currentMaster asks the first sentinel that answers where the master is.
 func currentMaster(procs []*proc, f *scenarios.File) (string, error) {
-	name := "mymaster"
-	for _, line := range strings.Split(f.SentinelConfig, "\n") {
-		if w := strings.Fields(line); len(w) >= 3 && w[0] == "sentinel" && w[1] == "monitor" {
-			name = w[2]
-			break
-		}
-	}
+	name := masterName(f)
 	for _, p := range procs {
 		if !p.sentinel || p.cmd == nil {
 			continue
@@ -475,53 +469,63 @@ func command(port int, args ...string) (string, error) {
 	if _, err := c.Write([]byte(b.String())); err != nil {
 		return "", err
 	}
-	return readReply(bufio.NewReader(c))
+	_, text, err := readReply(bufio.NewReader(c))
+	return text, err
 }
 
-func readReply(r *bufio.Reader) (string, error) {
+// readReply reads one RESP reply: its type (status, error, int, bulk,
+// array) and a text form (an array's elements joined by spaces).
+func readReply(r *bufio.Reader) (kind, text string, err error) {
 	line, err := r.ReadString('\n')
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
-		return "", errors.New("empty reply")
+		return "", "", errors.New("empty reply")
 	}
 	switch line[0] {
-	case '+', '-', ':':
-		return line, nil
+	case '+':
+		return "status", line, nil
+	case '-':
+		return "error", line, nil
+	case ':':
+		return "int", line, nil
 	case '$':
 		n, err := strconv.Atoi(line[1:])
-		if err != nil || n < 0 {
-			return "", err
+		if err != nil {
+			return "", "", err
+		}
+		if n < 0 {
+			return "bulk", "(nil)", nil
 		}
 		buf := make([]byte, n+2)
 		if _, err := io.ReadFull(r, buf); err != nil {
-			return "", err
+			return "", "", err
 		}
-		return string(buf[:n]), nil
+		return "bulk", string(buf[:n]), nil
 	case '*':
 		n, err := strconv.Atoi(line[1:])
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
-		var parts []string
+		parts := make([]string, 0, max(n, 0))
 		for range n {
-			s, err := readReply(r)
+			_, s, err := readReply(r)
 			if err != nil {
-				return "", err
+				return "", "", err
 			}
 			parts = append(parts, s)
 		}
-		return strings.Join(parts, " "), nil
+		return "array", strings.Join(parts, " "), nil
 	}
-	return line, nil
+	return "other", line, nil
 }
 
+// addrOf reads an address the harness itself wrote.
 func addrOf(s string) wire.Addr {
-	i := strings.LastIndexByte(s, ':')
-	p, _ := strconv.Atoi(s[i+1:])
-	return wire.Addr{Host: s[:i], Port: p}
+	a, _ := wire.ParseAddr(s)
+	return a
 }
 
 func orName(host, name string) string {

@@ -204,7 +204,7 @@ func TestWireProtocol(t *testing.T) {
 			}
 			_, err := c.Write([]byte(b.String()))
 			require.NoError(t, err)
-			kind, text, err := readKind(r)
+			kind, text, err := readReply(r)
 			require.NoError(t, err, "%s #%d %v", conn, i, s.args)
 			require.NotContains(t, text, "unknown command", "%v", s.args)
 			require.Equal(t, kindOfTrace(s.reply), kind, "%s: %v answered %q over RESP, %q in the simulation", conn, s.args, text, s.reply)
@@ -222,55 +222,4 @@ func TestWireProtocol(t *testing.T) {
 	for _, cmd := range []string{"CLIENT", "PING", "INFO", "MULTI", "SLAVEOF", "CONFIG", "EXEC", "SUBSCRIBE"} {
 		require.True(t, seen[cmd], "%s was not exercised", cmd)
 	}
-}
-
-// readKind reads one RESP reply and returns its type and a text form.
-func readKind(r *bufio.Reader) (string, string, error) {
-	line, err := r.ReadString('\n')
-	if err != nil {
-		return "", "", err
-	}
-	line = strings.TrimRight(line, "\r\n")
-	switch line[0] {
-	case '+':
-		return "status", line, nil
-	case '-':
-		return "error", line, nil
-	case ':':
-		return "int", line, nil
-	case '$':
-		n, _ := strconv.Atoi(line[1:])
-		if n < 0 {
-			return "bulk", "(nil)", nil
-		}
-		buf := make([]byte, n+2)
-		if _, err := readFull(r, buf); err != nil {
-			return "", "", err
-		}
-		return "bulk", string(buf[:n]), nil
-	case '*':
-		n, _ := strconv.Atoi(line[1:])
-		var parts []string
-		for range n {
-			_, s, err := readKind(r)
-			if err != nil {
-				return "", "", err
-			}
-			parts = append(parts, s)
-		}
-		return "array", strings.Join(parts, " "), nil
-	}
-	return "other", line, nil
-}
-
-func readFull(r *bufio.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		k, err := r.Read(buf[n:])
-		n += k
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }

@@ -389,13 +389,12 @@ func isIP(host string) bool {
 	return err == nil
 }
 
+// addrOf reads an address the logs gave; one without a port keeps its host.
 func addrOf(s string) wire.Addr {
-	i := strings.LastIndexByte(s, ':')
-	if i < 0 {
-		return wire.Addr{Host: s}
+	if a, err := wire.ParseAddr(s); err == nil {
+		return a
 	}
-	p, _ := strconv.Atoi(s[i+1:])
-	return wire.Addr{Host: s[:i], Port: p}
+	return wire.Addr{Host: s}
 }
 
 // estimateOffsets finds sentinels whose clocks run behind: a vote for a
