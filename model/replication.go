@@ -178,10 +178,15 @@ func (m *syncContinue) String() string {
 	return "+CONTINUE " + m.ReplID + " from=" + strconv.FormatInt(m.From, 10) + " entries=" + strconv.Itoa(len(m.Entries))
 }
 func (m *syncError) String() string { return "sync-error " + m.Err }
-func (m *replData) String() string {
-	return "repl @" + strconv.FormatInt(m.Start, 10) + " " + (&wire.Command{Args: m.Args}).String()[len("c0 #0 "):]
+func (m *replData) String() string  { return string(m.AppendTrace(nil)) }
+func (m *replData) AppendTrace(b []byte) []byte {
+	b = strconv.AppendInt(append(b, "repl @"...), m.Start, 10)
+	return wire.AppendArgs(append(b, ' '), m.Args)
 }
-func (m *replAck) String() string    { return "REPLCONF ACK " + strconv.FormatInt(m.Offset, 10) }
+func (m *replAck) String() string { return string(m.AppendTrace(nil)) }
+func (m *replAck) AppendTrace(b []byte) []byte {
+	return strconv.AppendInt(append(b, "REPLCONF ACK "...), m.Offset, 10)
+}
 func (m *replGetAck) String() string { return "REPLCONF GETACK *" }
 func (m *replClose) String() string  { return "repl-close " + m.Reason }
 
@@ -207,9 +212,10 @@ func (r *replication) trimBacklog(size int64) {
 		r.backlogBytes -= e.end - prev
 		drop++
 	}
-	if drop > 0 {
-		r.backlog = append(r.backlog[:0], r.backlog[drop:]...)
-	}
+	// Reslicing, not copying to the front: a full backlog drops an entry
+	// on nearly every write, and append reallocates (copying only the live
+	// entries) once the array's tail is used up, so a write costs O(1).
+	r.backlog = r.backlog[drop:]
 }
 
 // becomeReplica points the node at a new master (REPLICAOF host port,

@@ -44,10 +44,12 @@ type runner struct {
 	procs []*proc
 	by    map[string]*proc
 	byID  map[wire.NodeID]*proc
-	logs  []*history.Log
-	op    *operator
-	opID  wire.NodeID
-	pick  *rand.Rand // draws "a replica"
+	// byAddr finds a process by its address (the first one added with it).
+	byAddr map[wire.Addr]*proc
+	logs   []*history.Log
+	op     *operator
+	opID   wire.NodeID
+	pick   *rand.Rand // draws "a replica"
 
 	// What the run showed so far.
 	events map[string]int // sentinel events by type
@@ -123,7 +125,7 @@ type CommandResult struct {
 
 // build makes the world for seed.
 func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner, error) {
-	r := &runner{f: f, dir: wire.NewStaticDirectory(), by: map[string]*proc{}, byID: map[wire.NodeID]*proc{},
+	r := &runner{f: f, dir: wire.NewStaticDirectory(), by: map[string]*proc{}, byID: map[wire.NodeID]*proc{}, byAddr: map[wire.Addr]*proc{},
 		events: map[string]int{}, leaders: map[uint64]wire.NodeID{},
 		lastLost: map[string]map[string]wire.Time{}, lostAt: map[int]map[string]wire.Time{}, rebooted: map[string]wire.Time{},
 		resets: map[string]map[string]wire.Time{}, resetAt: map[int]map[string]wire.Time{},
@@ -234,6 +236,9 @@ func (r *runner) add(name, host, kind string, addr wire.Addr, down bool, start f
 	p := &proc{name: name, host: host, kind: kind, id: id, addr: addr}
 	r.procs = append(r.procs, p)
 	r.by[name], r.byID[id] = p, p
+	if _, dup := r.byAddr[addr]; !dup && !addr.IsZero() {
+		r.byAddr[addr] = p
+	}
 	return nil
 }
 

@@ -62,12 +62,12 @@ func (r *runner) sampleOnce(w *sim.World) {
 			continue
 		}
 		selfBad := w.Paused(x.id) || w.SlowedUntil(x.id) > now
-		for _, m := range s.Masters() {
-			if selfBad || !r.healthy(x.id, m.Addr) {
+		for name, addr := range s.MasterAddrs() {
+			if selfBad || !r.healthy(x.id, addr) {
 				if r.lastLost[x.name] == nil {
 					r.lastLost[x.name] = map[string]wire.Time{}
 				}
-				r.lastLost[x.name][m.Name] = now
+				r.lastLost[x.name][name] = now
 			}
 		}
 	}

@@ -163,14 +163,7 @@ func (r *runner) observe(at wire.Time, node wire.NodeID, event string) {
 	}
 }
 
-func (r *runner) atAddr(a wire.Addr) *proc {
-	for _, p := range r.procs {
-		if p.addr == a {
-			return p
-		}
-	}
-	return nil
-}
+func (r *runner) atAddr(a wire.Addr) *proc { return r.byAddr[a] }
 
 // problem records something in the run that kept the timeline from doing
 // what it said.

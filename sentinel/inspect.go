@@ -1,6 +1,10 @@
 package sentinel
 
-import "github.com/sentinelsim/sentinelsim/internal/wire"
+import (
+	"iter"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+)
 
 // MasterView is what a sentinel currently believes about one monitored
 // master: the answer of SENTINEL GET-MASTER-ADDR-BY-NAME (the promoted
@@ -27,6 +31,19 @@ func (s *Sentinel) Masters() []MasterView {
 		})
 	}
 	return out
+}
+
+// MasterAddrs yields the name and current address of every monitored
+// master, in configuration order, without building Masters' views: the
+// stability checker asks ten times a simulated second.
+func (s *Sentinel) MasterAddrs() iter.Seq2[string, wire.Addr] {
+	return func(yield func(string, wire.Addr) bool) {
+		for _, m := range s.masters {
+			if !yield(m.name, m.currentAddr()) {
+				return
+			}
+		}
+	}
 }
 
 // CurrentEpoch is the sentinel's current epoch (spec §10.1).

@@ -229,7 +229,7 @@ func (w *World) record(verb string, m *wire.Message) {
 	t := w.trace
 	t.begin(w.now, verb)
 	t.msg(w, m)
-	t.word(m.Payload.String())
+	t.payload(m.Payload)
 	t.end()
 }
 
@@ -346,7 +346,7 @@ func (w *World) drop(m *wire.Message, why string) {
 	t.begin(w.now, "drop")
 	t.msg(w, m)
 	t.word(why)
-	t.word(m.Payload.String())
+	t.payload(m.Payload)
 	t.end()
 }
 

@@ -242,7 +242,7 @@ func (w *World) stall(k streamKey, st *stream, seg wire.Segment, seq uint64, m *
 	t.begin(w.now, "stall")
 	t.msg(w, m)
 	t.word(why)
-	t.word(m.Payload.String())
+	t.payload(m.Payload)
 	t.end()
 	i, _ := slices.BinarySearchFunc(st.retx, seq, func(s stalledSeg, q uint64) int {
 		switch {

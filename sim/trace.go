@@ -74,6 +74,21 @@ func (t *Trace) word(s string) {
 	t.buf = append(t.buf, s...)
 }
 
+// payload appends a space and p's text, escaped like word, without
+// building the text as a string first.
+func (t *Trace) payload(p wire.Payload) {
+	t.buf = append(t.buf, ' ')
+	start := len(t.buf)
+	t.buf = wire.AppendPayload(t.buf, p)
+	for i := start; i < len(t.buf); i++ {
+		if c := t.buf[i]; c < 0x20 || c == 0x7f {
+			text := string(t.buf[start:])
+			t.buf = appendEscaped(t.buf[:start], text)
+			return
+		}
+	}
+}
+
 // appendEscaped appends s with its control bytes escaped.
 func appendEscaped(buf []byte, s string) []byte {
 	const hexDigits = "0123456789abcdef"

@@ -58,37 +58,92 @@ func (v Value) ErrorCode() string {
 
 // String formats v compactly and unambiguously for traces and tests:
 // +OK, -ERR text, :1, "bulk", (nil), [a b].
-func (v Value) String() string {
-	var b strings.Builder
-	v.write(&b)
-	return b.String()
-}
+func (v Value) String() string { return string(v.AppendTrace(nil)) }
 
-func (v Value) write(b *strings.Builder) {
+// AppendTrace appends String's text to b without building strings on the
+// way: the trace formats every message of a run, and INFO replies and hello
+// pushes are most of its bytes.
+func (v Value) AppendTrace(b []byte) []byte {
 	switch v.Kind {
 	case KindNil:
-		b.WriteString("(nil)")
+		b = append(b, "(nil)"...)
 	case KindStatus:
-		b.WriteByte('+')
-		b.WriteString(v.Str)
+		b = append(b, '+')
+		b = append(b, v.Str...)
 	case KindError:
-		b.WriteByte('-')
-		b.WriteString(v.Str)
+		b = append(b, '-')
+		b = append(b, v.Str...)
 	case KindInt:
-		b.WriteByte(':')
-		b.WriteString(strconv.FormatInt(v.Int, 10))
+		b = append(b, ':')
+		b = strconv.AppendInt(b, v.Int, 10)
 	case KindBulk:
-		b.WriteString(strconv.Quote(v.Str))
+		b = AppendQuoted(b, v.Str)
 	case KindArray:
-		b.WriteByte('[')
+		b = append(b, '[')
 		for i, e := range v.Array {
 			if i > 0 {
-				b.WriteByte(' ')
+				b = append(b, ' ')
 			}
-			e.write(b)
+			b = e.AppendTrace(b)
 		}
-		b.WriteByte(']')
+		b = append(b, ']')
 	}
+	return b
+}
+
+// AppendQuoted appends s quoted exactly as strconv.Quote would, with a fast
+// path for ASCII (the whole of Redis's INFO and Sentinel's hello text);
+// strings with other bytes go to strconv.AppendQuote.
+func AppendQuoted(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	start := len(b)
+	b = append(b, '"')
+	plain := 0 // s[plain:i] is still to be copied
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+			continue
+		}
+		if c >= 0x80 {
+			return strconv.AppendQuote(b[:start], s)
+		}
+		b = append(b, s[plain:i]...)
+		plain = i + 1
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\a':
+			b = append(b, '\\', 'a')
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\v':
+			b = append(b, '\\', 'v')
+		default:
+			b = append(b, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+	}
+	b = append(b, s[plain:]...)
+	return append(b, '"')
+}
+
+// appendConn appends "c<conn>".
+func appendConn(b []byte, c ConnID) []byte {
+	b = append(b, 'c')
+	return strconv.AppendUint(b, uint64(c), 10)
+}
+
+// appendSeq appends " #<seq>".
+func appendSeq(b []byte, seq uint64) []byte {
+	b = append(b, " #"...)
+	return strconv.AppendUint(b, seq, 10)
 }
 
 // ConnID numbers the connections a process opens. It is chosen by the
@@ -111,20 +166,30 @@ type Command struct {
 	Args []string
 }
 
-func (c *Command) String() string {
-	var b strings.Builder
-	b.WriteByte('c')
-	b.WriteString(strconv.FormatUint(uint64(c.Conn), 10))
-	b.WriteString(" #")
-	b.WriteString(strconv.FormatUint(c.Seq, 10))
+func (c *Command) String() string { return string(c.AppendTrace(nil)) }
+
+// AppendTrace appends String's text to b.
+func (c *Command) AppendTrace(b []byte) []byte {
+	b = appendSeq(appendConn(b, c.Conn), c.Seq)
 	if c.Open {
-		b.WriteString(" open")
+		b = append(b, " open"...)
 	}
-	for _, a := range c.Args {
-		b.WriteByte(' ')
-		b.WriteString(quoteArg(a))
+	if len(c.Args) > 0 {
+		b = AppendArgs(append(b, ' '), c.Args)
 	}
-	return b.String()
+	return b
+}
+
+// AppendArgs appends a command's arguments as a Command's trace text shows
+// them: separated by spaces, quoted where needed.
+func AppendArgs(b []byte, args []string) []byte {
+	for i, a := range args {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = appendArg(b, a)
+	}
+	return b
 }
 
 // Reply answers the command with the same Conn and Seq.
@@ -134,8 +199,13 @@ type Reply struct {
 	Value Value
 }
 
-func (r *Reply) String() string {
-	return "c" + strconv.FormatUint(uint64(r.Conn), 10) + " #" + strconv.FormatUint(r.Seq, 10) + " -> " + r.Value.String()
+func (r *Reply) String() string { return string(r.AppendTrace(nil)) }
+
+// AppendTrace appends String's text to b.
+func (r *Reply) AppendTrace(b []byte) []byte {
+	b = appendSeq(appendConn(b, r.Conn), r.Seq)
+	b = append(b, " -> "...)
+	return r.Value.AppendTrace(b)
 }
 
 // Push is an out-of-band message on a connection: a pub/sub message
@@ -145,8 +215,12 @@ type Push struct {
 	Value Value
 }
 
-func (p *Push) String() string {
-	return "c" + strconv.FormatUint(uint64(p.Conn), 10) + " push " + p.Value.String()
+func (p *Push) String() string { return string(p.AppendTrace(nil)) }
+
+// AppendTrace appends String's text to b.
+func (p *Push) AppendTrace(b []byte) []byte {
+	b = append(appendConn(b, p.Conn), " push "...)
+	return p.Value.AppendTrace(b)
 }
 
 // Closed tells a client that the server closed one of its connections
@@ -157,8 +231,12 @@ type Closed struct {
 	Reason string
 }
 
-func (c *Closed) String() string {
-	return "c" + strconv.FormatUint(uint64(c.Conn), 10) + " closed " + c.Reason
+func (c *Closed) String() string { return string(c.AppendTrace(nil)) }
+
+// AppendTrace appends String's text to b.
+func (c *Closed) AppendTrace(b []byte) []byte {
+	b = append(appendConn(b, c.Conn), " closed "...)
+	return append(b, c.Reason...)
 }
 
 // Hangup tells a server that the client closed one of its connections.
@@ -166,20 +244,24 @@ type Hangup struct {
 	Conn ConnID
 }
 
-func (h *Hangup) String() string { return "c" + strconv.FormatUint(uint64(h.Conn), 10) + " hangup" }
+func (h *Hangup) String() string { return string(h.AppendTrace(nil)) }
 
-// quoteArg quotes an argument for the trace when it is empty or holds
-// spaces or non-printable bytes, so a trace line splits unambiguously.
-func quoteArg(a string) string {
+// AppendTrace appends String's text to b.
+func (h *Hangup) AppendTrace(b []byte) []byte { return append(appendConn(b, h.Conn), " hangup"...) }
+
+// appendArg appends an argument for the trace, quoted when it is empty or
+// holds spaces, quotes or non-printable bytes, so a trace line splits
+// unambiguously.
+func appendArg(b []byte, a string) []byte {
 	if a == "" {
-		return `""`
+		return append(b, `""`...)
 	}
 	for i := 0; i < len(a); i++ {
 		if c := a[i]; c <= ' ' || c == '"' || c >= 0x7f {
-			return strconv.Quote(a)
+			return AppendQuoted(b, a)
 		}
 	}
-	return a
+	return append(b, a...)
 }
 
 // Addr is a host and port, as Redis and Sentinel name instances.
@@ -283,7 +365,10 @@ type Reset struct {
 	Payload Payload
 }
 
-func (r *Reset) String() string { return "RST " + r.Payload.String() }
+func (r *Reset) String() string { return string(r.AppendTrace(nil)) }
+
+// AppendTrace appends String's text to b.
+func (r *Reset) AppendTrace(b []byte) []byte { return AppendPayload(append(b, "RST "...), r.Payload) }
 
 // Segment is a payload that travels on a TCP connection: the simulator
 // makes such a connection reliable and ordered, as the host's TCP stack

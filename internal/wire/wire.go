@@ -48,6 +48,21 @@ type Payload interface {
 	String() string
 }
 
+// TraceAppender is a payload that can append its String text to a buffer
+// without allocating; the trace uses it for the payloads of every run.
+type TraceAppender interface {
+	AppendTrace(b []byte) []byte
+}
+
+// AppendPayload appends p's String text to b, through AppendTrace when p
+// has it.
+func AppendPayload(b []byte, p Payload) []byte {
+	if a, ok := p.(TraceAppender); ok {
+		return a.AppendTrace(b)
+	}
+	return append(b, p.String()...)
+}
+
 // Message is the envelope the simulator carries from one process to another.
 type Message struct {
 	// ID numbers messages in the order they were sent, from 1; the trace

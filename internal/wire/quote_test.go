@@ -1,0 +1,32 @@
+package wire
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// AppendQuoted is a fast path of strconv.Quote: its output must be the
+// same for every string, or traces (and their hashes) would change.
+func FuzzAppendQuoted(f *testing.F) {
+	for _, s := range []string{"", "plain", "a\"b\\c", "# Replication\r\nrole:master\r\n", "\x00\x07\x7f\x1b", "é\xff\u2028", "tab\tv\vf\fbell\a\b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		require.Equal(t, strconv.Quote(s), string(AppendQuoted(nil, s)))
+		require.Equal(t, "x"+strconv.Quote(s), string(AppendQuoted([]byte("x"), s)))
+	})
+}
+
+// The append forms print what the String forms printed before them.
+func TestAppendTraceForms(t *testing.T) {
+	v := Array(Bulk("message"), Bulk("__sentinel__:hello"), Bulk("10.0.0.1,26379,abc,0"), Int(-3), Status("OK"), Error("ERR x"), Nil(), Array())
+	require.Equal(t, `["message" "__sentinel__:hello" "10.0.0.1,26379,abc,0" :-3 +OK -ERR x (nil) []]`, v.String())
+	require.Equal(t, `c3 #7 open PING "" "a b" "q\"" x`, (&Command{Conn: 3, Seq: 7, Open: true, Args: []string{"PING", "", "a b", `q"`, "x"}}).String())
+	require.Equal(t, `c3 #7 -> "role:master\r\n"`, (&Reply{Conn: 3, Seq: 7, Value: Bulk("role:master\r\n")}).String())
+	require.Equal(t, `c2 push [+a]`, (&Push{Conn: 2, Value: Array(Status("a"))}).String())
+	require.Equal(t, `c2 closed killed`, (&Closed{Conn: 2, Reason: "killed"}).String())
+	require.Equal(t, `c2 hangup`, (&Hangup{Conn: 2}).String())
+	require.Equal(t, `RST c2 hangup`, (&Reset{Payload: &Hangup{Conn: 2}}).String())
+}

@@ -1,0 +1,90 @@
+package bench
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+)
+
+// Every shape is a valid scenario that runs; the client shape does about
+// the operations it is asked for.
+func TestShapesRun(t *testing.T) {
+	for _, s := range append(Shapes, FailoverShape) {
+		t.Run(s.Name, func(t *testing.T) {
+			d := 20 * wire.Second
+			if s.Fault != "" {
+				d = 10 * wire.Minute
+			}
+			f, err := s.Load(d)
+			require.NoError(t, err, "%s", s.Scenario(d.String()))
+			r, err := RunOnce(f, 1, true)
+			require.NoError(t, err)
+			require.Equal(t, d, r.Simulated)
+			require.NotZero(t, r.TraceLines)
+			require.NotZero(t, r.PeakHeap)
+			if s.OpsPerSecond >= 100 {
+				// The client starts once it has asked a sentinel for the master.
+				require.InDelta(t, int(d/wire.Second)*s.OpsPerSecond, r.ClientOps, float64(4*s.OpsPerSecond), "client operations")
+			}
+		})
+	}
+}
+
+// BenchmarkShape runs each shape for 10 simulated minutes, trace hashed,
+// and reports simulated time over wall time.
+func BenchmarkShape(b *testing.B) {
+	for _, s := range Shapes {
+		f, err := s.Load(10 * wire.Minute)
+		require.NoError(b, err)
+		b.Run(s.Name, func(b *testing.B) {
+			var simulated wire.Duration
+			seed := uint64(0)
+			for b.Loop() {
+				seed++
+				r, err := RunOnce(f, seed, false)
+				if err != nil {
+					b.Fatal(err)
+				}
+				simulated += r.Simulated
+			}
+			b.ReportMetric(float64(simulated)*float64(time.Millisecond)/float64(b.Elapsed()), "sim/wall")
+		})
+	}
+}
+
+// BenchmarkSweep runs the 10-minute failover scenario over seeds on one
+// worker and on every core, and reports seeds per minute.
+func BenchmarkSweep(b *testing.B) {
+	f, err := FailoverShape.Load(10 * wire.Minute)
+	require.NoError(b, err)
+	for _, workers := range []int{1, runtime.NumCPU()} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			seeds := 0
+			for b.Loop() {
+				if _, err := Sweep(f, 4*workers, workers, nil); err != nil {
+					b.Fatal(err)
+				}
+				seeds += 4 * workers
+			}
+			b.ReportMetric(float64(seeds)/b.Elapsed().Minutes(), "seeds/min")
+		})
+	}
+}
+
+// BenchmarkPorcupine checks a recorded 10,000-operation client history.
+func BenchmarkPorcupine(b *testing.B) {
+	var per10k time.Duration
+	for b.Loop() {
+		p, err := MeasurePorcupine(10000, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		per10k += p.Per10k()
+	}
+	b.ReportMetric(float64(per10k.Milliseconds())/float64(b.N), "ms/10k-ops")
+}
