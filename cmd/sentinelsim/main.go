@@ -41,6 +41,7 @@ Usage:
                                                      replay real sentinel logs: anomalies, faults, simulation
   sentinelsim list                                   list the scenario library and examples
   sentinelsim selfcheck [flags]                      run seeds twice each and prove they replay
+  sentinelsim bench [--shapes S] [--format text|json] measure speed, sweep throughput, porcupine, memory
   sentinelsim version                                print the version
 
 Exit codes: 0 expected verdict, 1 verdict mismatch, 3 unknown (bound hit or the
@@ -68,6 +69,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		code, err = cmdRun(args[1:], stdout, stderr)
 	case "selfcheck":
 		code, err = cmdSelfcheck(args[1:], stdout, stderr)
+	case "bench":
+		code, err = cmdBench(args[1:], stdout, stderr)
 	case "sweep":
 		code, err = cmdSweep(args[1:], stdout, stderr)
 	case "merge":

@@ -41,6 +41,7 @@ var allowedImports = map[string][]string{
 	"reports":               {"checker", "scenarios"},
 	"scenarios/replay":      {"scenarios", "sentinel/logs", "reports"},
 	"scenarios/conformance": {"scenarios", "scenarios/replay", "sentinel/logs"},
+	"scenarios/bench":       {"scenarios", "checker", "internal/history"},
 	"internal/traffic":      {"sim"},
 	"scenarios":             {"sim", "sentinel", "sentinel/conf", "model", "model/keyspace", "model/redisconf", "model/client", "checker", "internal/traffic"},
 	"cmd/sentinelsim":       {"*"},

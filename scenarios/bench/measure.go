@@ -198,3 +198,24 @@ func MeasurePorcupine(ops int, minWall time.Duration) (Porcupine, error) {
 	}
 	return Porcupine{Ops: len(r.ops), Wall: total / time.Duration(n)}, nil
 }
+
+// HeapSample is the heap still allocated after a GC, once Done seeds of a
+// sweep had finished.
+type HeapSample struct {
+	Done int
+	Heap uint64
+}
+
+// SweepMemory runs seeds 1..n of f on workers goroutines and samples the
+// heap after GC every n/samples finished runs: a sweep's memory must not
+// grow with its seeds. Runs still under way are in every sample alike.
+func SweepMemory(f *scenarios.File, n, workers, samples int) ([]HeapSample, error) {
+	every := max(1, n/samples)
+	var out []HeapSample
+	_, err := Sweep(f, n, workers, func(done int) {
+		if done%every == 0 || done == n {
+			out = append(out, HeapSample{Done: done, Heap: HeapAfterGC()})
+		}
+	})
+	return out, err
+}
