@@ -64,7 +64,7 @@ type Decisions struct {
 // Fault is one inferred fault, as a scenario timeline entry and in words.
 type Fault struct {
 	AtMs  int64  `json:"at_ms"`
-	Kind  string `json:"kind"` // crash, restart, isolate, pause, command
+	Kind  string `json:"kind"` // crash, restart, isolate, partition (Node: one side), cut, pause, command
 	Node  string `json:"node"`
 	ForMs int64  `json:"for_ms,omitempty"`
 	Why   string `json:"why"`

@@ -371,3 +371,69 @@ func TestElectedWithTooFewVotes(t *testing.T) {
 	}
 	require.Contains(t, rules, "a leader needs a majority and the quorum (§10.3)")
 }
+
+// realSettings are the recordings' sentinel.conf values.
+var realSettings = Settings{Quorum: 2, DownAfterMs: 2000, FailoverTimeoutMs: 10000}
+
+// simulateAll replays the inferred scenario over n seeds and requires every
+// seed to decide as the real sentinels did.
+func simulateAll(t *testing.T, a *Analysis, n int) {
+	t.Helper()
+	text, err := a.Scenario("", Settings{})
+	require.NoError(t, err)
+	res, err := a.Simulate(text, n)
+	require.NoError(t, err)
+	for _, r := range res {
+		require.True(t, r.Match, "seed %d: %s\n%s", r.Seed, r.Divergence, text)
+	}
+}
+
+// Real redis-sentinel 7.0.15, one loopback address per host: sentinel s3's
+// host cut from every other host with iptables 20.06 s after the first log
+// line, healed at 50.10 s (testdata/real-7.0.15-isolate-sentinel, times in
+// faults.txt). s3 had the master, the replicas and both peers SDOWN, the
+// two others had s3 SDOWN; nobody reached ODOWN. Replay infers that one
+// host isolated (not a cut of s3 from the master alone), says so in the
+// story, and the simulation decides alike: no failover.
+func TestReplayRealIsolatedSentinel(t *testing.T) {
+	a, err := Analyze(loadDir(t, "real-7.0.15-isolate-sentinel", "sentinel1.log", "sentinel2.log", "sentinel3.log"), realSettings)
+	require.NoError(t, err)
+	require.False(t, a.Real.ODown)
+	require.Empty(t, a.Real.Switches)
+	require.Len(t, a.Faults, 1, "%+v", a.Faults)
+	f := a.Faults[0]
+	require.Equal(t, "isolate", f.Kind)
+	require.Equal(t, "s3", f.Node)
+	require.InDelta(t, 20_060, f.AtMs, 2000)
+	require.InDelta(t, 50_100, f.AtMs+f.ForMs, 3000)
+	story := strings.Join(a.Story(), " ")
+	require.Contains(t, story, "s3's host cut off from every other")
+	require.Contains(t, story, "rightly no failover")
+	simulateAll(t, a, 5)
+}
+
+// Real redis-sentinel 7.0.15: the master r1 and sentinel s1 cut from r2, r3,
+// s2 and s3 from 20.03 s to 50.10 s (testdata/real-7.0.15-minority-master).
+// s2 and s3 failed r1 over to r2; s1, in the minority, saw the replicas and
+// its peers SDOWN and r1 fine; on the heal s1 learnt the switch by hello and
+// r1 was converted. Replay infers the partition [r1 s1] / rest, not a crash
+// of r1, and the simulation makes the same switch.
+func TestReplayRealMinorityPartition(t *testing.T) {
+	a, err := Analyze(loadDir(t, "real-7.0.15-minority-master", "sentinel1.log", "sentinel2.log", "sentinel3.log"), realSettings)
+	require.NoError(t, err)
+	require.True(t, a.Real.ODown)
+	require.Equal(t, []Switch{{Master: "mymaster", From: "127.0.0.2:27441", To: "127.0.0.3:27442", Epoch: 1}}, a.Real.Switches)
+	require.Len(t, a.Faults, 1, "%+v", a.Faults)
+	f := a.Faults[0]
+	require.Equal(t, "partition", f.Kind)
+	require.Equal(t, "r1 s1", f.Node)
+	require.InDelta(t, 20_030, f.AtMs, 2000)
+	require.InDelta(t, 50_100, f.AtMs+f.ForMs, 3000)
+	text, err := a.Scenario("", Settings{})
+	require.NoError(t, err)
+	require.Contains(t, text, "partition: [[r1, s1], rest]")
+	story := strings.Join(a.Story(), " ")
+	require.Contains(t, story, "r1 and s1 cut off from the rest")
+	require.Contains(t, story, "+convert-to-slave")
+	simulateAll(t, a, 5)
+}

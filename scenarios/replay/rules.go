@@ -168,6 +168,28 @@ func infer(events []Event, top *Topology) []Fault {
 	downAddr := top.MasterAddr
 	crashed := map[string]bool{}
 	alone := map[string]Event{} // sentinels with the master SDOWN on their own
+	cuts := partitions(events, top)
+	for _, c := range cuts {
+		f := Fault{AtMs: c.Start, Kind: "partition", Node: strings.Join(c.Side, " "),
+			Why: c.Why + ": sentinels on both sides of a cut had the other side SDOWN (" + strings.Join(c.Side, ", ") + " / the rest)"}
+		if len(c.Side) == 1 {
+			f.Kind = "isolate"
+			f.Why = c.Why + ": " + c.Side[0] + " lost every other instance and the others lost it (its host cut off)"
+		}
+		if c.End >= 0 {
+			f.ForMs = c.End - c.Start
+		}
+		out = append(out, f)
+	}
+	// explained: the event of sentinel s about node is a partition's doing.
+	explained := func(s, node string, at int64) bool {
+		for _, c := range cuts {
+			if c.explains(s, node, at, top.DownAfterMs) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, ev := range events {
 		e := ev.entry.Event
 		switch {
@@ -198,6 +220,8 @@ func infer(events []Event, top *Topology) []Fault {
 				}
 			}
 			lastSwitch = ev.AtMs
+		case (e.Type == "+sdown" || e.Type == "-sdown") && e.Inst != nil && explained(ev.Sentinel, instName(top, e.Inst), ev.AtMs):
+			// A partition already accounts for it.
 		case (e.Type == "+sdown" || e.Type == "-sdown") && e.Inst != nil && e.Inst.Kind == logs.KindMaster && e.Inst.Master == top.Master:
 			was := len(down) >= top.Quorum || len(down) > 0 && len(down) == loggedSentinels(top)
 			if e.Type == "+sdown" {
@@ -384,6 +408,13 @@ func (a *Analysis) Story() []string {
 		}
 	}
 	r := a.Real
+	cut := false // a partition between sentinels explains the SDOWNs
+	for _, f := range a.Faults {
+		if line := a.partitionStory(f); line != "" {
+			out = append(out, line)
+			cut = true
+		}
+	}
 	count := func(t string) int {
 		n := 0
 		for _, x := range r.Aborts {
@@ -408,6 +439,8 @@ func (a *Analysis) Story() []string {
 			why = "the promoted replica did not turn master in time (-failover-abort-slave-timeout)"
 		}
 		out = append(out, "Liveness: the master was objectively down (ODOWN) but "+why+".")
+	case cut && !r.ODown && len(r.Switches) == 0:
+		// Said by the partition's own line.
 	case !r.ODown && sdown && len(r.Switches) == 0 && maxDown < a.Topology.Quorum && loggedSentinels(&a.Topology) >= a.Topology.Quorum:
 		out = append(out, fmt.Sprintf("At most %d sentinel(s) at once lost the master, fewer than the quorum %d: a cut between them and the master, not the master down; rightly no failover.", maxDown, a.Topology.Quorum))
 	case !r.ODown && sdown && len(r.Switches) == 0:
@@ -430,7 +463,7 @@ func (a *Analysis) Story() []string {
 	if concurrent {
 		out = append(out, "Safety risk: failovers of the same master were attempted in two epochs at once by different sentinels.")
 	}
-	if len(out) == 0 {
+	if len(out) == 0 || cut && len(out) == 1 && len(r.Switches) == 1 {
 		if len(r.Switches) == 1 {
 			out = append(out, "One failover: "+r.Switches[0].From+" -> "+r.Switches[0].To+".")
 		} else {
@@ -449,4 +482,53 @@ func latestEpoch(events []Event, s string, at int64) uint64 {
 		}
 	}
 	return e
+}
+
+// partitionStory tells an inferred partition or isolated host, and what
+// it did to the decisions ("" for other faults).
+func (a *Analysis) partitionStory(f Fault) string {
+	if f.Kind != "partition" && f.Kind != "isolate" {
+		return ""
+	}
+	side := strings.Fields(f.Node)
+	sentinels := 0
+	for _, n := range side {
+		if strings.HasPrefix(n, "s") {
+			sentinels++
+		}
+	}
+	if sentinels == 0 {
+		return ""
+	}
+	span := fmt.Sprintf("from %.1f s", float64(f.AtMs)/1000)
+	if f.ForMs > 0 {
+		span += fmt.Sprintf(" for %.1f s", float64(f.ForMs)/1000)
+	}
+	what := "Partition: " + strings.Join(side, " and ") + " cut off from the rest " + span +
+		" (each side's sentinels had the other side SDOWN)"
+	if f.Kind == "isolate" {
+		what = "Partition: " + side[0] + "'s host cut off from every other " + span +
+			" (" + side[0] + " had every instance SDOWN, the other sentinels had it SDOWN)"
+	}
+	n := len(a.Topology.Sentinels)
+	switch {
+	case 2*sentinels < n && slices.Contains(side, "r1") && len(a.Real.Switches) > 0:
+		what += "; the majority side failed the master over, the old master kept its role in the minority side until the heal"
+		if a.converted("r1") {
+			what += ", then was converted to a replica (+convert-to-slave, §17.1): writes it acknowledged in the minority would be discarded (incident I03)"
+		}
+	case 2*sentinels < n && !a.Real.ODown:
+		what += fmt.Sprintf("; %d of %d sentinel(s) cannot reach ODOWN (quorum %d, §8.2) nor a majority for an election (§10.3): rightly no failover", sentinels, n, a.Topology.Quorum)
+	}
+	return what + "."
+}
+
+// converted reports whether a sentinel converted node to a replica.
+func (a *Analysis) converted(node string) bool {
+	for _, ev := range a.Events {
+		if e := ev.entry.Event; e != nil && e.Type == "+convert-to-slave" && e.Inst != nil && nodeName(&a.Topology, e.Inst.Addr.String()) == node {
+			return true
+		}
+	}
+	return false
 }
