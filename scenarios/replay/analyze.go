@@ -329,7 +329,7 @@ func Analyze(ls []*logs.Log, set Settings) (*Analysis, error) {
 	}
 	a.Real = decisionsOf(a.Events, top.Master)
 	a.Anomalies = anomalies(a.Events, top)
-	a.Faults = infer(a.Events, top)
+	a.Faults = refineByNodeLogs(infer(a.Events, top), nodeLives(ls, top, a.Start))
 	return a, nil
 }
 

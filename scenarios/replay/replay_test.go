@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -436,4 +437,55 @@ func TestReplayRealMinorityPartition(t *testing.T) {
 	require.Contains(t, story, "r1 and s1 cut off from the rest")
 	require.Contains(t, story, "+convert-to-slave")
 	simulateAll(t, a, 5)
+}
+
+// Real redis-sentinel 7.0.15: the master's host cut from every other host
+// from 20.03 s to 50.08 s (testdata/real-7.0.15-isolate-master). The
+// sentinels failed r1 over to r2 and converted it when it came back.
+// From the sentinels' logs alone that is a crash and a restart: the old
+// master's record is new after the switch (§15.2), so neither a restart
+// nor a heal gives +reboot (§7.2), and both end in +convert-to-slave
+// (§17.1). r1's own log tells them apart: one process throughout, no
+// start-up banner, so replay infers an isolation of r1's host.
+func TestReplayRealIsolatedMaster(t *testing.T) {
+	dir := "real-7.0.15-isolate-master"
+	a, err := Analyze(loadDir(t, dir, "sentinel1.log", "sentinel2.log", "sentinel3.log"), realSettings)
+	require.NoError(t, err)
+	require.True(t, a.Real.ODown)
+	require.Equal(t, []Switch{{Master: "mymaster", From: "127.0.0.2:27401", To: "127.0.0.3:27402", Epoch: 1}}, a.Real.Switches)
+	kinds := func(a *Analysis) (out []string) {
+		for _, f := range a.Faults {
+			out = append(out, f.Kind+" "+f.Node)
+		}
+		return out
+	}
+	require.Equal(t, []string{"crash r1", "restart r1"}, kinds(a), "the sentinels' logs alone")
+	simulateAll(t, a, 3)
+
+	a, err = Analyze(loadDir(t, dir, "sentinel1.log", "sentinel2.log", "sentinel3.log", "r1.log"), realSettings)
+	require.NoError(t, err)
+	require.Equal(t, []string{"isolate r1"}, kinds(a), "with r1's own log")
+	f := a.Faults[0]
+	require.InDelta(t, 20_030, f.AtMs, 2000)
+	require.InDelta(t, 50_080, f.AtMs+f.ForMs, 3000)
+	require.Contains(t, f.Why, "pid 16503")
+	story := strings.Join(a.Story(), " ")
+	require.Contains(t, story, "the master r1's host cut off from every other")
+	require.Contains(t, story, "+convert-to-slave")
+	simulateAll(t, a, 5)
+}
+
+// The kill-master recording with r1's own log (the same run): its start-up
+// banner confirms the crash and times the restart exactly (the process
+// started again 50.1 s after the first sentinel line).
+func TestReplayRealKillMasterWithNodeLog(t *testing.T) {
+	a, err := Analyze(loadDir(t, "real-7.0.15-kill-master", "sentinel1.log", "sentinel2.log", "sentinel3.log", "r1.log"), realSettings)
+	require.NoError(t, err)
+	require.Len(t, a.Faults, 2)
+	require.Equal(t, "crash", a.Faults[0].Kind)
+	require.Equal(t, Fault{Kind: "restart", Node: "r1"}, Fault{Kind: a.Faults[1].Kind, Node: a.Faults[1].Node})
+	require.Contains(t, a.Faults[1].Why, "shows its start-up")
+	start := a.Start.Add(time.Duration(a.Faults[1].AtMs) * time.Millisecond)
+	require.Equal(t, "06:49:30.649", start.Format("15:04:05.000"), "the banner's time")
+	simulateAll(t, a, 3)
 }

@@ -497,12 +497,21 @@ func (a *Analysis) partitionStory(f Fault) string {
 			sentinels++
 		}
 	}
-	if sentinels == 0 {
-		return ""
-	}
 	span := fmt.Sprintf("from %.1f s", float64(f.AtMs)/1000)
 	if f.ForMs > 0 {
 		span += fmt.Sprintf(" for %.1f s", float64(f.ForMs)/1000)
+	}
+	if sentinels == 0 {
+		if f.Kind != "isolate" || f.Node != "r1" || len(a.Real.Switches) == 0 {
+			return ""
+		}
+		// Told apart from a crash by the node's own log (refineByNodeLogs).
+		what := "Partition: the master r1's host cut off from every other " + span +
+			" (its own log shows no restart); the sentinels failed it over"
+		if a.converted("r1") {
+			what += ", and on the heal converted it to a replica (+convert-to-slave, §17.1): writes it acknowledged while cut off would be discarded (incident I03)"
+		}
+		return what + "."
 	}
 	what := "Partition: " + strings.Join(side, " and ") + " cut off from the rest " + span +
 		" (each side's sentinels had the other side SDOWN)"
