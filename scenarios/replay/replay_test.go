@@ -2,6 +2,7 @@ package replay
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -488,4 +489,51 @@ func TestReplayRealKillMasterWithNodeLog(t *testing.T) {
 	start := a.Start.Add(time.Duration(a.Faults[1].AtMs) * time.Millisecond)
 	require.Equal(t, "06:49:30.649", start.Format("15:04:05.000"), "the banner's time")
 	simulateAll(t, a, 3)
+}
+
+// An election's majority is release-specific: 7.0 takes it over every
+// sentinel known (spec §10.3), 2.8 before 2.8.15 over the sentinels that
+// voted (sentinel/profile.go, MajorityOverVoters, commit 9fe4429a0). A
+// leader of five known sentinels elected with its own vote and one more,
+// the only two votes its log shows, broke the 7.0 rule (3 needed) and kept
+// the 2.8 one (2 of 2 voters). One vote of two is too few under both.
+func TestElectionMajorityPerProfile(t *testing.T) {
+	me := "0000000000000000000000000000000000000001"
+	head := "1:X 01 Jan 2024 00:00:00.000 # Sentinel ID is " + me + "\n" +
+		"1:X 01 Jan 2024 00:00:00.000 # +monitor master m 10.0.0.1 6379 quorum 2\n"
+	for i := 2; i <= 5; i++ {
+		head += fmt.Sprintf("1:X 01 Jan 2024 00:00:01.000 * +sentinel sentinel 000000000000000000000000000000000000000%d 10.0.1.%d 26379 @ m 10.0.0.1 6379\n", i, i)
+	}
+	election := func(otherVote string) string {
+		return head + "1:X 01 Jan 2024 00:00:10.000 # +new-epoch 1\n" +
+			"1:X 01 Jan 2024 00:00:10.000 # +try-failover master m 10.0.0.1 6379\n" +
+			"1:X 01 Jan 2024 00:00:10.000 # +vote-for-leader " + me + " 1\n" +
+			"1:X 01 Jan 2024 00:00:10.050 # 10.0.1.2:26379 voted for " + otherVote + " 1\n" +
+			"1:X 01 Jan 2024 00:00:10.100 # +elected-leader master m 10.0.0.1 6379\n"
+	}
+	rules := func(log, profile string) []string {
+		l, err := logs.Parse("a.log", strings.NewReader(log), logs.Options{})
+		require.NoError(t, err)
+		require.Empty(t, l.Problems)
+		a, err := Analyze([]*logs.Log{l}, Settings{DownAfterMs: 5000, Profile: profile})
+		require.NoError(t, err)
+		require.Len(t, a.Topology.Sentinels, 5)
+		var out []string
+		for _, an := range a.Anomalies {
+			if strings.HasPrefix(an.Rule, "a leader needs") {
+				out = append(out, an.Rule+": "+an.Detail)
+			}
+		}
+		return out
+	}
+	twoOfTwo := election(me)
+	require.Equal(t, []string{"a leader needs a majority and the quorum (§10.3): s1 elected in epoch 1 with 2 vote(s) in its log; 3 needed (5 sentinels, quorum 2)"}, rules(twoOfTwo, ""))
+	require.Empty(t, rules(twoOfTwo, "2.8.14"))
+	require.Empty(t, rules(twoOfTwo, "2.8.1"))
+	oneOfTwo := election("0000000000000000000000000000000000000002")
+	require.Len(t, rules(oneOfTwo, ""), 1)
+	require.Equal(t, []string{"a leader needs a majority of the voters and the quorum (2.8.14 profile: before 2.8.15): s1 elected in epoch 1 with 1 vote(s) in its log; 2 needed (2 voters in its log, quorum 2)"}, rules(oneOfTwo, "2.8.14"))
+
+	_, err := Analyze(nil, Settings{Profile: "9.9"})
+	require.ErrorContains(t, err, "unknown behaviour profile")
 }

@@ -6,11 +6,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/sentinel"
 	"github.com/sentinelsim/sentinelsim/sentinel/logs"
 )
 
 // anomalies checks the real log against the rules of the spec.
-func anomalies(events []Event, top *Topology) []Anomaly {
+func anomalies(events []Event, top *Topology, prof sentinel.Profile) []Anomaly {
 	var out []Anomaly
 	type key struct {
 		s     string
@@ -85,7 +86,8 @@ func anomalies(events []Event, top *Topology) []Anomaly {
 				}
 			}
 			epoch := latestEpoch(events, ev.Sentinel, ev.AtMs)
-			voters := map[string]bool{}
+			voters := map[string]bool{} // who voted for it
+			voted := map[string]bool{}  // who voted, for anyone
 			seen := false
 			for _, x := range events {
 				if x.Sentinel != ev.Sentinel || x.AtMs > ev.AtMs {
@@ -93,20 +95,34 @@ func anomalies(events []Event, top *Topology) []Anomaly {
 				}
 				if n := x.entry.Note; n != nil && x.Type == "vote" && n.Epoch == epoch {
 					seen = true
+					voted[n.Voter] = true
 					if n.RunID == me {
 						voters[n.Voter] = true
 					}
 				}
-				if xe := x.entry.Event; xe != nil && xe.Type == "+vote-for-leader" && xe.Epoch == epoch && xe.Leader == me {
-					voters["self"] = true
+				if xe := x.entry.Event; xe != nil && xe.Type == "+vote-for-leader" && xe.Epoch == epoch {
+					voted["self"] = true
+					if xe.Leader == me {
+						voters["self"] = true
+					}
 				}
 			}
-			need := max(top.Quorum, len(top.Sentinels)/2+1)
+			// Spec §10.3: the majority is over every sentinel known. The
+			// 2.8 profiles (before 2.8.15, commit 9fe4429a0; profile.go
+			// MajorityOverVoters) took it over the sentinels that voted,
+			// so a leader with a majority of the voters only was right.
+			rule, over, of := "a leader needs a majority and the quorum (§10.3)", len(top.Sentinels), "sentinels"
+			explain := []string{"a version that counts the majority over the voters (2.8 before 2.8.15: replay with --profile 2.8.14)", "the log is partial (votes not shown)",
+				"the sentinels it knows are fewer than assumed"}
+			if prof.MajorityOverVoters {
+				rule, over, of = "a leader needs a majority of the voters and the quorum ("+prof.Name+" profile: before 2.8.15)", len(voted), "voters in its log"
+				explain = []string{"the log is partial (votes not shown)", "the quorum is higher than the log says"}
+			}
+			need := max(top.Quorum, over/2+1)
 			if me != "" && seen && len(voters) < need {
-				out = append(out, Anomaly{Rule: "a leader needs a majority and the quorum (§10.3)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
-					Detail: fmt.Sprintf("%s elected in epoch %d with %d vote(s) in its log; %d needed (%d sentinels, quorum %d)", ev.Sentinel, epoch, len(voters), need, len(top.Sentinels), top.Quorum),
-					Explanations: []string{"a version that counts the majority over the voters (2.8 before 2.8.15)", "the log is partial (votes not shown)",
-						"the sentinels it knows are fewer than assumed"}})
+				out = append(out, Anomaly{Rule: rule, Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
+					Detail:       fmt.Sprintf("%s elected in epoch %d with %d vote(s) in its log; %d needed (%d %s, quorum %d)", ev.Sentinel, epoch, len(voters), need, over, of, top.Quorum),
+					Explanations: explain})
 			}
 		case "-failover-abort-not-elected":
 			out = append(out, Anomaly{Rule: "an election needs a majority and the quorum (§10.3)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
