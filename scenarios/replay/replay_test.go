@@ -537,3 +537,22 @@ func TestElectionMajorityPerProfile(t *testing.T) {
 	_, err := Analyze(nil, Settings{Profile: "9.9"})
 	require.ErrorContains(t, err, "unknown behaviour profile")
 }
+
+// Real redis-sentinel 7.0.15: only the link between the master's host and
+// sentinel s2's host cut, from 20.04 s to 50.07 s
+// (testdata/real-7.0.15-cut-sentinel-master). s2 alone had the master
+// SDOWN, the others saw it up: no ODOWN. Replay infers the cut of that one
+// link (not a partition of s2's host: nobody lost s2) and no failover.
+func TestReplayRealCutSentinelMaster(t *testing.T) {
+	a, err := Analyze(loadDir(t, "real-7.0.15-cut-sentinel-master", "sentinel1.log", "sentinel2.log", "sentinel3.log"), realSettings)
+	require.NoError(t, err)
+	require.False(t, a.Real.ODown)
+	require.Empty(t, a.Real.Switches)
+	require.Len(t, a.Faults, 1, "%+v", a.Faults)
+	f := a.Faults[0]
+	require.Equal(t, Fault{Kind: "cut", Node: "r1 s2"}, Fault{Kind: f.Kind, Node: f.Node})
+	require.InDelta(t, 20_040, f.AtMs, 2000)
+	require.InDelta(t, 50_070, f.AtMs+f.ForMs, 3000)
+	require.Contains(t, strings.Join(a.Story(), " "), "rightly no failover")
+	simulateAll(t, a, 5)
+}
