@@ -180,8 +180,10 @@ func cutOf(lost map[string]map[string]bool, all []string, logging map[string]boo
 		return cutEpisode{}, false
 	}
 	// Every logging sentinel beyond the side lost something on it, and
-	// every one on it lost something beyond.
+	// every one on it lost something beyond; and both sides have one (a
+	// sentinel lost by the others that logs nothing may have crashed).
 	c := cutEpisode{Side: best}
+	in, out := false, false
 	for _, s := range all {
 		if !logging[s] {
 			continue
@@ -193,6 +195,10 @@ func cutOf(lost map[string]map[string]bool, all []string, logging map[string]boo
 		if !ok {
 			return cutEpisode{}, false
 		}
+		in, out = in || c.has(s), out || !c.has(s)
+	}
+	if !in || !out {
+		return cutEpisode{}, false
 	}
 	slices.Sort(c.Side)
 	return c, true

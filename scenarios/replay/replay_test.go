@@ -556,3 +556,48 @@ func TestReplayRealCutSentinelMaster(t *testing.T) {
 	require.Contains(t, strings.Join(a.Story(), " "), "rightly no failover")
 	simulateAll(t, a, 5)
 }
+
+// Two sentinels lose the third, whose log we lack: it may have crashed as
+// well as been cut off, so no partition is inferred (a side needs a
+// sentinel that logs to speak for it). With its log showing it lost them
+// too, it is an isolated host: from its first SDOWN less down-after to
+// the first sign of life across the cut.
+func TestPartitionNeedsBothSides(t *testing.T) {
+	id := func(i int) string { return fmt.Sprintf("%040d", i) }
+	mon := "X 01 Jan 2024 00:00:00.000 # +monitor master m 10.0.0.1 6379 quorum 2\n"
+	known := func(pid, self int) string {
+		out := fmt.Sprintf("%d:X 01 Jan 2024 00:00:00.000 # Sentinel ID is %s\n%d:%s", pid, id(self), pid, mon)
+		for i := 1; i <= 3; i++ {
+			if i != self {
+				out += fmt.Sprintf("%d:X 01 Jan 2024 00:00:01.000 * +sentinel sentinel %s 10.0.1.%d 26379 @ m 10.0.0.1 6379\n", pid, id(i), i)
+			}
+		}
+		return out
+	}
+	lost3 := func(pid int) string {
+		return fmt.Sprintf("%d:X 01 Jan 2024 00:00:22.000 # +sdown sentinel %s 10.0.1.3 26379 @ m 10.0.0.1 6379\n", pid, id(3)) +
+			fmt.Sprintf("%d:X 01 Jan 2024 00:00:52.000 # -sdown sentinel %s 10.0.1.3 26379 @ m 10.0.0.1 6379\n", pid, id(3))
+	}
+	parse := func(name, text string) *logs.Log {
+		l, err := logs.Parse(name, strings.NewReader(text), logs.Options{})
+		require.NoError(t, err)
+		require.Empty(t, l.Problems)
+		return l
+	}
+	s1, s2 := parse("s1.log", known(1, 1)+lost3(1)), parse("s2.log", known(2, 2)+lost3(2))
+	a, err := Analyze([]*logs.Log{s1, s2}, Settings{DownAfterMs: 2000})
+	require.NoError(t, err)
+	require.Empty(t, a.Faults, "s3 may have crashed")
+
+	s3 := parse("s3.log", known(3, 3)+
+		"3:X 01 Jan 2024 00:00:22.100 # +sdown master m 10.0.0.1 6379\n"+
+		fmt.Sprintf("3:X 01 Jan 2024 00:00:22.100 # +sdown sentinel %s 10.0.1.1 26379 @ m 10.0.0.1 6379\n", id(1))+
+		fmt.Sprintf("3:X 01 Jan 2024 00:00:22.100 # +sdown sentinel %s 10.0.1.2 26379 @ m 10.0.0.1 6379\n", id(2))+
+		"3:X 01 Jan 2024 00:00:52.000 # -sdown master m 10.0.0.1 6379\n"+
+		fmt.Sprintf("3:X 01 Jan 2024 00:00:52.000 # -sdown sentinel %s 10.0.1.1 26379 @ m 10.0.0.1 6379\n", id(1))+
+		fmt.Sprintf("3:X 01 Jan 2024 00:00:52.000 # -sdown sentinel %s 10.0.1.2 26379 @ m 10.0.0.1 6379\n", id(2)))
+	a, err = Analyze([]*logs.Log{s1, s2, s3}, Settings{DownAfterMs: 2000})
+	require.NoError(t, err)
+	require.Len(t, a.Faults, 1, "%+v", a.Faults)
+	require.Equal(t, Fault{AtMs: 20_000, Kind: "isolate", Node: "s3", ForMs: 32_000}, Fault{AtMs: a.Faults[0].AtMs, Kind: a.Faults[0].Kind, Node: a.Faults[0].Node, ForMs: a.Faults[0].ForMs})
+}
