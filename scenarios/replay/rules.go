@@ -329,7 +329,11 @@ func masterFault(since, until, lastSwitch int64, where string) Fault {
 	}
 	if lastSwitch > since {
 		f.Kind = "crash"
-		f.Why = "a quorum of sentinels had the master SDOWN and it was failed over; back at " + where
+		// Spec §15.2 and §7.2: the old master's record is new after the
+		// switch, so its return gives no +reboot whether it restarted or
+		// its host was cut off or it was paused.
+		f.Why = "a quorum of sentinels had the master SDOWN and it was failed over; back at " + where +
+			" (a crash, a pause and its host cut off look alike in the sentinels' logs; its own log tells them apart)"
 	}
 	return f
 }
