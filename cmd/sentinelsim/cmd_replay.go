@@ -14,6 +14,7 @@ import (
 	"github.com/sentinelsim/sentinelsim/reports"
 	"github.com/sentinelsim/sentinelsim/scenarios"
 	"github.com/sentinelsim/sentinelsim/scenarios/replay"
+	"github.com/sentinelsim/sentinelsim/sentinel"
 	"github.com/sentinelsim/sentinelsim/sentinel/logs"
 )
 
@@ -62,7 +63,13 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	if *seeds < 1 || *format != "text" && *format != "json" {
 		return 0, usagef("replay: --seeds must be at least 1 and --format text or json")
 	}
-	var set, whatIf replay.Settings
+	if _, err := sentinel.LookupProfile(*profile); err != nil {
+		return 0, usageError{err}
+	}
+	// The profile is also the release whose rules the anomalies are
+	// judged by (an election's majority differs in 2.8).
+	set := replay.Settings{Profile: *profile}
+	var whatIf replay.Settings
 	for _, c := range confs {
 		if err := readConf(c, &set); err != nil {
 			return 0, inputError{err}

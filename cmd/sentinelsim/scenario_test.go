@@ -264,3 +264,22 @@ func TestReplayOut(t *testing.T) {
 	require.Contains(t, string(b), "+switch-master")
 	require.Contains(t, string(b), "crash r1")
 }
+
+// replay's text report on real partitions (redis-sentinel 7.0.15 with one
+// loopback address per host, iptables cuts) names the partition in the
+// story and as the inferred fault, and the simulation agrees.
+func TestReplayTextPartition(t *testing.T) {
+	for _, c := range []struct{ dir, fault, story string }{
+		{"real-7.0.15-minority-master", "partition r1 s1 for ", "story:    Partition: r1 and s1 cut off from the rest"},
+		{"real-7.0.15-isolate-sentinel", "isolate s3 for ", "story:    Partition: s3's host cut off from every other"},
+	} {
+		dir := filepath.Join("..", "..", "scenarios", "replay", "testdata", c.dir)
+		var out, errb bytes.Buffer
+		code := run([]string{"replay", "--seeds", "2", "--conf", filepath.Join(dir, "s1.conf"),
+			filepath.Join(dir, "sentinel1.log"), filepath.Join(dir, "sentinel2.log"), filepath.Join(dir, "sentinel3.log")}, &out, &errb)
+		require.Equal(t, 0, code, "%s: %s %s", c.dir, errb.String(), out.String())
+		require.Contains(t, out.String(), c.story, c.dir)
+		require.Regexp(t, `fault: +t=2\d{4}ms `+c.fault, out.String(), c.dir)
+		require.Contains(t, out.String(), "match:    2 of 2 seeds", c.dir)
+	}
+}

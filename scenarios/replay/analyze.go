@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/sentinel"
 	"github.com/sentinelsim/sentinelsim/sentinel/logs"
 )
 
@@ -64,7 +65,7 @@ type Decisions struct {
 // Fault is one inferred fault, as a scenario timeline entry and in words.
 type Fault struct {
 	AtMs  int64  `json:"at_ms"`
-	Kind  string `json:"kind"` // crash, restart, isolate, pause, command
+	Kind  string `json:"kind"` // crash, restart, isolate, partition (Node: one side), cut, pause, command
 	Node  string `json:"node"`
 	ForMs int64  `json:"for_ms,omitempty"`
 	Why   string `json:"why"`
@@ -129,10 +130,17 @@ type Settings struct {
 	DownAfterMs       int64
 	FailoverTimeoutMs int64
 	Quorum            int
+	// Profile is the behaviour profile (sentinel.LookupProfile) the logs'
+	// rules are judged by where releases differ ("": 7.0).
+	Profile string
 }
 
 // Analyze reads parsed logs into an Analysis.
 func Analyze(ls []*logs.Log, set Settings) (*Analysis, error) {
+	prof, err := sentinel.LookupProfile(set.Profile)
+	if err != nil {
+		return nil, err
+	}
 	a := &Analysis{}
 	var entries []*logs.Entry
 	for _, l := range ls {
@@ -328,8 +336,8 @@ func Analyze(ls []*logs.Log, set Settings) (*Analysis, error) {
 		slices.SortStableFunc(a.Events, func(x, y Event) int { return int(x.AtMs - y.AtMs) })
 	}
 	a.Real = decisionsOf(a.Events, top.Master)
-	a.Anomalies = anomalies(a.Events, top)
-	a.Faults = infer(a.Events, top)
+	a.Anomalies = anomalies(a.Events, top, prof)
+	a.Faults = refineByNodeLogs(infer(a.Events, top), nodeLives(ls, top, a.Start))
 	return a, nil
 }
 

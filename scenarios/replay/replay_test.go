@@ -2,10 +2,12 @@ package replay
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -370,4 +372,232 @@ func TestElectedWithTooFewVotes(t *testing.T) {
 		rules = append(rules, an.Rule)
 	}
 	require.Contains(t, rules, "a leader needs a majority and the quorum (§10.3)")
+}
+
+// realSettings are the recordings' sentinel.conf values.
+var realSettings = Settings{Quorum: 2, DownAfterMs: 2000, FailoverTimeoutMs: 10000}
+
+// simulateAll replays the inferred scenario over n seeds and requires every
+// seed to decide as the real sentinels did.
+func simulateAll(t *testing.T, a *Analysis, n int) {
+	t.Helper()
+	text, err := a.Scenario("", Settings{})
+	require.NoError(t, err)
+	res, err := a.Simulate(text, n)
+	require.NoError(t, err)
+	for _, r := range res {
+		require.True(t, r.Match, "seed %d: %s\n%s", r.Seed, r.Divergence, text)
+	}
+}
+
+// Real redis-sentinel 7.0.15, one loopback address per host: sentinel s3's
+// host cut from every other host with iptables 20.06 s after the first log
+// line, healed at 50.10 s (testdata/real-7.0.15-isolate-sentinel, times in
+// faults.txt). s3 had the master, the replicas and both peers SDOWN, the
+// two others had s3 SDOWN; nobody reached ODOWN. Replay infers that one
+// host isolated (not a cut of s3 from the master alone), says so in the
+// story, and the simulation decides alike: no failover.
+func TestReplayRealIsolatedSentinel(t *testing.T) {
+	a, err := Analyze(loadDir(t, "real-7.0.15-isolate-sentinel", "sentinel1.log", "sentinel2.log", "sentinel3.log"), realSettings)
+	require.NoError(t, err)
+	require.False(t, a.Real.ODown)
+	require.Empty(t, a.Real.Switches)
+	require.Len(t, a.Faults, 1, "%+v", a.Faults)
+	f := a.Faults[0]
+	require.Equal(t, "isolate", f.Kind)
+	require.Equal(t, "s3", f.Node)
+	require.InDelta(t, 20_060, f.AtMs, 2000)
+	require.InDelta(t, 50_100, f.AtMs+f.ForMs, 3000)
+	story := strings.Join(a.Story(), " ")
+	require.Contains(t, story, "s3's host cut off from every other")
+	require.Contains(t, story, "rightly no failover")
+	simulateAll(t, a, 5)
+}
+
+// Real redis-sentinel 7.0.15: the master r1 and sentinel s1 cut from r2, r3,
+// s2 and s3 from 20.03 s to 50.10 s (testdata/real-7.0.15-minority-master).
+// s2 and s3 failed r1 over to r2; s1, in the minority, saw the replicas and
+// its peers SDOWN and r1 fine; on the heal s1 learnt the switch by hello and
+// r1 was converted. Replay infers the partition [r1 s1] / rest, not a crash
+// of r1, and the simulation makes the same switch.
+func TestReplayRealMinorityPartition(t *testing.T) {
+	a, err := Analyze(loadDir(t, "real-7.0.15-minority-master", "sentinel1.log", "sentinel2.log", "sentinel3.log"), realSettings)
+	require.NoError(t, err)
+	require.True(t, a.Real.ODown)
+	require.Equal(t, []Switch{{Master: "mymaster", From: "127.0.0.2:27441", To: "127.0.0.3:27442", Epoch: 1}}, a.Real.Switches)
+	require.Len(t, a.Faults, 1, "%+v", a.Faults)
+	f := a.Faults[0]
+	require.Equal(t, "partition", f.Kind)
+	require.Equal(t, "r1 s1", f.Node)
+	require.InDelta(t, 20_030, f.AtMs, 2000)
+	require.InDelta(t, 50_100, f.AtMs+f.ForMs, 3000)
+	text, err := a.Scenario("", Settings{})
+	require.NoError(t, err)
+	require.Contains(t, text, "partition: [[r1, s1], rest]")
+	story := strings.Join(a.Story(), " ")
+	require.Contains(t, story, "r1 and s1 cut off from the rest")
+	require.Contains(t, story, "+convert-to-slave")
+	simulateAll(t, a, 5)
+}
+
+// Real redis-sentinel 7.0.15: the master's host cut from every other host
+// from 20.03 s to 50.08 s (testdata/real-7.0.15-isolate-master). The
+// sentinels failed r1 over to r2 and converted it when it came back.
+// From the sentinels' logs alone that is a crash and a restart: the old
+// master's record is new after the switch (§15.2), so neither a restart
+// nor a heal gives +reboot (§7.2), and both end in +convert-to-slave
+// (§17.1). r1's own log tells them apart: one process throughout, no
+// start-up banner, so replay infers an isolation of r1's host.
+func TestReplayRealIsolatedMaster(t *testing.T) {
+	dir := "real-7.0.15-isolate-master"
+	a, err := Analyze(loadDir(t, dir, "sentinel1.log", "sentinel2.log", "sentinel3.log"), realSettings)
+	require.NoError(t, err)
+	require.True(t, a.Real.ODown)
+	require.Equal(t, []Switch{{Master: "mymaster", From: "127.0.0.2:27401", To: "127.0.0.3:27402", Epoch: 1}}, a.Real.Switches)
+	kinds := func(a *Analysis) (out []string) {
+		for _, f := range a.Faults {
+			out = append(out, f.Kind+" "+f.Node)
+		}
+		return out
+	}
+	require.Equal(t, []string{"crash r1", "restart r1"}, kinds(a), "the sentinels' logs alone")
+	simulateAll(t, a, 3)
+
+	a, err = Analyze(loadDir(t, dir, "sentinel1.log", "sentinel2.log", "sentinel3.log", "r1.log"), realSettings)
+	require.NoError(t, err)
+	require.Equal(t, []string{"isolate r1"}, kinds(a), "with r1's own log")
+	f := a.Faults[0]
+	require.InDelta(t, 20_030, f.AtMs, 2000)
+	require.InDelta(t, 50_080, f.AtMs+f.ForMs, 3000)
+	require.Contains(t, f.Why, "pid 16503")
+	story := strings.Join(a.Story(), " ")
+	require.Contains(t, story, "the master r1's host cut off from every other")
+	require.Contains(t, story, "+convert-to-slave")
+	simulateAll(t, a, 5)
+}
+
+// The kill-master recording with r1's own log (the same run): its start-up
+// banner confirms the crash and times the restart exactly (the process
+// started again 50.1 s after the first sentinel line).
+func TestReplayRealKillMasterWithNodeLog(t *testing.T) {
+	a, err := Analyze(loadDir(t, "real-7.0.15-kill-master", "sentinel1.log", "sentinel2.log", "sentinel3.log", "r1.log"), realSettings)
+	require.NoError(t, err)
+	require.Len(t, a.Faults, 2)
+	require.Equal(t, "crash", a.Faults[0].Kind)
+	require.Equal(t, Fault{Kind: "restart", Node: "r1"}, Fault{Kind: a.Faults[1].Kind, Node: a.Faults[1].Node})
+	require.Contains(t, a.Faults[1].Why, "shows its start-up")
+	start := a.Start.Add(time.Duration(a.Faults[1].AtMs) * time.Millisecond)
+	require.Equal(t, "06:49:30.649", start.Format("15:04:05.000"), "the banner's time")
+	simulateAll(t, a, 3)
+}
+
+// An election's majority is release-specific: 7.0 takes it over every
+// sentinel known (spec §10.3), 2.8 before 2.8.15 over the sentinels that
+// voted (sentinel/profile.go, MajorityOverVoters, commit 9fe4429a0). A
+// leader of five known sentinels elected with its own vote and one more,
+// the only two votes its log shows, broke the 7.0 rule (3 needed) and kept
+// the 2.8 one (2 of 2 voters). One vote of two is too few under both.
+func TestElectionMajorityPerProfile(t *testing.T) {
+	me := "0000000000000000000000000000000000000001"
+	head := "1:X 01 Jan 2024 00:00:00.000 # Sentinel ID is " + me + "\n" +
+		"1:X 01 Jan 2024 00:00:00.000 # +monitor master m 10.0.0.1 6379 quorum 2\n"
+	for i := 2; i <= 5; i++ {
+		head += fmt.Sprintf("1:X 01 Jan 2024 00:00:01.000 * +sentinel sentinel 000000000000000000000000000000000000000%d 10.0.1.%d 26379 @ m 10.0.0.1 6379\n", i, i)
+	}
+	election := func(otherVote string) string {
+		return head + "1:X 01 Jan 2024 00:00:10.000 # +new-epoch 1\n" +
+			"1:X 01 Jan 2024 00:00:10.000 # +try-failover master m 10.0.0.1 6379\n" +
+			"1:X 01 Jan 2024 00:00:10.000 # +vote-for-leader " + me + " 1\n" +
+			"1:X 01 Jan 2024 00:00:10.050 # 10.0.1.2:26379 voted for " + otherVote + " 1\n" +
+			"1:X 01 Jan 2024 00:00:10.100 # +elected-leader master m 10.0.0.1 6379\n"
+	}
+	rules := func(log, profile string) []string {
+		l, err := logs.Parse("a.log", strings.NewReader(log), logs.Options{})
+		require.NoError(t, err)
+		require.Empty(t, l.Problems)
+		a, err := Analyze([]*logs.Log{l}, Settings{DownAfterMs: 5000, Profile: profile})
+		require.NoError(t, err)
+		require.Len(t, a.Topology.Sentinels, 5)
+		var out []string
+		for _, an := range a.Anomalies {
+			if strings.HasPrefix(an.Rule, "a leader needs") {
+				out = append(out, an.Rule+": "+an.Detail)
+			}
+		}
+		return out
+	}
+	twoOfTwo := election(me)
+	require.Equal(t, []string{"a leader needs a majority and the quorum (§10.3): s1 elected in epoch 1 with 2 vote(s) in its log; 3 needed (5 sentinels, quorum 2)"}, rules(twoOfTwo, ""))
+	require.Empty(t, rules(twoOfTwo, "2.8.14"))
+	require.Empty(t, rules(twoOfTwo, "2.8.1"))
+	oneOfTwo := election("0000000000000000000000000000000000000002")
+	require.Len(t, rules(oneOfTwo, ""), 1)
+	require.Equal(t, []string{"a leader needs a majority of the voters and the quorum (2.8.14 profile: before 2.8.15): s1 elected in epoch 1 with 1 vote(s) in its log; 2 needed (2 voters in its log, quorum 2)"}, rules(oneOfTwo, "2.8.14"))
+
+	_, err := Analyze(nil, Settings{Profile: "9.9"})
+	require.ErrorContains(t, err, "unknown behaviour profile")
+}
+
+// Real redis-sentinel 7.0.15: only the link between the master's host and
+// sentinel s2's host cut, from 20.04 s to 50.07 s
+// (testdata/real-7.0.15-cut-sentinel-master). s2 alone had the master
+// SDOWN, the others saw it up: no ODOWN. Replay infers the cut of that one
+// link (not a partition of s2's host: nobody lost s2) and no failover.
+func TestReplayRealCutSentinelMaster(t *testing.T) {
+	a, err := Analyze(loadDir(t, "real-7.0.15-cut-sentinel-master", "sentinel1.log", "sentinel2.log", "sentinel3.log"), realSettings)
+	require.NoError(t, err)
+	require.False(t, a.Real.ODown)
+	require.Empty(t, a.Real.Switches)
+	require.Len(t, a.Faults, 1, "%+v", a.Faults)
+	f := a.Faults[0]
+	require.Equal(t, Fault{Kind: "cut", Node: "r1 s2"}, Fault{Kind: f.Kind, Node: f.Node})
+	require.InDelta(t, 20_040, f.AtMs, 2000)
+	require.InDelta(t, 50_070, f.AtMs+f.ForMs, 3000)
+	require.Contains(t, strings.Join(a.Story(), " "), "rightly no failover")
+	simulateAll(t, a, 5)
+}
+
+// Two sentinels lose the third, whose log we lack: it may have crashed as
+// well as been cut off, so no partition is inferred (a side needs a
+// sentinel that logs to speak for it). With its log showing it lost them
+// too, it is an isolated host: from its first SDOWN less down-after to
+// the first sign of life across the cut.
+func TestPartitionNeedsBothSides(t *testing.T) {
+	id := func(i int) string { return fmt.Sprintf("%040d", i) }
+	mon := "X 01 Jan 2024 00:00:00.000 # +monitor master m 10.0.0.1 6379 quorum 2\n"
+	known := func(pid, self int) string {
+		out := fmt.Sprintf("%d:X 01 Jan 2024 00:00:00.000 # Sentinel ID is %s\n%d:%s", pid, id(self), pid, mon)
+		for i := 1; i <= 3; i++ {
+			if i != self {
+				out += fmt.Sprintf("%d:X 01 Jan 2024 00:00:01.000 * +sentinel sentinel %s 10.0.1.%d 26379 @ m 10.0.0.1 6379\n", pid, id(i), i)
+			}
+		}
+		return out
+	}
+	lost3 := func(pid int) string {
+		return fmt.Sprintf("%d:X 01 Jan 2024 00:00:22.000 # +sdown sentinel %s 10.0.1.3 26379 @ m 10.0.0.1 6379\n", pid, id(3)) +
+			fmt.Sprintf("%d:X 01 Jan 2024 00:00:52.000 # -sdown sentinel %s 10.0.1.3 26379 @ m 10.0.0.1 6379\n", pid, id(3))
+	}
+	parse := func(name, text string) *logs.Log {
+		l, err := logs.Parse(name, strings.NewReader(text), logs.Options{})
+		require.NoError(t, err)
+		require.Empty(t, l.Problems)
+		return l
+	}
+	s1, s2 := parse("s1.log", known(1, 1)+lost3(1)), parse("s2.log", known(2, 2)+lost3(2))
+	a, err := Analyze([]*logs.Log{s1, s2}, Settings{DownAfterMs: 2000})
+	require.NoError(t, err)
+	require.Empty(t, a.Faults, "s3 may have crashed")
+
+	s3 := parse("s3.log", known(3, 3)+
+		"3:X 01 Jan 2024 00:00:22.100 # +sdown master m 10.0.0.1 6379\n"+
+		fmt.Sprintf("3:X 01 Jan 2024 00:00:22.100 # +sdown sentinel %s 10.0.1.1 26379 @ m 10.0.0.1 6379\n", id(1))+
+		fmt.Sprintf("3:X 01 Jan 2024 00:00:22.100 # +sdown sentinel %s 10.0.1.2 26379 @ m 10.0.0.1 6379\n", id(2))+
+		"3:X 01 Jan 2024 00:00:52.000 # -sdown master m 10.0.0.1 6379\n"+
+		fmt.Sprintf("3:X 01 Jan 2024 00:00:52.000 # -sdown sentinel %s 10.0.1.1 26379 @ m 10.0.0.1 6379\n", id(1))+
+		fmt.Sprintf("3:X 01 Jan 2024 00:00:52.000 # -sdown sentinel %s 10.0.1.2 26379 @ m 10.0.0.1 6379\n", id(2)))
+	a, err = Analyze([]*logs.Log{s1, s2, s3}, Settings{DownAfterMs: 2000})
+	require.NoError(t, err)
+	require.Len(t, a.Faults, 1, "%+v", a.Faults)
+	require.Equal(t, Fault{AtMs: 20_000, Kind: "isolate", Node: "s3", ForMs: 32_000}, Fault{AtMs: a.Faults[0].AtMs, Kind: a.Faults[0].Kind, Node: a.Faults[0].Node, ForMs: a.Faults[0].ForMs})
 }

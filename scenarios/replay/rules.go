@@ -6,11 +6,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/sentinel"
 	"github.com/sentinelsim/sentinelsim/sentinel/logs"
 )
 
 // anomalies checks the real log against the rules of the spec.
-func anomalies(events []Event, top *Topology) []Anomaly {
+func anomalies(events []Event, top *Topology, prof sentinel.Profile) []Anomaly {
 	var out []Anomaly
 	type key struct {
 		s     string
@@ -85,7 +86,8 @@ func anomalies(events []Event, top *Topology) []Anomaly {
 				}
 			}
 			epoch := latestEpoch(events, ev.Sentinel, ev.AtMs)
-			voters := map[string]bool{}
+			voters := map[string]bool{} // who voted for it
+			voted := map[string]bool{}  // who voted, for anyone
 			seen := false
 			for _, x := range events {
 				if x.Sentinel != ev.Sentinel || x.AtMs > ev.AtMs {
@@ -93,20 +95,34 @@ func anomalies(events []Event, top *Topology) []Anomaly {
 				}
 				if n := x.entry.Note; n != nil && x.Type == "vote" && n.Epoch == epoch {
 					seen = true
+					voted[n.Voter] = true
 					if n.RunID == me {
 						voters[n.Voter] = true
 					}
 				}
-				if xe := x.entry.Event; xe != nil && xe.Type == "+vote-for-leader" && xe.Epoch == epoch && xe.Leader == me {
-					voters["self"] = true
+				if xe := x.entry.Event; xe != nil && xe.Type == "+vote-for-leader" && xe.Epoch == epoch {
+					voted["self"] = true
+					if xe.Leader == me {
+						voters["self"] = true
+					}
 				}
 			}
-			need := max(top.Quorum, len(top.Sentinels)/2+1)
+			// Spec §10.3: the majority is over every sentinel known. The
+			// 2.8 profiles (before 2.8.15, commit 9fe4429a0; profile.go
+			// MajorityOverVoters) took it over the sentinels that voted,
+			// so a leader with a majority of the voters only was right.
+			rule, over, of := "a leader needs a majority and the quorum (§10.3)", len(top.Sentinels), "sentinels"
+			explain := []string{"a version that counts the majority over the voters (2.8 before 2.8.15: replay with --profile 2.8.14)", "the log is partial (votes not shown)",
+				"the sentinels it knows are fewer than assumed"}
+			if prof.MajorityOverVoters {
+				rule, over, of = "a leader needs a majority of the voters and the quorum ("+prof.Name+" profile: before 2.8.15)", len(voted), "voters in its log"
+				explain = []string{"the log is partial (votes not shown)", "the quorum is higher than the log says"}
+			}
+			need := max(top.Quorum, over/2+1)
 			if me != "" && seen && len(voters) < need {
-				out = append(out, Anomaly{Rule: "a leader needs a majority and the quorum (§10.3)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
-					Detail: fmt.Sprintf("%s elected in epoch %d with %d vote(s) in its log; %d needed (%d sentinels, quorum %d)", ev.Sentinel, epoch, len(voters), need, len(top.Sentinels), top.Quorum),
-					Explanations: []string{"a version that counts the majority over the voters (2.8 before 2.8.15)", "the log is partial (votes not shown)",
-						"the sentinels it knows are fewer than assumed"}})
+				out = append(out, Anomaly{Rule: rule, Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
+					Detail:       fmt.Sprintf("%s elected in epoch %d with %d vote(s) in its log; %d needed (%d %s, quorum %d)", ev.Sentinel, epoch, len(voters), need, over, of, top.Quorum),
+					Explanations: explain})
 			}
 		case "-failover-abort-not-elected":
 			out = append(out, Anomaly{Rule: "an election needs a majority and the quorum (§10.3)", Sentinel: ev.Sentinel, AtMs: ev.AtMs, Lines: []string{ev.Where},
@@ -168,6 +184,28 @@ func infer(events []Event, top *Topology) []Fault {
 	downAddr := top.MasterAddr
 	crashed := map[string]bool{}
 	alone := map[string]Event{} // sentinels with the master SDOWN on their own
+	cuts := partitions(events, top)
+	for _, c := range cuts {
+		f := Fault{AtMs: c.Start, Kind: "partition", Node: strings.Join(c.Side, " "),
+			Why: c.Why + ": sentinels on both sides of a cut had the other side SDOWN (" + strings.Join(c.Side, ", ") + " / the rest)"}
+		if len(c.Side) == 1 {
+			f.Kind = "isolate"
+			f.Why = c.Why + ": " + c.Side[0] + " lost every other instance and the others lost it (its host cut off)"
+		}
+		if c.End >= 0 {
+			f.ForMs = c.End - c.Start
+		}
+		out = append(out, f)
+	}
+	// explained: the event of sentinel s about node is a partition's doing.
+	explained := func(s, node string, at int64) bool {
+		for _, c := range cuts {
+			if c.explains(s, node, at, top.DownAfterMs) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, ev := range events {
 		e := ev.entry.Event
 		switch {
@@ -198,6 +236,8 @@ func infer(events []Event, top *Topology) []Fault {
 				}
 			}
 			lastSwitch = ev.AtMs
+		case (e.Type == "+sdown" || e.Type == "-sdown") && e.Inst != nil && explained(ev.Sentinel, instName(top, e.Inst), ev.AtMs):
+			// A partition already accounts for it.
 		case (e.Type == "+sdown" || e.Type == "-sdown") && e.Inst != nil && e.Inst.Kind == logs.KindMaster && e.Inst.Master == top.Master:
 			was := len(down) >= top.Quorum || len(down) > 0 && len(down) == loggedSentinels(top)
 			if e.Type == "+sdown" {
@@ -289,7 +329,11 @@ func masterFault(since, until, lastSwitch int64, where string) Fault {
 	}
 	if lastSwitch > since {
 		f.Kind = "crash"
-		f.Why = "a quorum of sentinels had the master SDOWN and it was failed over; back at " + where
+		// Spec §15.2 and §7.2: the old master's record is new after the
+		// switch, so its return gives no +reboot whether it restarted or
+		// its host was cut off or it was paused.
+		f.Why = "a quorum of sentinels had the master SDOWN and it was failed over; back at " + where +
+			" (a crash, a pause and its host cut off look alike in the sentinels' logs; its own log tells them apart)"
 	}
 	return f
 }
@@ -384,6 +428,13 @@ func (a *Analysis) Story() []string {
 		}
 	}
 	r := a.Real
+	cut := false // a partition between sentinels explains the SDOWNs
+	for _, f := range a.Faults {
+		if line := a.partitionStory(f); line != "" {
+			out = append(out, line)
+			cut = true
+		}
+	}
 	count := func(t string) int {
 		n := 0
 		for _, x := range r.Aborts {
@@ -408,6 +459,8 @@ func (a *Analysis) Story() []string {
 			why = "the promoted replica did not turn master in time (-failover-abort-slave-timeout)"
 		}
 		out = append(out, "Liveness: the master was objectively down (ODOWN) but "+why+".")
+	case cut && !r.ODown && len(r.Switches) == 0:
+		// Said by the partition's own line.
 	case !r.ODown && sdown && len(r.Switches) == 0 && maxDown < a.Topology.Quorum && loggedSentinels(&a.Topology) >= a.Topology.Quorum:
 		out = append(out, fmt.Sprintf("At most %d sentinel(s) at once lost the master, fewer than the quorum %d: a cut between them and the master, not the master down; rightly no failover.", maxDown, a.Topology.Quorum))
 	case !r.ODown && sdown && len(r.Switches) == 0:
@@ -430,7 +483,7 @@ func (a *Analysis) Story() []string {
 	if concurrent {
 		out = append(out, "Safety risk: failovers of the same master were attempted in two epochs at once by different sentinels.")
 	}
-	if len(out) == 0 {
+	if len(out) == 0 || cut && len(out) == 1 && len(r.Switches) == 1 {
 		if len(r.Switches) == 1 {
 			out = append(out, "One failover: "+r.Switches[0].From+" -> "+r.Switches[0].To+".")
 		} else {
@@ -449,4 +502,62 @@ func latestEpoch(events []Event, s string, at int64) uint64 {
 		}
 	}
 	return e
+}
+
+// partitionStory tells an inferred partition or isolated host, and what
+// it did to the decisions ("" for other faults).
+func (a *Analysis) partitionStory(f Fault) string {
+	if f.Kind != "partition" && f.Kind != "isolate" {
+		return ""
+	}
+	side := strings.Fields(f.Node)
+	sentinels := 0
+	for _, n := range side {
+		if strings.HasPrefix(n, "s") {
+			sentinels++
+		}
+	}
+	span := fmt.Sprintf("from %.1f s", float64(f.AtMs)/1000)
+	if f.ForMs > 0 {
+		span += fmt.Sprintf(" for %.1f s", float64(f.ForMs)/1000)
+	}
+	if sentinels == 0 {
+		if f.Kind != "isolate" || f.Node != "r1" || len(a.Real.Switches) == 0 {
+			return ""
+		}
+		// Told apart from a crash by the node's own log (refineByNodeLogs).
+		what := "Partition: the master r1's host cut off from every other " + span +
+			" (its own log shows no restart); the sentinels failed it over"
+		if a.converted("r1") {
+			what += ", and on the heal converted it to a replica (+convert-to-slave, §17.1): writes it acknowledged while cut off would be discarded (incident I03)"
+		}
+		return what + "."
+	}
+	what := "Partition: " + strings.Join(side, " and ") + " cut off from the rest " + span +
+		" (each side's sentinels had the other side SDOWN)"
+	if f.Kind == "isolate" {
+		what = "Partition: " + side[0] + "'s host cut off from every other " + span +
+			" (" + side[0] + " had every instance SDOWN, the other sentinels had it SDOWN)"
+	}
+	n := len(a.Topology.Sentinels)
+	switch {
+	case 2*sentinels < n && slices.Contains(side, "r1") && len(a.Real.Switches) > 0:
+		what += "; the majority side failed the master over, the old master kept its role in the minority side until the heal"
+		if a.converted("r1") {
+			what += ", then was converted to a replica (+convert-to-slave, §17.1): writes it acknowledged in the minority would be discarded (incident I03)"
+		}
+	case 2*sentinels < n && !a.Real.ODown:
+		what += fmt.Sprintf("; %d of %d sentinel(s) cannot reach ODOWN (quorum %d, §8.2) nor a majority for an election (§10.3): rightly no failover", sentinels, n, a.Topology.Quorum)
+	}
+	return what + "."
+}
+
+// converted reports whether a sentinel converted node to a replica.
+func (a *Analysis) converted(node string) bool {
+	for _, ev := range a.Events {
+		if e := ev.entry.Event; e != nil && e.Type == "+convert-to-slave" && e.Inst != nil && nodeName(&a.Topology, e.Inst.Addr.String()) == node {
+			return true
+		}
+	}
+	return false
 }

@@ -97,7 +97,7 @@ func (a *Analysis) Scenario(profile string, whatIf Settings) (string, error) {
 	for _, sel := range a.Selected {
 		var cause int64 = -1
 		for _, f := range a.Faults {
-			if f.AtMs <= sel.AtMs && (f.Kind == "crash" || f.Kind == "isolate" || f.Kind == "command") {
+			if f.AtMs <= sel.AtMs && (f.Kind == "crash" || f.Kind == "isolate" || f.Kind == "partition" || f.Kind == "command") {
 				cause = f.AtMs
 			}
 		}
@@ -131,6 +131,9 @@ func (a *Analysis) Scenario(profile string, whatIf Settings) (string, error) {
 		case "cut":
 			nodes := strings.Fields(f.Node)
 			fmt.Fprintf(&b, "  - {at: %dms, partition: [[%s], [%s]]%s}\n", f.AtMs+Warmup, nodes[0], nodes[1], undo)
+			continue
+		case "partition":
+			fmt.Fprintf(&b, "  - {at: %dms, partition: [[%s], rest]%s}\n", f.AtMs+Warmup, strings.Join(strings.Fields(f.Node), ", "), undo)
 			continue
 		case "command":
 			fmt.Fprintf(&b, "  - {at: %dms, command: {to: %s, args: [SENTINEL, FAILOVER, %s]}}\n", f.AtMs+Warmup, f.Node, safeName(t.Master))

@@ -17,7 +17,9 @@
 // Role letters are X (sentinel), M (master), S (replica), C (child). Only
 // X lines and the role-less 2.x lines become Entries: the 2.x header
 // cannot tell a sentinel from a server, so callers filter on content.
-// M, S, C and signal-handler lines go to Aside with their decoded header,
+// M, S, C and signal-handler lines go to Aside with their decoded header
+// (a data node's start-up and shutdown lines with their Note: a replay
+// reads from them whether the node restarted),
 // as does text without a header (the "#!" source comment of the incident
 // logs, raw banners). Level marks: '.' debug, '-' verbose, '*' notice,
 // '#' warning.

@@ -190,6 +190,7 @@ func TestI19ProcessesByPrefix(t *testing.T) {
 	assert.Equal(t, Source{File: l.Name, Host: "10.250.17.68-redis-6379", PID: 3894}, sig.Entry.Source)
 	assert.Equal(t, RoleMaster, l.Aside[2].Entry.Role)
 	assert.Equal(t, "User requested shutdown...", l.Aside[2].Entry.Text)
+	assert.Equal(t, NoteShutdown, l.Aside[2].Entry.Note.Kind, "a data node's start-up and shutdown lines are notes too")
 
 	require.Len(t, l.Entries, 3)
 	assert.Equal(t, Source{File: l.Name, Host: "10.250.17.68-redis-seintiel-6380", PID: 3980}, l.Entries[0].Source)

@@ -237,6 +237,11 @@ func (p *parser) line(no int, s string) {
 		}
 	}
 	if e.Signal || (e.Role != RoleSentinel && e.Role != RoleNone) {
+		// A data node's start-up and shutdown lines tell a replay whether
+		// it restarted (a crash) or stayed up (a cut) during an outage.
+		if n, _ := parseNote(e.Text); n != nil && n.Kind >= NoteStarting {
+			e.Note = n
+		}
 		p.log.Aside = append(p.log.Aside, Aside{Line: no, Text: s, Entry: e})
 		return
 	}

@@ -22,10 +22,11 @@ const (
 	NoteFailureSimulation          // "Failure simulation: this Sentinel will crash after ..."
 	NoteSimulatedCrash             // "Sentinel CRASH because of SENTINEL simulate-failure"
 	NoteResolveFailed              // "Failed to resolve hostname '<host>'": Host
-	NoteStarting                   // "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo"
-	NoteVersion                    // "Redis version=<v>, bits=..., just started": Version
-	NoteRunningMode                // "Running mode=<mode>, port=<port>.": Mode, Port
-	NoteShutdown                   // "User requested shutdown...", "Sentinel is now ready to exit, bye bye..."
+	// The kinds from here on are also set on data nodes' lines (Aside).
+	NoteStarting    // "oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo"
+	NoteVersion     // "Redis version=<v>, bits=..., just started": Version
+	NoteRunningMode // "Running mode=<mode>, port=<port>.": Mode, Port
+	NoteShutdown    // "User requested shutdown...", "Sentinel is now ready to exit, bye bye..."
 )
 
 // Note is a decoded plain line. Only the fields its Kind names are set.
