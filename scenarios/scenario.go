@@ -26,6 +26,9 @@ type Options struct {
 	Trace io.Writer
 	// Progress, if set, is called after every simulated minute.
 	Progress func(now wire.Time)
+	// NoTrace runs without the canonical trace (sim.Config.NoTrace): no
+	// trace hash, so no proof of replay; for measuring tracing's cost.
+	NoTrace bool
 }
 
 // Check is one expectation of a scenario and what the run showed.
@@ -186,7 +189,7 @@ func Load(path string) (*File, error) {
 
 // RunWith is Run with options.
 func RunWith(s *File, seed uint64, o Options) (ScenarioResult, error) {
-	r, err := s.build(seed, o.Bounds, sim.Config{Trace: o.Trace})
+	r, err := s.build(seed, o.Bounds, sim.Config{Trace: o.Trace, NoTrace: o.NoTrace})
 	if err != nil {
 		return ScenarioResult{}, err
 	}

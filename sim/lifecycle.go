@@ -227,6 +227,9 @@ func (w *World) send(from *node, m wire.Message) {
 // record writes a message line: "<verb> #id from>to payload".
 func (w *World) record(verb string, m *wire.Message) {
 	t := w.trace
+	if t.off {
+		return
+	}
 	t.begin(w.now, verb)
 	t.msg(w, m)
 	t.payload(m.Payload)

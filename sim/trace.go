@@ -42,11 +42,13 @@ type Trace struct {
 	buf   []byte
 	lines uint64
 	err   error
+	off   bool // records nothing (Config.NoTrace)
 }
 
-// newTrace returns a recorder writing to w, or only hashing when w is nil.
-func newTrace(w io.Writer) *Trace {
-	t := &Trace{sum: sha256.New(), buf: make([]byte, 0, 256)}
+// newTrace returns a recorder writing to w, or only hashing when w is nil,
+// or recording nothing when off.
+func newTrace(w io.Writer, off bool) *Trace {
+	t := &Trace{sum: sha256.New(), buf: make([]byte, 0, 256), off: off}
 	if w != nil {
 		t.out = bufio.NewWriterSize(w, 64<<10)
 	}
@@ -55,6 +57,9 @@ func newTrace(w io.Writer) *Trace {
 
 // begin starts a line at time at with the given verb.
 func (t *Trace) begin(at wire.Time, verb string) {
+	if t.off {
+		return
+	}
 	t.buf = strconv.AppendInt(t.buf[:0], int64(at), 10)
 	t.buf = append(t.buf, ' ')
 	t.buf = append(t.buf, verb...)
@@ -64,6 +69,9 @@ func (t *Trace) begin(at wire.Time, verb string) {
 // escaped as \n, \r, \t or \xNN, so that text from a process (an event, a
 // payload, a panic value) can never start a line of its own.
 func (t *Trace) word(s string) {
+	if t.off {
+		return
+	}
 	t.buf = append(t.buf, ' ')
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c == 0x7f {
@@ -77,6 +85,9 @@ func (t *Trace) word(s string) {
 // payload appends a space and p's text, escaped like word, without
 // building the text as a string first.
 func (t *Trace) payload(p wire.Payload) {
+	if t.off {
+		return
+	}
 	t.buf = append(t.buf, ' ')
 	start := len(t.buf)
 	t.buf = wire.AppendPayload(t.buf, p)
@@ -111,6 +122,9 @@ func appendEscaped(buf []byte, s string) []byte {
 
 // msg appends "#id from>to".
 func (t *Trace) msg(w *World, m *wire.Message) {
+	if t.off {
+		return
+	}
 	t.buf = append(t.buf, " #"...)
 	t.buf = strconv.AppendUint(t.buf, m.ID, 10)
 	t.buf = append(t.buf, ' ')
@@ -121,6 +135,9 @@ func (t *Trace) msg(w *World, m *wire.Message) {
 
 // end finishes the line, hashes it and writes it out.
 func (t *Trace) end() {
+	if t.off {
+		return
+	}
 	t.buf = append(t.buf, '\n')
 	t.sum.Write(t.buf)
 	t.lines++
@@ -132,8 +149,14 @@ func (t *Trace) end() {
 // Lines returns the number of lines recorded so far.
 func (t *Trace) Lines() uint64 { return t.lines }
 
-// Hash returns the hex SHA-256 of everything recorded so far.
-func (t *Trace) Hash() string { return hex.EncodeToString(t.sum.Sum(nil)) }
+// Hash returns the hex SHA-256 of everything recorded so far ("" when the
+// trace is off).
+func (t *Trace) Hash() string {
+	if t.off {
+		return ""
+	}
+	return hex.EncodeToString(t.sum.Sum(nil))
+}
 
 // Flush writes buffered lines out and returns the first write error.
 func (t *Trace) Flush() error {

@@ -42,6 +42,10 @@ type Config struct {
 	// Trace receives the canonical trace as it is produced; nil only hashes
 	// it.
 	Trace io.Writer
+	// NoTrace turns the trace off: no line is formatted or hashed, and
+	// the run has no trace hash. For measuring what tracing costs; a run
+	// without a hash cannot prove that it replays.
+	NoTrace bool
 	// OnEvent, if set, sees every process event (Context.Emit) as it is
 	// recorded: how a scenario follows the run ("+elected-leader") to pick
 	// the targets of later faults. It must not change the world except
@@ -181,7 +185,7 @@ func New(cfg Config) (*World, error) {
 		byName:  map[string]wire.NodeID{},
 		flapSeq: map[string]int{},
 		tcp:     map[streamKey]*stream{},
-		trace:   newTrace(cfg.Trace),
+		trace:   newTrace(cfg.Trace, cfg.NoTrace),
 	}
 	w.ctx.w = w
 	return w, nil

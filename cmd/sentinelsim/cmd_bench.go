@@ -29,6 +29,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	workers := fs.Int("workers", runtime.NumCPU(), "the all-cores worker count of the sweep")
 	porcupineOps := fs.Int("porcupine-ops", 10000, "client operations of the porcupine measurement (0: skip)")
 	memorySeeds := fs.Int("memory-seeds", 1000, "seeds of the sweep-memory measurement (0: skip; the issue's figure uses 10000)")
+	untraced := fs.Bool("untraced", true, "also measure each shape with the trace off, to show what tracing costs")
 	format := fs.String("format", "text", "output format: text or json (a list of {name, value, unit})")
 	if err := parse(fs, args); err != nil {
 		return 0, err
@@ -78,11 +79,18 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 
 	for _, s := range chosen {
 		fmt.Fprintf(info, "shape %s: %s, %s simulated per run …\n", s.Name, s.About, d)
-		sp, err := bench.MeasureShape(s, d, *minTime)
+		sp, err := bench.MeasureShape(s, d, *minTime, true)
 		if err != nil {
 			return 0, err
 		}
 		add("shape/"+s.Name+"/speed", sp.Factor(), "sim/wall")
+		if *untraced {
+			off, err := bench.MeasureShape(s, d, *minTime, false)
+			if err != nil {
+				return 0, err
+			}
+			add("shape/"+s.Name+"/speed-untraced", off.Factor(), "sim/wall")
+		}
 		add("shape/"+s.Name+"/events", float64(sp.Events)/sp.Wall.Seconds(), "events/s")
 		add("shape/"+s.Name+"/trace-lines", float64(sp.TraceLines)/sp.Wall.Seconds(), "lines/s")
 		add("shape/"+s.Name+"/peak-heap", float64(sp.PeakHeap)/(1<<20), "MiB")

@@ -35,6 +35,23 @@ func TestShapesRun(t *testing.T) {
 	}
 }
 
+// The trace off changes nothing in the run but the trace: the same events
+// happen, and no line is recorded.
+func TestUntracedRunIsTheSameRun(t *testing.T) {
+	f, err := FailoverShape.Load(10 * wire.Minute)
+	require.NoError(t, err)
+	on, err := runOnce(f, 3, false, true)
+	require.NoError(t, err)
+	off, err := runOnce(f, 3, false, false)
+	require.NoError(t, err)
+	require.NotZero(t, on.TraceLines)
+	require.Zero(t, off.TraceLines)
+	require.Equal(t, on.Events, off.Events)
+	require.Equal(t, on.ClientOps, off.ClientOps)
+	require.Equal(t, on.Failovers, off.Failovers)
+	require.Equal(t, 1, on.Failovers, "the failover scenario fails over once")
+}
+
 // BenchmarkShape runs each shape for 10 simulated minutes, trace hashed,
 // and reports simulated time over wall time.
 func BenchmarkShape(b *testing.B) {
@@ -51,6 +68,25 @@ func BenchmarkShape(b *testing.B) {
 					b.Fatal(err)
 				}
 				simulated += r.Simulated
+			}
+			b.ReportMetric(float64(simulated)*float64(time.Millisecond)/float64(b.Elapsed()), "sim/wall")
+		})
+	}
+}
+
+// BenchmarkShapeUntraced is BenchmarkShape with the trace off: the
+// difference is what formatting and hashing the trace costs.
+func BenchmarkShapeUntraced(b *testing.B) {
+	for _, name := range []string{"idle-3s-3n", "100m-3s"} {
+		s, _ := LookupShape(name)
+		b.Run(s.Name, func(b *testing.B) {
+			var simulated wire.Duration
+			for b.Loop() {
+				sp, err := MeasureShape(s, 10*wire.Minute, 0, false)
+				if err != nil {
+					b.Fatal(err)
+				}
+				simulated += sp.Simulated
 			}
 			b.ReportMetric(float64(simulated)*float64(time.Millisecond)/float64(b.Elapsed()), "sim/wall")
 		})

@@ -36,6 +36,7 @@ type Run struct {
 	Events     uint64
 	TraceLines uint64
 	ClientOps  int
+	Failovers  int
 	// PeakHeap is the most heap in use seen during the run (sampled every
 	// simulated minute and at the end), including garbage not yet
 	// collected: an upper bound of what the run needs.
@@ -43,17 +44,21 @@ type Run struct {
 	ops      []history.Op
 }
 
-// RunOnce runs f for seed with the trace hashed (the canonical trace is
-// built line by line and hashed; nothing is written) and checks that the
-// simulation itself ended well.
+// RunOnce runs f for seed with the trace on (every line of the canonical
+// trace is formatted and hashed, as in every run; nothing is written to
+// disk) and checks that the simulation itself ended well.
 func RunOnce(f *scenarios.File, seed uint64, sampleHeap bool) (Run, error) {
+	return runOnce(f, seed, sampleHeap, true)
+}
+
+func runOnce(f *scenarios.File, seed uint64, sampleHeap, traced bool) (Run, error) {
 	var peak uint64
 	sample := func(wire.Time) {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		peak = max(peak, ms.HeapInuse)
 	}
-	var o scenarios.Options
+	o := scenarios.Options{NoTrace: !traced}
 	if sampleHeap {
 		o.Progress = sample
 	}
@@ -69,7 +74,7 @@ func RunOnce(f *scenarios.File, seed uint64, sampleHeap bool) (Run, error) {
 	if sampleHeap {
 		sample(0)
 	}
-	r := Run{Simulated: res.Duration, Wall: wall, Events: res.Stats.Events, TraceLines: res.TraceLines, ClientOps: res.Metrics.ClientOps, PeakHeap: peak}
+	r := Run{Simulated: res.Duration, Wall: wall, Events: res.Stats.Events, TraceLines: res.TraceLines, ClientOps: res.Metrics.ClientOps, Failovers: res.Metrics.Failovers, PeakHeap: peak}
 	for _, op := range res.ClientOps {
 		r.ops = append(r.ops, op.Op)
 	}
@@ -79,6 +84,7 @@ func RunOnce(f *scenarios.File, seed uint64, sampleHeap bool) (Run, error) {
 // Speed is a shape's measured speed: runs repeated until minWall passed.
 type Speed struct {
 	Shape      Shape
+	Traced     bool
 	Runs       int
 	Simulated  wire.Duration
 	Wall       time.Duration
@@ -93,15 +99,16 @@ func (s Speed) Factor() float64 {
 }
 
 // MeasureShape runs shape s for duration, with seeds 1, 2, … until at
-// least minWall of wall time and one run have passed.
-func MeasureShape(s Shape, duration wire.Duration, minWall time.Duration) (Speed, error) {
+// least minWall of wall time and one run have passed; traced false turns
+// the trace off, to show what it costs.
+func MeasureShape(s Shape, duration wire.Duration, minWall time.Duration, traced bool) (Speed, error) {
 	f, err := s.Load(duration)
 	if err != nil {
 		return Speed{}, err
 	}
-	sp := Speed{Shape: s}
+	sp := Speed{Shape: s, Traced: traced}
 	for seed := uint64(1); sp.Runs == 0 || sp.Wall < minWall; seed++ {
-		r, err := RunOnce(f, seed, sp.Runs == 0)
+		r, err := runOnce(f, seed, sp.Runs == 0, traced)
 		if err != nil {
 			return Speed{}, err
 		}

@@ -137,6 +137,10 @@ type Config struct {
 
 	lines []string          // the parsed file as Redis's rewriter splits it
 	users map[string]string // user directives by user name, verbatim
+	// old caches readOld's reading of lines, shared by copies of the
+	// Config: a sentinel rewrites its file at every change (hundreds of
+	// times as it discovers the peers of 100 masters) from the same lines.
+	old *rewriteState
 }
 
 // New returns the configuration of a sentinel started from an empty file.

@@ -52,6 +52,7 @@ func ParseWith(file string, text []byte, o Options) (*Config, error) {
 	c := New()
 	if len(text) > 0 {
 		c.lines = strings.Split(string(text), "\n")
+		c.old = &rewriteState{}
 	}
 	fail := func(line int, t, msg string) (*Config, error) {
 		return nil, &Error{File: file, Line: line, Text: t, Msg: msg}

@@ -17,8 +17,25 @@ type rewriteState struct {
 	needsSignature bool
 }
 
-// readOld is rewriteConfigReadOldFile over the lines c was parsed from.
+// readOld is rewriteConfigReadOldFile over the lines c was parsed from:
+// a fresh copy of the reading cached in c.old.
 func (c *Config) readOld() *rewriteState {
+	if c.old == nil {
+		return c.parseOld()
+	}
+	if c.old.optionToLine == nil {
+		*c.old = *c.parseOld()
+	}
+	st := &rewriteState{lines: slices.Clone(c.old.lines), optionToLine: make(map[string][]int, len(c.old.optionToLine)),
+		rewritten: map[string]bool{}, needsSignature: c.old.needsSignature}
+	for k, v := range c.old.optionToLine {
+		st.optionToLine[k] = v // rewriteLine reslices, never writes, these
+	}
+	return st
+}
+
+// parseOld reads the lines c was parsed from.
+func (c *Config) parseOld() *rewriteState {
 	st := &rewriteState{optionToLine: map[string][]int{}, rewritten: map[string]bool{}, needsSignature: true}
 	for _, raw := range c.lines {
 		line := trimLine(raw)

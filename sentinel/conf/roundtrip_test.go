@@ -14,7 +14,7 @@ import (
 // semantic is c without what only a rewrite needs (the text it came from).
 func semantic(c *Config) Config {
 	s := *c
-	s.lines = nil
+	s.lines, s.old = nil, nil
 	return s
 }
 
@@ -172,4 +172,18 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text []byte) {
 		checkStable(t, text)
 	})
+}
+
+// A rewrite reads the original lines through a cache shared by copies of
+// the Config: rewriting must not change what the next rewrite starts from.
+func TestRewriteRepeatable(t *testing.T) {
+	c, err := Parse("s.conf", []byte("port 26379\nsentinel monitor m 10.0.0.1 6379 2\n# a comment\nsentinel down-after-milliseconds m 5000\n"))
+	require.NoError(t, err)
+	first := string(c.Rewrite())
+	cp := *c
+	cp.Masters = append([]Master(nil), c.Masters...)
+	cp.Masters[0].Quorum = 3
+	require.Contains(t, string(cp.Rewrite()), "sentinel monitor m 10.0.0.1 6379 3")
+	require.Equal(t, first, string(c.Rewrite()))
+	require.Contains(t, first, "# a comment")
 }
