@@ -122,6 +122,26 @@ func (n *Node) lookup(name string) (string, bool) {
 // spec finds a command's table entry (the subcommand's, for a container)
 // and its full name ("config|get"); errText is the existence or arity error
 // processCommand rejects it with.
+// lowerNames maps the upper-case names of the known commands to lower case,
+// so that the usual spelling needs no allocation per command.
+var lowerNames = func() map[string]string {
+	m := map[string]string{}
+	for name := range nodeCommands {
+		m[name] = strings.ToLower(name)
+	}
+	for name := range dataArity {
+		m[name] = strings.ToLower(name)
+	}
+	return m
+}()
+
+func lowerName(name string) string {
+	if l, ok := lowerNames[name]; ok {
+		return l
+	}
+	return strings.ToLower(name)
+}
+
 func spec(name string, args []string) (c nodeCmd, fullname, errText string) {
 	c, isNode := nodeCommands[name]
 	if !isNode {
@@ -130,7 +150,7 @@ func spec(name string, args []string) (c nodeCmd, fullname, errText string) {
 			c.flags |= fWrite
 		}
 	}
-	fullname = strings.ToLower(name)
+	fullname = lowerName(name)
 	if c.subs != nil && len(args) >= 2 {
 		sub, ok := c.subs[upper(args[1])]
 		if !ok {
@@ -503,10 +523,14 @@ func (n *Node) unsubscribe(env wire.Env, cn *conn, channels []string) wire.Value
 // publish delivers a message to this node's subscribers of channel.
 func (n *Node) publish(env wire.Env, channel, msg string) int {
 	count := 0
+	var v wire.Value // one value for every subscriber: receivers only read it
 	for _, c := range n.sortedConns() {
 		if contains(c.channels, channel) {
+			if count == 0 {
+				v = wire.BulkArray("message", channel, msg)
+			}
 			count++
-			env.Send(c.key.node, &wire.Push{Conn: c.key.id, Value: wire.BulkArray("message", channel, msg)})
+			env.Send(c.key.node, &wire.Push{Conn: c.key.id, Value: v})
 		}
 	}
 	return count

@@ -89,7 +89,10 @@ type Node struct {
 	ks      *keyspace.Keyspace
 	dirty   bool // writes since the last save
 
-	conns      map[connKey]*conn
+	conns map[connKey]*conn
+	// sorted caches sortedConns until a connection comes or goes; never
+	// changed in place, so a caller ranging over it may drop connections.
+	sorted     []*conn
 	connOrder  uint64
 	closedOpen map[connKey]uint64 // the opening message of closed connections
 
@@ -177,7 +180,7 @@ func (n *Node) Boot(env wire.Env, state []byte) {
 	n.startMs = env.Now()
 	n.lastSave, n.lastSaveWall = env.Mono(), env.Now()
 	n.ks = keyspace.New(n.seed)
-	n.conns = map[connKey]*conn{}
+	n.conns, n.sorted = map[connKey]*conn{}, nil
 	n.closedOpen = map[connKey]uint64{}
 	n.repl = newReplication(env)
 	if len(n.disk.Dataset) > 0 {
@@ -461,6 +464,7 @@ func (n *Node) connFor(env wire.Env, msgID uint64, from wire.NodeID, c *wire.Com
 		def := n.users.Default()
 		cn = &conn{key: k, order: n.connOrder, openMsg: msgID, user: def, authed: def.NoPass && def.On}
 		n.conns[k] = cn
+		n.sorted = nil
 		delete(n.closedOpen, k)
 	case cn == nil:
 		env.Send(from, &wire.Closed{Conn: c.Conn, Reason: "unknown connection"})
@@ -548,13 +552,18 @@ func (n *Node) drain(env wire.Env, cn *conn) {
 // alive reports whether cn is still one of the node's connections.
 func (n *Node) alive(cn *conn) bool { return !n.dead && n.conns[cn.key] == cn }
 
-// sortedConns returns the connections in accept order.
+// sortedConns returns the connections in accept order (the caller must
+// not change the slice).
 func (n *Node) sortedConns() []*conn {
+	if n.sorted != nil || len(n.conns) == 0 {
+		return n.sorted
+	}
 	out := make([]*conn, 0, len(n.conns))
 	for _, c := range n.conns {
 		out = append(out, c)
 	}
 	slices.SortFunc(out, func(a, b *conn) int { return cmp.Compare(a.order, b.order) })
+	n.sorted = out
 	return out
 }
 
@@ -572,6 +581,7 @@ func (n *Node) dropConn(c *conn) {
 		return
 	}
 	delete(n.conns, c.key)
+	n.sorted = nil
 	if len(n.closedOpen) >= maxConns {
 		clear(n.closedOpen)
 	}

@@ -63,6 +63,11 @@ func init() {
 		}
 		cmdByID = append(cmdByID, c)
 		cmdName[c.name] = c
+		// Also under the upper-case name, so that the usual spelling is
+		// found without lower-casing it (an allocation per command).
+		if parent == nil {
+			cmdName[strings.ToUpper(c.name)] = c
+		}
 		for _, sv := range a[9].Array {
 			c.subs = append(c.subs, add(sv, c))
 		}
@@ -78,7 +83,10 @@ func init() {
 // subcommand; nil with ok false if unknown, the container itself when it
 // has no subcommand argument (its arity then fails).
 func lookupCommand(args []string) (c *cmdSpec, subUnknown bool) {
-	c = cmdName[strings.ToLower(args[0])]
+	c = cmdName[args[0]] // sentinels and clients send names in upper case
+	if c == nil {
+		c = cmdName[strings.ToLower(args[0])]
+	}
 	if c == nil || len(c.subs) == 0 || len(args) < 2 {
 		return c, false
 	}

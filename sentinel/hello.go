@@ -55,9 +55,17 @@ func (s *Sentinel) onPubSub(v wire.Value) {
 
 // onHello processes a hello (spec §16.2).
 func (s *Sentinel) onHello(payload string) {
-	f := strings.Split(payload, ",")
-	if len(f) != 8 {
-		return
+	// Eight comma-separated fields, split into an array (no allocation:
+	// every sentinel reads a hello from every peer for every master every
+	// 2 s).
+	var f [8]string
+	rest := payload
+	for i := range f {
+		var found bool
+		f[i], rest, found = strings.Cut(rest, ",")
+		if found != (i < len(f)-1) {
+			return
+		}
 	}
 	port, _ := strconv.Atoi(f[1])
 	epoch, _ := strconv.ParseUint(f[3], 10, 64)
