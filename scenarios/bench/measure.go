@@ -37,9 +37,9 @@ type Run struct {
 	TraceLines uint64
 	ClientOps  int
 	Failovers  int
-	// PeakHeap is the most heap in use seen during the run (sampled every
-	// simulated minute and at the end), including garbage not yet
-	// collected: an upper bound of what the run needs.
+	// PeakHeap is the most live heap seen during the run: after a GC every
+	// simulated minute and at the end (so only when sampleHeap; it includes
+	// whatever else the process holds, e.g. a caller's earlier results).
 	PeakHeap uint64
 	ops      []history.Op
 }
@@ -53,13 +53,10 @@ func RunOnce(f *scenarios.File, seed uint64, sampleHeap bool) (Run, error) {
 
 func runOnce(f *scenarios.File, seed uint64, sampleHeap, traced bool) (Run, error) {
 	var peak uint64
-	sample := func(wire.Time) {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		peak = max(peak, ms.HeapInuse)
-	}
+	sample := func(wire.Time) { peak = max(peak, HeapAfterGC()) }
 	o := scenarios.Options{NoTrace: !traced}
 	if sampleHeap {
+		runtime.GC()
 		o.Progress = sample
 	}
 	start := time.Now()
