@@ -137,7 +137,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 			return 0, err
 		}
 		fmt.Fprintf(info, "memory: heap after GC through a sweep of %d seeds on %d worker(s) …\n", *memorySeeds, *workers)
-		samples, err := bench.SweepMemory(f, *memorySeeds, *workers, 10)
+		samples, err := bench.SweepMemory(f, *memorySeeds, *workers, 10, func(s bench.HeapSample) {
+			fmt.Fprintf(info, "  %d/%d seeds: heap after GC %.2f MiB\n", s.Done, *memorySeeds, float64(s.Heap)/(1<<20))
+		})
 		if err != nil {
 			return 0, err
 		}

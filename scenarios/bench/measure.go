@@ -213,12 +213,17 @@ type HeapSample struct {
 // SweepMemory runs seeds 1..n of f on workers goroutines and samples the
 // heap after GC every n/samples finished runs: a sweep's memory must not
 // grow with its seeds. Runs still under way are in every sample alike.
-func SweepMemory(f *scenarios.File, n, workers, samples int) ([]HeapSample, error) {
+// progress, if set, sees each sample as it is taken.
+func SweepMemory(f *scenarios.File, n, workers, samples int, progress func(HeapSample)) ([]HeapSample, error) {
 	every := max(1, n/samples)
 	var out []HeapSample
 	_, err := Sweep(f, n, workers, func(done int) {
 		if done%every == 0 || done == n {
-			out = append(out, HeapSample{Done: done, Heap: HeapAfterGC()})
+			s := HeapSample{Done: done, Heap: HeapAfterGC()}
+			out = append(out, s)
+			if progress != nil {
+				progress(s)
+			}
 		}
 	})
 	return out, err
