@@ -103,13 +103,13 @@ func TestConformance(t *testing.T) {
 		fmt.Fprintf(&md, "| %s | %s | %s | %s / %s | %s | %s |\n", n, r.Real.key(), strings.Join(simText, "; "), ms(r.Real.FirstSwitchMs), rangeText(r.SimRangeMs), strings.Join(firsts, ", "), agree)
 	}
 	// The speed-up table: the same runs' wall times, real and simulated.
-	md.WriteString("\n| scenario | simulated duration | real wall (start-up) | one simulated seed wall: median of 10 (seed 1) | speed-up real / simulated |\n| --- | --- | --- | --- | --- |\n")
+	md.WriteString("\n| scenario | simulated duration | real wall (of it, start-up) | one simulated seed wall: median of 10 (seed 1) | speed-up real / simulated |\n| --- | --- | --- | --- | --- |\n")
 	for _, r := range list {
 		seed1 := 0.0
 		if len(r.SimSeedWallMs) > 0 {
 			seed1 = r.SimSeedWallMs[0]
 		}
-		fmt.Fprintf(&md, "| %s | %s | %.1f s (%.2f s) | %.1f ms (%.1f ms) | %.0f× |\n", r.Scenario, ms(r.DurationMs), r.RealWallMs/1000, r.RealStartupMs/1000, r.SimSeedMedianMs, seed1, r.Speedup)
+		fmt.Fprintf(&md, "| %s | %s | %.3f s (%.3f s) | %.1f ms (%.1f ms) | %.0f× |\n", r.Scenario, ms(r.DurationMs), r.RealWallMs/1000, r.RealStartupMs/1000, r.SimSeedMedianMs, seed1, r.Speedup)
 	}
 	require.NoError(t, os.WriteFile(out, []byte(md.String()), 0o644))
 	b, _ := json.MarshalIndent(list, "", "  ")

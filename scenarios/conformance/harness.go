@@ -46,10 +46,11 @@ type Real struct {
 	FinalMaster string
 	FinalEpoch  int
 	// Wall is the run's wall time from just before the first process is
-	// started to the last one's exit: start-up (until every process
-	// answers PING), the scenario's timeline, the final queries and the
-	// shutdown (kill -9 and wait). Writing the configurations is not in
-	// it. Startup is the first part alone.
+	// started to the last one's exit. The scenario's time 0 is that first
+	// start (with no Settle), so Wall is the scenario's duration —
+	// start-up included, until every process answers PING (Startup) —
+	// plus the final queries and the shutdown (kill -9 and wait); writing
+	// the configurations is not in it.
 	Wall, Startup time.Duration
 }
 
