@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/scenarios"
@@ -72,7 +74,23 @@ type Row struct {
 	// Snapshots are the real run's periodic looks (where each sentinel
 	// says the master is, each node's role).
 	Snapshots []Snapshot `json:"real_snapshots,omitempty"`
+	// Wall times, side by side (issue 10): the scenario's simulated
+	// duration; the real run's wall time and its start-up part (see
+	// Real.Wall); each simulated seed's scenarios.RunWith call, seed 1
+	// first, and their median; Speedup is the real wall time over that
+	// median. Measured, never asserted: the machine is shared.
+	DurationMs      int64     `json:"duration_ms"`
+	RealWallMs      float64   `json:"real_wall_ms"`
+	RealStartupMs   float64   `json:"real_startup_ms"`
+	SimSeedWallMs   []float64 `json:"sim_seed_wall_ms"`
+	SimSeedMedianMs float64   `json:"sim_seed_wall_median_ms"`
+	Speedup         float64   `json:"speedup"`
 }
+
+// simMu lets one simulation run at a time: the conformance scenarios run
+// in parallel and tend to reach Compare together, and on a 2-CPU machine
+// their seeds would otherwise time each other.
+var simMu sync.Mutex
 
 // Compare simulates f for seeds 1..n and compares it with a real run.
 func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
@@ -100,7 +118,12 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 	row.SimRangeMs = [2]int64{-1, -1}
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		var trace bytes.Buffer
+		simMu.Lock()
+		began := time.Now()
 		res, err := scenarios.RunWith(f, seed, scenarios.Options{Trace: &trace})
+		wall := time.Since(began)
+		simMu.Unlock()
+		row.SimSeedWallMs = append(row.SimSeedWallMs, msOf(wall))
 		if err != nil {
 			return row, err
 		}
@@ -118,6 +141,12 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 			}
 			row.SimRangeMs[1] = max(row.SimRangeMs[1], o.FirstSwitchMs)
 		}
+	}
+	row.DurationMs = int64(f.Duration)
+	row.RealWallMs, row.RealStartupMs = msOf(real.Wall), msOf(real.Startup)
+	row.SimSeedMedianMs = median(row.SimSeedWallMs)
+	if row.SimSeedMedianMs > 0 {
+		row.Speedup = row.RealWallMs / row.SimSeedMedianMs
 	}
 	// Some decisions are random in Sentinel too (split votes depend on
 	// timer jitter): the real outcome must be one the simulator makes for
@@ -173,6 +202,22 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 		}
 	}
 	return row, nil
+}
+
+// msOf is d in milliseconds, to the microsecond (a simulated seed takes
+// milliseconds).
+func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // outcome names a run's decisions by node; offset moves log times to the

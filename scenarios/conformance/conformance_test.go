@@ -48,6 +48,14 @@ func TestConformance(t *testing.T) {
 				require.NoError(t, err)
 				row, err := Compare(f, real, 10)
 				require.NoError(t, err)
+				// The wall times must be there for the speed-up table: a
+				// check that they were measured, not of how fast.
+				require.Positive(t, row.RealWallMs, "real wall time")
+				require.Len(t, row.SimSeedWallMs, 10)
+				for _, w := range row.SimSeedWallMs {
+					require.Positive(t, w, "a simulated seed's wall time")
+				}
+				require.Positive(t, row.Speedup, "speed-up")
 				mu.Lock()
 				rows[f.Name] = row
 				mu.Unlock()
@@ -93,6 +101,15 @@ func TestConformance(t *testing.T) {
 			firsts = append(firsts, ms(r.Real.Firsts[typ])+" ("+rangeText([2]int64{lo, hi})+")")
 		}
 		fmt.Fprintf(&md, "| %s | %s | %s | %s / %s | %s | %s |\n", n, r.Real.key(), strings.Join(simText, "; "), ms(r.Real.FirstSwitchMs), rangeText(r.SimRangeMs), strings.Join(firsts, ", "), agree)
+	}
+	// The speed-up table: the same runs' wall times, real and simulated.
+	md.WriteString("\n| scenario | simulated duration | real wall (of it, start-up) | one simulated seed wall: median of 10 (seed 1) | speed-up real / simulated |\n| --- | --- | --- | --- | --- |\n")
+	for _, r := range list {
+		seed1 := 0.0
+		if len(r.SimSeedWallMs) > 0 {
+			seed1 = r.SimSeedWallMs[0]
+		}
+		fmt.Fprintf(&md, "| %s | %s | %.3f s (%.3f s) | %.1f ms (%.1f ms) | %.0f× |\n", r.Scenario, ms(r.DurationMs), r.RealWallMs/1000, r.RealStartupMs/1000, r.SimSeedMedianMs, seed1, r.Speedup)
 	}
 	require.NoError(t, os.WriteFile(out, []byte(md.String()), 0o644))
 	b, _ := json.MarshalIndent(list, "", "  ")

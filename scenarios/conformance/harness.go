@@ -45,6 +45,13 @@ type Real struct {
 	// (the node name; the highest config-epoch any of them reports).
 	FinalMaster string
 	FinalEpoch  int
+	// Wall is the run's wall time from just before the first process is
+	// started to the last one's exit. The scenario's time 0 is that first
+	// start (with no Settle), so Wall is the scenario's duration —
+	// start-up included, until every process answers PING (Startup) —
+	// plus the final queries and the shutdown (kill -9 and wait); writing
+	// the configurations is not in it.
+	Wall, Startup time.Duration
 }
 
 // Snapshot is one periodic look at the real deployment.
@@ -120,9 +127,15 @@ func RunReal(ctx context.Context, f *scenarios.File, opt Options) (r *Real, err 
 	for _, p := range procs {
 		r.Names["127.0.0.1:"+strconv.Itoa(p.port)] = p.name
 	}
+	var began time.Time
 	defer func() {
 		for _, p := range procs {
 			p.stop()
+		}
+		// After the stops, so that the shutdown counts (only a run that
+		// got that far and succeeded has a result to carry it).
+		if r != nil && !began.IsZero() {
+			r.Wall = time.Since(began)
 		}
 	}()
 	// Configurations.
@@ -162,7 +175,8 @@ func RunReal(ctx context.Context, f *scenarios.File, opt Options) (r *Real, err 
 	step := func(format string, args ...any) {
 		r.Steps = append(r.Steps, fmt.Sprintf("%7.3fs ", time.Since(r.Start).Seconds())+fmt.Sprintf(format, args...))
 	}
-	r.Start = time.Now().Add(opt.Settle)
+	began = time.Now()
+	r.Start = began.Add(opt.Settle)
 	for _, p := range procs {
 		if err := p.start(); err != nil {
 			return nil, err
@@ -173,6 +187,7 @@ func RunReal(ctx context.Context, f *scenarios.File, opt Options) (r *Real, err 
 			return nil, fmt.Errorf("%s did not start: %w", p.name, err)
 		}
 	}
+	r.Startup = time.Since(began)
 	stopSnap, snapDone := make(chan struct{}), make(chan struct{})
 	go r.snapshots(procs, f, stopSnap, snapDone)
 	defer func() {
