@@ -226,3 +226,30 @@ func TestProgramName(t *testing.T) {
 	assert.Equal(t, "sentinelsim", programFor("/usr/local/bin/sentinelsim", "sentinelsim"))
 	assert.Equal(t, "/opt/sim/sentinelsim", programFor("/opt/sim/sentinelsim", "/opt/sim/sentinelsim"))
 }
+
+// bench --format json prints only the list of figures on stdout, every
+// section present, every value positive and finite (speed is measured,
+// never asserted).
+func TestBenchJSON(t *testing.T) {
+	code, out, errOut := runCLI(t, "bench", "--shapes", "idle-3s-3n", "--duration", "30s", "--min-time", "0",
+		"--sweep-seeds", "1", "--workers", "2", "--porcupine-ops", "500", "--memory-seeds", "4", "--format", "json")
+	require.Equal(t, exitPass, code, errOut)
+	var figs []struct {
+		Name  string  `json:"name"`
+		Value float64 `json:"value"`
+		Unit  string  `json:"unit"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &figs), out)
+	names := map[string]bool{}
+	for _, f := range figs {
+		names[f.Name] = true
+		assert.NotEmpty(t, f.Unit, f.Name)
+		assert.Greater(t, f.Value, 0.0, f.Name)
+	}
+	for _, want := range []string{"shape/idle-3s-3n/speed", "shape/idle-3s-3n/speed-untraced", "shape/idle-3s-3n/peak-heap",
+		"sweep/failover-10m/workers=1", "sweep/failover-10m/workers=2", "porcupine/check-per-10k-ops", "memory/sweep-heap-growth"} {
+		assert.True(t, names[want], "missing %s in %s", want, out)
+	}
+	assert.Contains(t, errOut, "bench: seeds 1, 2")
+	assert.Contains(t, errOut, "replay:")
+}
