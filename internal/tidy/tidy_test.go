@@ -39,7 +39,7 @@ var allowedImports = map[string][]string{
 	"sim":                   {},
 	"checker":               {},
 	"reports":               {"checker", "scenarios"},
-	"scenarios/replay":      {"scenarios", "sentinel/logs", "reports"},
+	"scenarios/replay":      {"scenarios", "sentinel", "sentinel/logs", "reports"},
 	"scenarios/conformance": {"scenarios", "scenarios/replay", "sentinel/logs"},
 	"scenarios/bench":       {"scenarios", "checker", "internal/history"},
 	"internal/traffic":      {"sim"},
