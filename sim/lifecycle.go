@@ -274,7 +274,7 @@ func (w *World) arrive(e *event) {
 		case !to.up && to.hostDown:
 			// The host is gone: silence, and TCP keeps trying.
 			w.settle(m)
-			if st := w.tcp[k]; st != nil && st.fromInc == e.aux && st.toInc == e.inc {
+			if st := w.streamOf(k); st != nil && st.fromInc == e.aux && st.toInc == e.inc {
 				w.stall(k, st, seg, e.ref, m, "host-down")
 			} else {
 				w.drop(m, "down")

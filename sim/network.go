@@ -93,6 +93,9 @@ type link struct {
 	// lastAt is the latest arrival time given to a message on the link, to
 	// keep it FIFO.
 	lastAt wire.Time
+	// streams holds the state of each direction of each TCP connection
+	// from this link's sender to its receiver (tcp.go), by streamKey.id.
+	streams map[uint64]*stream
 }
 
 func (l *link) down() bool { return l.cut || l.flapsDown > 0 }

@@ -84,13 +84,42 @@ func segmentKey(m *wire.Message) (streamKey, wire.Segment, bool) {
 	return streamKey{m.From, m.To, s.Connection(), s.FromClient()}, s, true
 }
 
+// id is the key of k's stream among its link's streams.
+func (k streamKey) id() uint64 {
+	if k.client {
+		return uint64(k.conn)<<1 | 1
+	}
+	return uint64(k.conn) << 1
+}
+
+// streamOf returns k's stream, nil if there is none. Streams are kept per
+// link, by connection and direction: hashing one uint64 there costs much
+// less than hashing the four fields of streamKey in one map of the world,
+// twice per segment.
+func (w *World) streamOf(k streamKey) *stream {
+	return w.link(k.from, k.to).streams[k.id()]
+}
+
+// setStream makes st k's stream, or ends k's stream when st is nil.
+func (w *World) setStream(k streamKey, st *stream) {
+	l := w.link(k.from, k.to)
+	if st == nil {
+		delete(l.streams, k.id())
+		return
+	}
+	if l.streams == nil {
+		l.streams = map[uint64]*stream{}
+	}
+	l.streams[k.id()] = st
+}
+
 // streamFor returns the stream of k, starting a new one when there is
 // none or the one there belongs to another incarnation of the client (what
 // it still held is dropped). From the client, the server's incarnation is
 // the one the stream began with: a client cannot know that its server
 // restarted until a segment is reset there.
 func (w *World) streamFor(k streamKey, fromInc, toInc uint32) *stream {
-	st := w.tcp[k]
+	st := w.streamOf(k)
 	// A connection belongs to one incarnation of the client that opened
 	// it: from the client, a new incarnation of the sender starts new
 	// streams; back to it, so does a new incarnation of the receiver (a
@@ -102,7 +131,7 @@ func (w *World) streamFor(k streamKey, fromInc, toInc uint32) *stream {
 		w.abandon(k, st, "restarted")
 	}
 	st = &stream{fromInc: fromInc, toInc: toInc}
-	w.tcp[k] = st
+	w.setStream(k, st)
 	return st
 }
 
@@ -159,7 +188,7 @@ func (w *World) sendSegment(from, to *node, l *link, k streamKey, seg wire.Segme
 // waiting behind it.
 func (w *World) arriveSegment(e *event, k streamKey, seg wire.Segment) {
 	m := &e.msg
-	st := w.tcp[k]
+	st := w.streamOf(k)
 	if st == nil || st.fromInc != e.aux || st.toInc != e.inc {
 		// The stream ended (a hang-up delivered, or a restart): this is a
 		// copy of a segment that was already handed over.
@@ -223,8 +252,8 @@ func (w *World) handOver(k streamKey, st *stream, e *event) {
 	}
 	switch e.msg.Payload.(type) {
 	case *wire.Hangup, *wire.Closed:
-		if len(st.retx) == 0 && len(st.ooo) == 0 && w.tcp[k] == st {
-			delete(w.tcp, k)
+		if len(st.retx) == 0 && len(st.ooo) == 0 && w.streamOf(k) == st {
+			w.setStream(k, nil)
 		}
 	}
 }
@@ -269,12 +298,8 @@ func (w *World) stall(k streamKey, st *stream, seg wire.Segment, seq uint64, m *
 }
 
 func (w *World) armRetransmit(k streamKey, st *stream) {
-	client := uint64(0)
-	if k.client {
-		client = 1
-	}
 	w.push(event{at: w.now.Add(st.rto), kind: evRetransmit, msg: wire.Message{From: k.from, To: k.to},
-		ref: uint64(k.conn)<<1 | client, aux: st.gen})
+		ref: k.id(), aux: st.gen})
 }
 
 // retransmit is a stream's retransmission timer: when the way is open, the
@@ -283,14 +308,14 @@ func (w *World) armRetransmit(k streamKey, st *stream) {
 // fails with ETIMEDOUT).
 func (w *World) retransmit(e *event) {
 	k := streamKey{e.msg.From, e.msg.To, wire.ConnID(e.ref >> 1), e.ref&1 == 1}
-	st := w.tcp[k]
+	st := w.streamOf(k)
 	if st == nil || st.gen != e.aux || !st.armed {
 		return // a timer of a stream that ended or started again
 	}
 	from, to := w.nodes[k.from], w.nodes[k.to]
 	if !from.up || from.inc != st.fromInc {
 		w.abandon(k, st, "sender-crashed")
-		delete(w.tcp, k)
+		w.setStream(k, nil)
 		return
 	}
 	l := w.link(k.from, k.to)
@@ -311,7 +336,7 @@ func (w *World) retransmit(e *event) {
 		if st.tries > limit {
 			first := st.retx[0].msg.Payload
 			w.abandon(k, st, "timeout")
-			delete(w.tcp, k)
+			w.setStream(k, nil)
 			w.timeout(from, k, first)
 			return
 		}

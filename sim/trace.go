@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bufio"
+	"encoding/binary"
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
@@ -91,13 +92,35 @@ func (t *Trace) payload(p wire.Payload) {
 	t.buf = append(t.buf, ' ')
 	start := len(t.buf)
 	t.buf = wire.AppendPayload(t.buf, p)
-	for i := start; i < len(t.buf); i++ {
-		if c := t.buf[i]; c < 0x20 || c == 0x7f {
-			text := string(t.buf[start:])
-			t.buf = appendEscaped(t.buf[:start], text)
-			return
+	if hasControl(t.buf[start:]) {
+		text := string(t.buf[start:])
+		t.buf = appendEscaped(t.buf[:start], text)
+	}
+}
+
+// hasControl reports whether b holds a control byte (below 0x20, or 0x7f),
+// eight bytes at a time: payloads are most of the trace's bytes and almost
+// never hold one.
+func hasControl(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		// A byte below 0x20 (x - 0x20 borrows into its high bit while the
+		// byte's own high bit is clear), or equal to 0x7f (zero after xor).
+		// Borrows only cross from a byte that matched, so no false hit
+		// comes without a true one.
+		y := x ^ (0x7f * ones)
+		if ((x-0x20*ones)&^x|(y-ones)&^y)&highs != 0 {
+			break
 		}
 	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // appendEscaped appends s with its control bytes escaped.

@@ -152,10 +152,8 @@ type World struct {
 	// flapSeq counts the flappers started per label and start time, to name
 	// their streams.
 	flapSeq map[string]int
-	// tcp holds the state of each direction of each TCP connection
-	// (tcp.go), looked up by key, never iterated; tcpGen numbers the
-	// retransmission timers.
-	tcp     map[streamKey]*stream
+	// tcpGen numbers the retransmission timers (the streams are kept per
+	// link: link.streams).
 	tcpGen  uint32
 	trace   *Trace
 	ctx     Context
@@ -184,7 +182,6 @@ func New(cfg Config) (*World, error) {
 		streams: NewStreams(cfg.Seed),
 		byName:  map[string]wire.NodeID{},
 		flapSeq: map[string]int{},
-		tcp:     map[streamKey]*stream{},
 		trace:   newTrace(cfg.Trace, cfg.NoTrace),
 	}
 	w.ctx.w = w
