@@ -2,8 +2,8 @@ package sim
 
 import (
 	"bufio"
-	"encoding/binary"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"hash"
 	"io"
