@@ -172,12 +172,11 @@ func (w *World) setDrift(n *node, driftPPM int64) {
 	}
 	n.clock.setDrift(w.now, driftPPM)
 	mono := n.clock.mono(w.now)
-	for i := range w.q.items {
-		e := &w.q.items[i]
+	w.q.each(func(e *event) {
 		if e.kind == evTimer && e.node == n.id && e.inc == n.inc && e.due > mono {
 			e.at = w.now.Add(n.clock.span(e.due.Sub(mono)) + wire.Duration(e.aux))
 		}
-	}
+	})
 	w.q.fix()
 }
 

@@ -449,7 +449,7 @@ func (w *World) run(until wire.Time) Outcome {
 	if limit > w.cfg.Bounds.MaxTime {
 		limit = w.cfg.Bounds.MaxTime
 	}
-	for w.q.len() > 0 && w.q.peek().at <= limit {
+	for w.q.len() > 0 && w.q.peekAt() <= limit {
 		if w.stats.Events >= w.cfg.Bounds.MaxEvents {
 			return w.end(MaxEventsHit, fmt.Sprintf("more than %d events", w.cfg.Bounds.MaxEvents))
 		}
