@@ -38,9 +38,13 @@ import (
 // everything they cause is. A line is one record: control bytes in the text
 // processes hand over (events, payloads) are escaped (\n, \r, \t, \xNN).
 type Trace struct {
-	out   *bufio.Writer // nil: hash only
-	sum   hash.Hash
+	out *bufio.Writer // nil: hash only
+	sum hash.Hash
+	// buf holds finished lines up to mark, then the line being built; the
+	// finished ones are hashed and written a block at a time (a hash call
+	// per line cost more than the hashing).
 	buf   []byte
+	mark  int
 	lines uint64
 	err   error
 	off   bool // records nothing (Config.NoTrace)
@@ -49,7 +53,7 @@ type Trace struct {
 // newTrace returns a recorder writing to w, or only hashing when w is nil,
 // or recording nothing when off.
 func newTrace(w io.Writer, off bool) *Trace {
-	t := &Trace{sum: sha256.New(), buf: make([]byte, 0, 256), off: off}
+	t := &Trace{sum: sha256.New(), buf: make([]byte, 0, traceBlock+4096), off: off}
 	if w != nil {
 		t.out = bufio.NewWriterSize(w, 64<<10)
 	}
@@ -61,7 +65,7 @@ func (t *Trace) begin(at wire.Time, verb string) {
 	if t.off {
 		return
 	}
-	t.buf = strconv.AppendInt(t.buf[:0], int64(at), 10)
+	t.buf = strconv.AppendInt(t.buf[:t.mark], int64(at), 10) // drops a line left unfinished
 	t.buf = append(t.buf, ' ')
 	t.buf = append(t.buf, verb...)
 }
@@ -156,17 +160,34 @@ func (t *Trace) msg(w *World, m *wire.Message) {
 	t.buf = append(t.buf, w.nodes[m.To].name...)
 }
 
-// end finishes the line, hashes it and writes it out.
+// traceBlock is how many bytes of finished lines are hashed and written at
+// once.
+const traceBlock = 32 << 10
+
+// end finishes the line; full blocks are hashed and written out.
 func (t *Trace) end() {
 	if t.off {
 		return
 	}
 	t.buf = append(t.buf, '\n')
-	t.sum.Write(t.buf)
+	t.mark = len(t.buf)
 	t.lines++
-	if t.out != nil && t.err == nil {
-		_, t.err = t.out.Write(t.buf)
+	if t.mark >= traceBlock {
+		t.flushBlock()
 	}
+}
+
+// flushBlock hashes and writes the finished lines.
+func (t *Trace) flushBlock() {
+	if t.mark == 0 {
+		return
+	}
+	t.sum.Write(t.buf[:t.mark])
+	if t.out != nil && t.err == nil {
+		_, t.err = t.out.Write(t.buf[:t.mark])
+	}
+	n := copy(t.buf, t.buf[t.mark:]) // an unfinished line, if any
+	t.buf, t.mark = t.buf[:n], 0
 }
 
 // Lines returns the number of lines recorded so far.
@@ -178,11 +199,13 @@ func (t *Trace) Hash() string {
 	if t.off {
 		return ""
 	}
+	t.flushBlock()
 	return hex.EncodeToString(t.sum.Sum(nil))
 }
 
 // Flush writes buffered lines out and returns the first write error.
 func (t *Trace) Flush() error {
+	t.flushBlock()
 	if t.out != nil && t.err == nil {
 		t.err = t.out.Flush()
 	}
