@@ -183,7 +183,7 @@ func (s *Sentinel) monitorCommand(name, host, port, quorum string) wire.Value {
 	mc.DownAfter, mc.FailoverTimeout = s.defaultDownAfter(), s.defaultFailoverTimeout()
 	s.conf = c
 	m := s.newMaster(*mc)
-	s.masters = append(s.masters, m)
+	s.setMasters(append(s.masters, m))
 	s.dirty = true
 	s.emit(Warning, "+monitor", m, "quorum "+strconv.Itoa(m.quorum))
 	return wire.OK()
@@ -204,7 +204,7 @@ func (s *Sentinel) removeCommand(name string) wire.Value {
 		s.dropLink(r)
 	}
 	s.dropLink(m)
-	s.masters = slices.DeleteFunc(slices.Clone(s.masters), func(x *instance) bool { return x == m })
+	s.setMasters(slices.DeleteFunc(slices.Clone(s.masters), func(x *instance) bool { return x == m }))
 	c := cloneConf(s.conf)
 	c.Remove(name)
 	s.conf = c

@@ -72,12 +72,7 @@ func (s *Sentinel) onHello(payload string) {
 	mport, _ := strconv.Atoi(f[6])
 	cepoch, _ := strconv.ParseUint(f[7], 10, 64)
 	addr, runID := wire.Addr{Host: f[0], Port: port}, f[2]
-	var m *instance
-	for _, x := range s.masters {
-		if x.name == f[4] {
-			m = x
-		}
-	}
+	m := s.master(f[4])
 	if m == nil {
 		return
 	}

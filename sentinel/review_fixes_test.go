@@ -40,7 +40,7 @@ func TestPersistNamesThePromotedReplicaDuringReconf(t *testing.T) {
 	s := &Sentinel{env: env, myID: "0123456789012345678901234567890123456789", currentEpoch: 1, conf: conf.New()}
 	s.conf.Masters = []conf.Master{conf.NewMaster("mymaster", old, 2)}
 	m := s.newMaster(s.conf.Masters[0])
-	s.masters = []*instance{m}
+	s.setMasters([]*instance{m})
 	p := s.addReplica(m, promoted)
 	s.addReplica(m, other)
 	m.flags |= fFailoverInProgress

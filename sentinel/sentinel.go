@@ -79,6 +79,7 @@ type Sentinel struct {
 	myID         string
 	currentEpoch uint64
 	masters      []*instance
+	byName       map[string]*instance // masters by name (setMasters keeps it)
 	tilt         bool
 	tiltStart    wire.Time
 	prevTime     wire.Time
@@ -165,14 +166,14 @@ func (s *Sentinel) Boot(env wire.Env, persisted []byte) {
 	s.record(facts.Start{RunID: s.myID, CurrentEpoch: s.currentEpoch})
 	s.currentEpoch = s.conf.CurrentEpoch
 	s.prevTime = s.now
-	s.masters = nil
+	s.setMasters(nil)
 	for _, mc := range s.conf.Masters {
 		m := s.newMaster(mc)
 		s.currentEpoch = max(s.currentEpoch, mc.ConfigEpoch) // spec §4.1
 		for _, a := range mc.KnownReplicas {
 			s.addReplica(m, a)
 		}
-		s.masters = append(s.masters, m)
+		s.setMasters(append(s.masters, m))
 		for _, k := range mc.KnownSentinels {
 			s.addSentinel(m, k.Addr, k.RunID)
 		}

@@ -263,13 +263,17 @@ func (s *Sentinel) sentinelCommand(args []string) wire.Value {
 	return s.sentinelMore(args)
 }
 
-func (s *Sentinel) master(name string) *instance {
-	for _, m := range s.masters {
-		if m.name == name {
-			return m
-		}
+// master finds a monitored master by name (case-sensitive, as Redis's
+// masters dictionary).
+func (s *Sentinel) master(name string) *instance { return s.byName[name] }
+
+// setMasters replaces the list of masters and the index by name.
+func (s *Sentinel) setMasters(ms []*instance) {
+	s.masters = ms
+	s.byName = make(map[string]*instance, len(ms))
+	for _, m := range ms {
+		s.byName[m.name] = m
 	}
-	return nil
 }
 
 // isMasterDownByAddr is spec §9.2.
