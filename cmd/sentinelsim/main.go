@@ -8,6 +8,8 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/sentinelsim/sentinelsim/scenarios/bench"
 )
 
 // Exit codes, shared by every verb.
@@ -51,6 +53,7 @@ Run 'sentinelsim VERB -h' for the flags of a verb.
 `
 
 func main() {
+	bench.TuneGC() // GOGC=400 unless the environment says otherwise (scenarios/bench/gc.go)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

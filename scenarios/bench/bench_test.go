@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"testing"
 	"time"
@@ -10,6 +11,12 @@ import (
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
+
+// TestMain runs the benchmarks with the CLI's GC settings (TuneGC).
+func TestMain(m *testing.M) {
+	TuneGC()
+	os.Exit(m.Run())
+}
 
 // Every shape is a valid scenario that runs; the client shape does about
 // the operations it is asked for.
