@@ -62,7 +62,8 @@ func (r *runner) sampleOnce(w *sim.World) {
 			continue
 		}
 		selfBad := w.Paused(x.id) || w.SlowedUntil(x.id) > now
-		for name, addr := range s.MasterAddrs() {
+		for i := range s.MasterCount() {
+			name, addr := s.MasterAddr(i)
 			if selfBad || !r.healthy(x.id, addr) {
 				if r.lastLost[x.name] == nil {
 					r.lastLost[x.name] = map[string]wire.Time{}

@@ -1,10 +1,6 @@
 package sentinel
 
-import (
-	"iter"
-
-	"github.com/sentinelsim/sentinelsim/internal/wire"
-)
+import "github.com/sentinelsim/sentinelsim/internal/wire"
 
 // MasterView is what a sentinel currently believes about one monitored
 // master: the answer of SENTINEL GET-MASTER-ADDR-BY-NAME (the promoted
@@ -33,17 +29,16 @@ func (s *Sentinel) Masters() []MasterView {
 	return out
 }
 
-// MasterAddrs yields the name and current address of every monitored
-// master, in configuration order, without building Masters' views: the
-// stability checker asks ten times a simulated second.
-func (s *Sentinel) MasterAddrs() iter.Seq2[string, wire.Addr] {
-	return func(yield func(string, wire.Addr) bool) {
-		for _, m := range s.masters {
-			if !yield(m.name, m.currentAddr()) {
-				return
-			}
-		}
-	}
+// MasterCount is the number of monitored masters; MasterAddr(i) gives the
+// name and current address of the i-th, in configuration order: what the
+// stability checker reads ten times a simulated second, without building
+// Masters' views.
+func (s *Sentinel) MasterCount() int { return len(s.masters) }
+
+// MasterAddr returns the name and current address of the i-th master.
+func (s *Sentinel) MasterAddr(i int) (string, wire.Addr) {
+	m := s.masters[i]
+	return m.name, m.currentAddr()
 }
 
 // CurrentEpoch is the sentinel's current epoch (spec §10.1).

@@ -164,7 +164,12 @@ func (s *Sentinel) ping(r *instance) {
 	if l.cc == nil {
 		return
 	}
-	s.send(l.cc, cPing, r, r.command("PING"))
+	// The one-argument slice is kept (commands are never changed once
+	// sent): a PING a second to every instance.
+	if name := r.command("PING"); len(r.pingArgs) == 0 || r.pingArgs[0] != name {
+		r.pingArgs = []string{name}
+	}
+	s.send(l.cc, cPing, r, r.pingArgs...)
 	l.lastPingTime = s.now
 	if l.actPingTime == 0 {
 		l.actPingTime = s.now

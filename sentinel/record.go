@@ -65,13 +65,14 @@ const (
 // instance is a record of a master, replica or other sentinel (spec §4.3).
 // Field names follow sentinel.c; times are the sentinel's wall clock in ms.
 type instance struct {
-	kind   kind
-	flags  flag
-	name   string // master: group name; replica: ip:port; sentinel: run id
-	runID  string
-	addr   wire.Addr
-	link   *link
-	master *instance // replicas and sentinels: the master they belong to
+	pingArgs []string // the last PING sent, reused (ping)
+	kind     kind
+	flags    flag
+	name     string // master: group name; replica: ip:port; sentinel: run id
+	runID    string
+	addr     wire.Addr
+	link     *link
+	master   *instance // replicas and sentinels: the master they belong to
 
 	configEpoch             uint64
 	lastPubTime             wire.Time
