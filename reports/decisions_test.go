@@ -11,7 +11,7 @@ import (
 const sampleTrace = `0 boot s1
 0 event s1 # +monitor master mymaster 10.0.0.1 6379 quorum 2
 1000 send #12 s1>r1 c1 #2 PING
-1001 recv #12 s1>r1 c1 #2 PING
+1001 recv #12 s1>r1
 4000 fault partition {r1} {r2 s1}
 7001 event s1 # +sdown master mymaster 10.0.0.1 6379
 7001 event s1 # +sdown slave 10.0.0.2:6379 10.0.0.2 6379 @ mymaster 10.0.0.1 6379

@@ -8,7 +8,7 @@ import (
 // (go test, go test -race, any GOMAXPROCS, any machine) must produce exactly
 // this run; TestDemoDeterminism only compares a build with itself.
 const (
-	demoSeed7Hash  = "a487e86f61f1c083acb728a7dc25913d639690110aefa4db05b1a6ba2a5c22ae"
+	demoSeed7Hash  = "0ae7b1fbcceadfea38f12879a105ffc9d0a953ea4ff860ee9f5387df6a53016c"
 	demoSeed7Lines = 70585
 )
 
@@ -35,7 +35,7 @@ the values above; otherwise, find what changed the run.`,
 // Redis nodes and the client together. A change here means a decision,
 // a message or an event of the real engine changed.
 const (
-	failoverSeed9Hash  = "7996e2ca32e5495f1c6fa83d33392e5599acd171a13d814fa2ef56a76f47fda1"
+	failoverSeed9Hash  = "0291c281b15c1a94dcecc5c43375960574dd0edfdb42e8b858cefc030c8cde72"
 	failoverSeed9Lines = 39943
 )
 

@@ -261,7 +261,7 @@ func fates(t *testing.T, lines []line) []*fate {
 		default:
 			continue
 		}
-		if len(l.rest) < 3 || (l.verb == "drop" && len(l.rest) < 4) {
+		if len(l.rest) < 2 || l.verb != "recv" && len(l.rest) < 3 || (l.verb == "drop" && len(l.rest) < 4) {
 			t.Fatalf("short trace line %q", l.raw)
 		}
 		id, err := strconv.ParseUint(strings.TrimPrefix(l.rest[0], "#"), 10, 64)
@@ -287,6 +287,7 @@ func fates(t *testing.T, lines []line) []*fate {
 			f.sent, f.sentAt = true, l.at
 		case "recv":
 			f.recv = append(f.recv, l.at)
+			continue // a delivery line names the message; its payload is on the send line
 		case "held":
 			f.held = append(f.held, l.at)
 		case "dup":

@@ -338,7 +338,7 @@ func (w *World) reset(m *wire.Message) {
 // receive hands m to its process.
 func (w *World) receive(to *node, m *wire.Message) {
 	w.stats.Delivered++
-	w.record("recv", m)
+	w.recordRecv(m)
 	w.call(to, func(ctx *Context) { to.proc.Receive(ctx, *m) })
 }
 
@@ -423,4 +423,17 @@ func (w *World) stopFlapper(f *flapper) {
 		t.word(f.label)
 		t.end()
 	}
+}
+
+// recordRecv writes a delivery: "recv #id from>to". The payload is on the
+// message's send line; writing it again would double the trace's bytes
+// and the time spent formatting and hashing them.
+func (w *World) recordRecv(m *wire.Message) {
+	t := w.trace
+	if t.off {
+		return
+	}
+	t.begin(w.now, "recv")
+	t.msg(w, m)
+	t.end()
 }

@@ -21,7 +21,7 @@ import (
 // Every line starts with the simulated time in milliseconds and a verb:
 //
 //	1000 send #12 s1>r1 PING
-//	1001 recv #12 s1>r1 PING
+//	1001 recv #12 s1>r1                    (the payload is on #12's send line)
 //	1001 drop #13 s1>r2 partition PING
 //	1001 held #14 s1>r3 PING               (r3 is paused; delivered on resume)
 //	2000 dup #15 s2>r1 PING                (a second copy is on its way)

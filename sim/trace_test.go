@@ -46,7 +46,7 @@ func TestTraceEscapesControlBytes(t *testing.T) {
 		`0 event a fake\n0 fault heal`,
 		`0 send #1 a>b p\r\tq\x01\x7f`,
 		"0 boot b",
-		`0 recv #1 a>b p\r\tq\x01\x7f`,
+		`0 recv #1 a>b`,
 		`10 stop panic process a panicked: bad\nstop`,
 	}, raw)
 	require.Equal(t, uint64(len(raw)), c.w.Trace().Lines())
