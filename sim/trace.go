@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"hash"
 	"io"
-	"strconv"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
@@ -65,7 +64,7 @@ func (t *Trace) begin(at wire.Time, verb string) {
 	if t.off {
 		return
 	}
-	t.buf = strconv.AppendInt(t.buf[:t.mark], int64(at), 10) // drops a line left unfinished
+	t.buf = wire.AppendInt(t.buf[:t.mark], int64(at)) // drops a line left unfinished
 	t.buf = append(t.buf, ' ')
 	t.buf = append(t.buf, verb...)
 }
@@ -153,7 +152,7 @@ func (t *Trace) msg(w *World, m *wire.Message) {
 		return
 	}
 	t.buf = append(t.buf, " #"...)
-	t.buf = strconv.AppendUint(t.buf, m.ID, 10)
+	t.buf = wire.AppendUint(t.buf, m.ID)
 	t.buf = append(t.buf, ' ')
 	t.buf = append(t.buf, w.nodes[m.From].name...)
 	t.buf = append(t.buf, '>')

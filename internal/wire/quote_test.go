@@ -30,3 +30,14 @@ func TestAppendTraceForms(t *testing.T) {
 	require.Equal(t, `c2 hangup`, (&Hangup{Conn: 2}).String())
 	require.Equal(t, `RST c2 hangup`, (&Reset{Payload: &Hangup{Conn: 2}}).String())
 }
+
+// AppendUint and AppendInt write what strconv writes.
+func FuzzAppendInt(f *testing.F) {
+	for _, v := range []int64{0, 9, 10, 99, 100, -1, -10, 1<<63 - 1, -1 << 63} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v int64) {
+		require.Equal(t, strconv.AppendInt([]byte("x"), v, 10), AppendInt([]byte("x"), v))
+		require.Equal(t, strconv.AppendUint(nil, uint64(v), 10), AppendUint(nil, uint64(v)))
+	})
+}

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -75,7 +76,7 @@ func (v Value) AppendTrace(b []byte) []byte {
 		b = append(b, v.Str...)
 	case KindInt:
 		b = append(b, ':')
-		b = strconv.AppendInt(b, v.Int, 10)
+		b = AppendInt(b, v.Int)
 	case KindBulk:
 		b = AppendQuoted(b, v.Str)
 	case KindArray:
@@ -137,13 +138,13 @@ func AppendQuoted(b []byte, s string) []byte {
 // appendConn appends "c<conn>".
 func appendConn(b []byte, c ConnID) []byte {
 	b = append(b, 'c')
-	return strconv.AppendUint(b, uint64(c), 10)
+	return AppendUint(b, uint64(c))
 }
 
 // appendSeq appends " #<seq>".
 func appendSeq(b []byte, seq uint64) []byte {
 	b = append(b, " #"...)
-	return strconv.AppendUint(b, seq, 10)
+	return AppendUint(b, seq)
 }
 
 // ConnID numbers the connections a process opens. It is chosen by the
@@ -431,3 +432,29 @@ func (h *Hangup) Connection() ConnID { return h.Conn }
 
 // Handshake implements Segment.
 func (*Hangup) Handshake() bool { return false }
+
+// AppendUint appends v in decimal, like strconv.AppendUint but writing the
+// digits in place: the trace appends a time, a message number and a
+// sequence number to every line, and strconv's copy of a short digit
+// string cost more than the formatting.
+func AppendUint(b []byte, v uint64) []byte {
+	n := 1
+	for x := v; x >= 10; x /= 10 {
+		n++
+	}
+	b = slices.Grow(b, n)
+	b = b[:len(b)+n]
+	for i := len(b) - 1; i >= len(b)-n; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
+}
+
+// AppendInt is AppendUint for a signed value.
+func AppendInt(b []byte, v int64) []byte {
+	if v < 0 {
+		return AppendUint(append(b, '-'), uint64(-v))
+	}
+	return AppendUint(b, uint64(v))
+}
