@@ -131,3 +131,19 @@ func BenchmarkPorcupine(b *testing.B) {
 	}
 	b.ReportMetric(float64(per10k.Milliseconds())/float64(b.N), "ms/10k-ops")
 }
+
+// SweepMemory runs every seed once, in batches, and samples the heap
+// between them.
+func TestSweepMemoryBatches(t *testing.T) {
+	s, _ := LookupShape("idle-3s-3n")
+	f, err := s.Load(20 * wire.Second)
+	require.NoError(t, err)
+	var seen []int
+	samples, err := SweepMemory(f, 5, 2, 3, func(h HeapSample) { seen = append(seen, h.Done) })
+	require.NoError(t, err)
+	require.Equal(t, []int{2, 4, 5}, seen)
+	require.Len(t, samples, 3)
+	for _, h := range samples {
+		require.NotZero(t, h.Heap)
+	}
+}

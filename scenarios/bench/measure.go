@@ -123,6 +123,11 @@ func MeasureShape(s Shape, duration wire.Duration, minWall time.Duration, traced
 // does, and returns the wall time. after, if set, is called after each
 // finished run with the number finished so far (from one goroutine).
 func Sweep(f *scenarios.File, n, workers int, after func(done int)) (time.Duration, error) {
+	return sweepFrom(f, 1, n, workers, after)
+}
+
+// sweepFrom runs seeds first..first+n-1.
+func sweepFrom(f *scenarios.File, first uint64, n, workers int, after func(done int)) (time.Duration, error) {
 	jobs := make(chan uint64)
 	errs := make(chan error, n)
 	var wg sync.WaitGroup
@@ -136,22 +141,22 @@ func Sweep(f *scenarios.File, n, workers int, after func(done int)) (time.Durati
 		})
 	}
 	go func() {
-		for seed := 1; seed <= n; seed++ {
-			jobs <- uint64(seed)
+		for i := range uint64(n) {
+			jobs <- first + i
 		}
 		close(jobs)
 	}()
-	var first error
+	var firstErr error
 	for done := 1; done <= n; done++ {
-		if err := <-errs; err != nil && first == nil {
-			first = err
+		if err := <-errs; err != nil && firstErr == nil {
+			firstErr = err
 		}
 		if after != nil {
 			after(done)
 		}
 	}
 	wg.Wait()
-	return time.Since(start), first
+	return time.Since(start), firstErr
 }
 
 // HeapAfterGC collects garbage and returns the heap still allocated.
@@ -204,27 +209,31 @@ func MeasurePorcupine(ops int, minWall time.Duration) (Porcupine, error) {
 }
 
 // HeapSample is the heap still allocated after a GC, once Done seeds of a
-// sweep had finished.
+// sweep had finished and none was under way.
 type HeapSample struct {
 	Done int
 	Heap uint64
 }
 
-// SweepMemory runs seeds 1..n of f on workers goroutines and samples the
-// heap after GC every n/samples finished runs: a sweep's memory must not
-// grow with its seeds. Runs still under way are in every sample alike.
-// progress, if set, sees each sample as it is taken.
+// SweepMemory runs seeds 1..n of f on workers goroutines in `samples`
+// batches and, between batches (no run under way), measures the heap
+// still allocated after a GC: what a sweep keeps from run to run, which
+// must not grow with its seeds. progress, if set, sees each sample.
 func SweepMemory(f *scenarios.File, n, workers, samples int, progress func(HeapSample)) ([]HeapSample, error) {
-	every := max(1, n/samples)
+	samples = max(1, min(samples, n))
 	var out []HeapSample
-	_, err := Sweep(f, n, workers, func(done int) {
-		if done%every == 0 || done == n {
-			s := HeapSample{Done: done, Heap: HeapAfterGC()}
-			out = append(out, s)
-			if progress != nil {
-				progress(s)
-			}
+	done := 0
+	for b := range samples {
+		size := n/samples + min(1, max(0, n%samples-b)) // the first n%samples batches take one more
+		if _, err := sweepFrom(f, uint64(done)+1, size, workers, nil); err != nil {
+			return out, err
 		}
-	})
-	return out, err
+		done += size
+		s := HeapSample{Done: done, Heap: HeapAfterGC()}
+		out = append(out, s)
+		if progress != nil {
+			progress(s)
+		}
+	}
+	return out, nil
 }
