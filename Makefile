@@ -8,7 +8,7 @@ SEEDS         ?= 200
 BENCH_COUNT   ?= 6
 BENCH_OUT     ?= bench.txt
 
-.PHONY: all demo test test-race verify bench benchstat determinism build clean scenarios fuzz canaries golden conformance
+.PHONY: all demo test test-race verify bench perf benchstat determinism build clean scenarios fuzz canaries golden conformance
 
 all: verify test
 
@@ -72,6 +72,11 @@ verify:
 ## bench: the simulator benchmarks, BENCH_COUNT times each, into $(BENCH_OUT) (compare runs with 'make benchstat')
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./... | tee $(BENCH_OUT)
+
+## perf: sentinelsim bench, every figure of README's Performance section (about 4 minutes); PERF_ARGS="--memory-seeds 10000" for the long memory figure, "--format json" for CI
+PERF_ARGS ?=
+perf:
+	$(GO) run ./cmd/sentinelsim bench $(PERF_ARGS)
 
 ## benchstat: summarise $(BENCH_OUT) (give OLD=file to compare two runs)
 benchstat:
