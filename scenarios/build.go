@@ -59,8 +59,11 @@ type runner struct {
 	// truth said the sentinel could not get a valid reply from it;
 	// lostAt snapshots it at each failover start (by fact index).
 	lastLost map[string]map[string]wire.Time
-	lostAt   map[int]map[string]wire.Time
-	rebooted map[string]wire.Time // data nodes' last restart
+	// masterProcs caches, per sentinel, the process at each master's
+	// address (sampleOnce).
+	masterProcs map[wire.NodeID][]addrProc
+	lostAt      map[int]map[string]wire.Time
+	rebooted    map[string]wire.Time // data nodes' last restart
 	// resets is, per sentinel and master name, when the sentinel last
 	// reset its record of the master (+switch-master, +reset-master);
 	// resetAt snapshots it at each failover start (flaw F1, stability.go).
@@ -125,7 +128,7 @@ type CommandResult struct {
 
 // build makes the world for seed.
 func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner, error) {
-	r := &runner{f: f, dir: wire.NewStaticDirectory(), by: map[string]*proc{}, byID: map[wire.NodeID]*proc{}, byAddr: map[wire.Addr]*proc{},
+	r := &runner{f: f, dir: wire.NewStaticDirectory(), by: map[string]*proc{}, byID: map[wire.NodeID]*proc{}, byAddr: map[wire.Addr]*proc{}, masterProcs: map[wire.NodeID][]addrProc{},
 		events: map[string]int{}, leaders: map[uint64]wire.NodeID{},
 		lastLost: map[string]map[string]wire.Time{}, lostAt: map[int]map[string]wire.Time{}, rebooted: map[string]wire.Time{},
 		resets: map[string]map[string]wire.Time{}, resetAt: map[int]map[string]wire.Time{},
