@@ -147,3 +147,27 @@ func TestSweepMemoryBatches(t *testing.T) {
 		require.NotZero(t, h.Heap)
 	}
 }
+
+// A run that samples its heap (MeasureShape's first run, every run of
+// BenchmarkShapeUntraced) does not count the forced GCs as its own time:
+// they cost 15-30 % of the idle shape's wall, which made the first run, and
+// the untraced benchmark, look slower than they are.
+func TestHeapSamplingNotInWall(t *testing.T) {
+	const pause = 20 * time.Millisecond
+	samples := 0
+	defer func(f func() uint64) { heapAfterGC = f }(heapAfterGC)
+	heapAfterGC = func() uint64 {
+		samples++
+		time.Sleep(pause)
+		return 1
+	}
+	s, _ := LookupShape("idle-3s-3n")
+	f, err := s.Load(5 * wire.Minute)
+	require.NoError(t, err)
+	start := time.Now()
+	r, err := RunOnce(f, 1, true)
+	total := time.Since(start)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, samples, 5)
+	require.GreaterOrEqual(t, total-r.Wall, time.Duration(samples)*pause, "the heap samples' time is outside Wall")
+}

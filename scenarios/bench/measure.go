@@ -40,6 +40,7 @@ type Run struct {
 	// PeakHeap is the most live heap seen during the run: after a GC every
 	// simulated minute and at the end (so only when sampleHeap; it includes
 	// whatever else the process holds, e.g. a caller's earlier results).
+	// The time those GCs take is not in Wall.
 	PeakHeap uint64
 	ops      []history.Op
 }
@@ -53,7 +54,12 @@ func RunOnce(f *scenarios.File, seed uint64, sampleHeap bool) (Run, error) {
 
 func runOnce(f *scenarios.File, seed uint64, sampleHeap, traced bool) (Run, error) {
 	var peak uint64
-	sample := func(wire.Time) { peak = max(peak, HeapAfterGC()) }
+	var paused time.Duration // spent sampling the heap: not the run's time
+	sample := func(wire.Time) {
+		t0 := time.Now()
+		peak = max(peak, heapAfterGC())
+		paused += time.Since(t0)
+	}
 	o := scenarios.Options{NoTrace: !traced}
 	if sampleHeap {
 		runtime.GC()
@@ -61,7 +67,7 @@ func runOnce(f *scenarios.File, seed uint64, sampleHeap, traced bool) (Run, erro
 	}
 	start := time.Now()
 	res, err := scenarios.RunWith(f, seed, o)
-	wall := time.Since(start)
+	wall := time.Since(start) - paused
 	if err != nil {
 		return Run{}, err
 	}
@@ -158,6 +164,9 @@ func sweepFrom(f *scenarios.File, first uint64, n, workers int, after func(done 
 	wg.Wait()
 	return time.Since(start), firstErr
 }
+
+// heapAfterGC is HeapAfterGC, replaced by tests.
+var heapAfterGC = HeapAfterGC
 
 // HeapAfterGC collects garbage and returns the heap still allocated.
 func HeapAfterGC() uint64 {
