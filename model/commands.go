@@ -119,9 +119,6 @@ func (n *Node) lookup(name string) (string, bool) {
 	return "", false
 }
 
-// spec finds a command's table entry (the subcommand's, for a container)
-// and its full name ("config|get"); errText is the existence or arity error
-// processCommand rejects it with.
 // lowerNames maps the upper-case names of the known commands to lower case,
 // so that the usual spelling needs no allocation per command.
 var lowerNames = func() map[string]string {
@@ -142,6 +139,9 @@ func lowerName(name string) string {
 	return strings.ToLower(name)
 }
 
+// spec finds a command's table entry (the subcommand's, for a container)
+// and its full name ("config|get"); errText is the existence or arity error
+// processCommand rejects it with.
 func spec(name string, args []string) (c nodeCmd, fullname, errText string) {
 	c, isNode := nodeCommands[name]
 	if !isNode {
