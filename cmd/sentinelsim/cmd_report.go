@@ -77,15 +77,27 @@ func cmdDiff(args []string, stdout, stderr io.Writer) (int, error) {
 // Markdown summary (summary.md) and a run directory for each of the first
 // keep mismatched seeds (runs/seed-N), simulated again (a seed replays
 // exactly) so that the sweep itself keeps no traces.
-func sweepReports(all []sweepLine, scName, out, junitPath string, keep int, scenarioFor func(uint64) (*scenarios.File, []byte, error), fuzz bool, replayOf func(uint64) string, stdout io.Writer) error {
-	cases := make([]reports.Case, 0, len(all))
-	for _, l := range all {
-		c := reports.Case{Name: fmt.Sprintf("seed %d", l.Seed), Class: l.Scenario, Seconds: float64(l.WallMs) / 1000}
-		if !l.Matched {
-			c.Failure = fmt.Sprintf("%s, expected %s: %s", l.Verdict, l.Expected, l.Detail)
-			c.Detail = l.Replay
+func sweepReports(t *sweepTally, scName, out, junitPath string, keep int, scenarioFor func(uint64) (*scenarios.File, []byte, error), fuzz bool, replayOf func(uint64) string, stdout io.Writer) error {
+	t.sort()
+	bad := t.bad()
+	var cases []reports.Case
+	if out != "" || junitPath != "" {
+		cases = make([]reports.Case, 0, t.total())
+		i := 0 // the next mismatched line: runs and bad are both in seed order
+		for _, r := range t.runs {
+			c := reports.Case{Name: fmt.Sprintf("seed %d", r.seed), Class: scName, Seconds: float64(r.wallMs) / 1000}
+			if !r.matched {
+				for i < len(bad) && bad[i].Seed < r.seed {
+					i++
+				}
+				if i < len(bad) && bad[i].Seed == r.seed {
+					l := bad[i]
+					c.Failure = fmt.Sprintf("%s, expected %s: %s", l.Verdict, l.Expected, l.Detail)
+					c.Detail = l.Replay
+				}
+			}
+			cases = append(cases, c)
 		}
-		cases = append(cases, c)
 	}
 	var paths []string
 	if out != "" {
@@ -111,22 +123,13 @@ func sweepReports(all []sweepLine, scName, out, junitPath string, keep int, scen
 		return nil
 	}
 	var md strings.Builder
-	bad := 0
-	for _, l := range all {
-		if !l.Matched {
-			bad++
-		}
-	}
 	mark := "✅"
-	if bad > 0 {
+	if len(bad) > 0 {
 		mark = "❌"
 	}
-	fmt.Fprintf(&md, "## %s sweep %s: %d runs, %d mismatched\n\n", mark, scName, len(all), bad)
+	fmt.Fprintf(&md, "## %s sweep %s: %d runs, %d mismatched\n\n", mark, scName, t.total(), len(bad))
 	kept := 0
-	for _, l := range all {
-		if l.Matched {
-			continue
-		}
+	for _, l := range bad {
 		line := fmt.Sprintf("- seed %d: %s, expected %s: %s — <code>%s</code>", l.Seed, l.Verdict, l.Expected, html.EscapeString(l.Detail), html.EscapeString(l.Replay))
 		if kept < keep {
 			dir := filepath.Join(out, "runs", fmt.Sprintf("seed-%d", l.Seed))

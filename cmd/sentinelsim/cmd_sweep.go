@@ -263,19 +263,20 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	plain := *progress == "lines" || *progress == "auto" && !bar
 	start := time.Now()
 	lastLine := start
-	all := make([]sweepLine, 0, total)
+	tally := newTally()
 	for _, l := range done {
-		all = append(all, l)
+		tally.add(l)
 	}
+	clear(done) // the tally has what the reports need
 	finished := 0
-	mismatched := countMismatch(all)
+	mismatched := tally.mismatched
 	var enc *json.Encoder
 	if results != nil {
 		enc = json.NewEncoder(results)
 	}
 	for l := range lines {
 		finished++
-		all = append(all, l)
+		tally.add(l)
 		if !l.Matched {
 			mismatched++
 		}
@@ -299,8 +300,8 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 		return 0, inputError{inputErr}
 	}
 	interrupted := finished < len(todo)
-	code := summarize(stdout, all, total)
-	if err := sweepReports(all, scName, *out, *junit, *keep, func(seed uint64) (*scenarios.File, []byte, error) {
+	code := summarize(stdout, tally, total)
+	if err := sweepReports(tally, scName, *out, *junit, *keep, func(seed uint64) (*scenarios.File, []byte, error) {
 		if fuzz != nil {
 			f, text, err := scenarios.FuzzScenario(seed, *fuzz)
 			return f, []byte(text), err
@@ -321,16 +322,6 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 	return code, nil
 }
 
-func countMismatch(ls []sweepLine) int {
-	n := 0
-	for _, l := range ls {
-		if !l.Matched {
-			n++
-		}
-	}
-	return n
-}
-
 func progressBar(done, total, bad int, elapsed time.Duration) string {
 	const width = 30
 	filled := width
@@ -346,44 +337,20 @@ func progressBar(done, total, bad int, elapsed time.Duration) string {
 
 // summarize prints verdict counts and the mismatched seeds with their
 // replay commands; it returns the sweep's exit code.
-func summarize(w io.Writer, all []sweepLine, total int) int {
-	slices.SortFunc(all, func(a, b sweepLine) int {
-		if c := strings.Compare(a.Scenario, b.Scenario); c != 0 {
-			return c
-		}
-		switch {
-		case a.Seed < b.Seed:
-			return -1
-		case a.Seed > b.Seed:
-			return 1
-		}
-		return 0
-	})
-	counts := map[string]int{}
-	var bad []sweepLine
-	for _, l := range all {
-		counts[l.Verdict]++
-		if !l.Matched {
-			bad = append(bad, l)
-		}
-	}
+func summarize(w io.Writer, t *sweepTally, total int) int {
+	t.sort()
+	bad := t.bad()
 	var parts []string
 	for _, v := range []string{scenarios.Pass, scenarios.Violated, scenarios.Unknown, scenarios.Crash} {
-		if counts[v] > 0 {
-			parts = append(parts, fmt.Sprintf("%s=%d", v, counts[v]))
+		if t.counts[v] > 0 {
+			parts = append(parts, fmt.Sprintf("%s=%d", v, t.counts[v]))
 		}
 	}
-	fmt.Fprintf(w, "verdicts: %s (%d of %d runs)\n", strings.Join(parts, " "), len(all), total)
-	fmt.Fprintf(w, "matched:  %d; mismatched: %d\n", len(all)-len(bad), len(bad))
-	printKnown(w, all)
-	var flapMs int64
-	flapFailovers := 0
-	for _, l := range all {
-		flapMs += l.FlapMs
-		flapFailovers += l.FlapFailovers
-	}
-	if flapMs > 0 {
-		fmt.Fprintf(w, "flapping: %d failover(s) in %s of flapping faults over all runs (%.2f per hour)\n", flapFailovers, time.Duration(flapMs)*time.Millisecond, float64(flapFailovers)*3.6e6/float64(flapMs))
+	fmt.Fprintf(w, "verdicts: %s (%d of %d runs)\n", strings.Join(parts, " "), t.total(), total)
+	fmt.Fprintf(w, "matched:  %d; mismatched: %d\n", t.total()-len(bad), len(bad))
+	printKnown(w, t.kept)
+	if t.flapMs > 0 {
+		fmt.Fprintf(w, "flapping: %d failover(s) in %s of flapping faults over all runs (%.2f per hour)\n", t.flapFailovers, time.Duration(t.flapMs)*time.Millisecond, float64(t.flapFailovers)*3.6e6/float64(t.flapMs))
 	}
 	const shown = 20
 	for i, l := range bad {
@@ -502,7 +469,11 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 			code = max(code, exitUnknown)
 		}
 	}
-	return max(code, summarize(stdout, all, len(all))), nil
+	tally := newTally()
+	for _, l := range all {
+		tally.add(l)
+	}
+	return max(code, summarize(stdout, tally, len(all))), nil
 }
 
 // isTerminal reports whether f is a character device (a terminal).
