@@ -26,14 +26,18 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 // replayReport is 'replay --format json' and DIR/replay.json.
 type replayReport struct {
-	Logs      []string         `json:"logs"`
-	Story     []string         `json:"story"`
-	Events    []replay.Event   `json:"events"`
-	Topology  replay.Topology  `json:"topology"`
-	Anomalies []replay.Anomaly `json:"anomalies"`
-	Faults    []replay.Fault   `json:"faults"`
-	Scenario  string           `json:"scenario"`
-	Real      replay.Decisions `json:"real"`
+	Logs     []string        `json:"logs"`
+	Story    []string        `json:"story"`
+	Events   []replay.Event  `json:"events"`
+	Topology replay.Topology `json:"topology"`
+	// Clocks bound each logging sentinel's clock against one of them, from
+	// events that must be ordered; ClockOffsets are the corrections applied.
+	Clocks       []replay.ClockBound `json:"clocks,omitempty"`
+	ClockOffsets map[string]int64    `json:"clock_offsets_ms,omitempty"`
+	Anomalies    []replay.Anomaly    `json:"anomalies"`
+	Faults       []replay.Fault      `json:"faults"`
+	Scenario     string              `json:"scenario"`
+	Real         replay.Decisions    `json:"real"`
 	// Simulated are the decisions most seeds made; Seeds each seed's,
 	// with where it parts from the real ones.
 	Simulated replay.Decisions    `json:"simulated"`
@@ -144,7 +148,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 			fmt.Fprintf(stdout, "seed %d:   failovers=%d switches=%d odown=%v — %s\n", r.Seed, r.Decisions.Failovers, len(r.Decisions.Switches), r.Decisions.ODown, mark)
 		}
 	}
-	rep := replayReport{Logs: fs.Args(), Story: a.Story(), Events: a.Events, Topology: a.Topology, Anomalies: a.Anomalies, Faults: a.Faults, Scenario: text,
+	rep := replayReport{Logs: fs.Args(), Story: a.Story(), Events: a.Events, Topology: a.Topology, Clocks: a.Clocks, ClockOffsets: a.Offsets, Anomalies: a.Anomalies, Faults: a.Faults, Scenario: text,
 		Real: a.Real, Simulated: commonest(res), Seeds: res, Match: 2*matches > len(res), Problems: a.Problems, Hints: a.Hints, Replay: strings.Join(cmd, " ")}
 	if *out != "" {
 		if err := os.MkdirAll(*out, 0o755); err != nil {

@@ -114,8 +114,11 @@ type Analysis struct {
 	// Offsets are the clock corrections applied to sentinels whose logs
 	// put an effect before its cause (ms added to their times).
 	Offsets map[string]int64 `json:"clock_offsets_ms,omitempty"`
-	Start   time.Time        `json:"start"`
-	SpanMs  int64            `json:"span_ms"`
+	// Clocks are the bounds causality puts on each logging sentinel's
+	// clock against one of them, and the corrections chosen (clock.go).
+	Clocks []ClockBound `json:"clocks,omitempty"`
+	Start  time.Time    `json:"start"`
+	SpanMs int64        `json:"span_ms"`
 }
 
 // Selection is a replica a leader selected for promotion, and when.
@@ -328,7 +331,11 @@ func Analyze(ls []*logs.Log, set Settings) (*Analysis, error) {
 	if top.FailoverTimeout == 0 {
 		top.FailoverTimeout = defaultFailoverTimeout.Milliseconds()
 	}
-	a.Offsets = estimateOffsets(a.Events, top)
+	var why string
+	a.Offsets, a.Clocks, why = estimateClocks(a.Events, top)
+	if why != "" {
+		a.Problems = append(a.Problems, why)
+	}
 	if len(a.Offsets) > 0 {
 		for i := range a.Events {
 			a.Events[i].AtMs += a.Offsets[a.Events[i].Sentinel]
@@ -403,75 +410,4 @@ func addrOf(s string) wire.Addr {
 		return a
 	}
 	return wire.Addr{Host: s}
-}
-
-// estimateOffsets finds sentinels whose clocks run behind: a vote for a
-// candidate cannot come before the candidate voted for itself (it asks
-// only after), and a switch-master an observer learns cannot come before
-// the leader promoted the replica. When a sentinel's log puts such an
-// effect more than 100 ms before its cause, its times are moved forward
-// by the largest gap (a lower bound of its offset).
-func estimateOffsets(events []Event, top *Topology) map[string]int64 {
-	byRunID := map[string]string{}
-	for _, s := range top.Sentinels {
-		if s.RunID != "" {
-			byRunID[s.RunID] = s.Name
-		}
-	}
-	type key struct {
-		runID string
-		epoch uint64
-	}
-	selfVote := map[key]int64{}
-	promoted := map[string]int64{} // replica address -> earliest +promoted-slave
-	for _, ev := range events {
-		e := ev.entry.Event
-		if e == nil {
-			continue
-		}
-		switch e.Type {
-		case "+vote-for-leader":
-			if byRunID[e.Leader] == ev.Sentinel {
-				k := key{e.Leader, e.Epoch}
-				if t, ok := selfVote[k]; !ok || ev.AtMs < t {
-					selfVote[k] = ev.AtMs
-				}
-			}
-		case "+promoted-slave":
-			if e.Inst != nil {
-				a := e.Inst.Addr.String()
-				if t, ok := promoted[a]; !ok || ev.AtMs < t {
-					promoted[a] = ev.AtMs
-				}
-			}
-		}
-	}
-	const tolerance = 100
-	out := map[string]int64{}
-	for _, ev := range events {
-		e := ev.entry.Event
-		if e == nil {
-			continue
-		}
-		var cause int64 = -1
-		switch e.Type {
-		case "+vote-for-leader":
-			if byRunID[e.Leader] != ev.Sentinel {
-				if t, ok := selfVote[key{e.Leader, e.Epoch}]; ok {
-					cause = t
-				}
-			}
-		case "+switch-master":
-			if t, ok := promoted[e.To.String()]; ok {
-				cause = t
-			}
-		}
-		if cause >= 0 && cause-ev.AtMs > tolerance && cause-ev.AtMs > out[ev.Sentinel] {
-			out[ev.Sentinel] = cause - ev.AtMs
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }

@@ -601,3 +601,43 @@ func TestPartitionNeedsBothSides(t *testing.T) {
 	require.Len(t, a.Faults, 1, "%+v", a.Faults)
 	require.Equal(t, Fault{AtMs: 20_000, Kind: "isolate", Node: "s3", ForMs: 32_000}, Fault{AtMs: a.Faults[0].AtMs, Kind: a.Faults[0].Kind, Node: a.Faults[0].Node, ForMs: a.Faults[0].ForMs})
 }
+
+// The real kill-master recording with one sentinel's clock moved ahead or
+// behind: the votes bound its offset from both sides (its vote comes after
+// the leader's own and before the leader logs receiving it), the middle of
+// that interval is applied, and the decisions read as recorded.
+func TestClockOffsetBothWays(t *testing.T) {
+	for _, shift := range []time.Duration{-4 * time.Second, 4 * time.Second, 1500 * time.Millisecond} {
+		t.Run(shift.String(), func(t *testing.T) {
+			ls := loadDir(t, "real-7.0.15-kill-master", "sentinel1.log", "sentinel2.log", "sentinel3.log")
+			for i := range ls[1].Entries {
+				ls[1].Entries[i].Time = ls[1].Entries[i].Time.Add(shift)
+			}
+			a, err := Analyze(ls, Settings{Quorum: 2, DownAfterMs: 2000, FailoverTimeoutMs: 10000})
+			require.NoError(t, err)
+			var got *ClockBound
+			for i, c := range a.Clocks {
+				if c.Sentinel == "s2" || c.Reference == "s2" {
+					got = &a.Clocks[i]
+				}
+			}
+			require.NotNil(t, got, "%+v", a.Clocks)
+			want := -shift.Milliseconds() // the correction that undoes the shift
+			if got.Reference == "s2" {
+				want = -want // s2 is the reference: the other sentinel's correction
+			}
+			require.NotNil(t, got.LowMs, "%s", got)
+			require.NotNil(t, got.HighMs, "%s", got)
+			require.LessOrEqual(t, *got.LowMs, want, "%s", got)
+			require.GreaterOrEqual(t, *got.HighMs, want, "%s", got)
+			require.InDelta(t, want, got.AppliedMs, 100, "%s", got)
+			require.Equal(t, []Switch{{Master: "mymaster", From: "127.0.0.1:27201", To: "127.0.0.1:27202", Epoch: 1}}, a.Real.Switches)
+			require.Contains(t, a.Explain(), "its times are corrected")
+		})
+	}
+	// Unshifted, the clocks agree: nothing is corrected.
+	a, err := Analyze(loadDir(t, "real-7.0.15-kill-master", "sentinel1.log", "sentinel2.log", "sentinel3.log"), Settings{Quorum: 2, DownAfterMs: 2000})
+	require.NoError(t, err)
+	require.Empty(t, a.Offsets)
+	require.NotEmpty(t, a.Clocks)
+}

@@ -354,11 +354,7 @@ func (a *Analysis) Explain() string {
 	t := a.Topology
 	fmt.Fprintf(&b, "master %s at %s, quorum %d, %d replica(s), %d sentinel(s) (%d with logs); down-after %d ms, failover-timeout %d ms\n",
 		t.Master, t.MasterAddr, t.Quorum, len(t.Replicas), len(t.Sentinels), loggedSentinels(&t), t.DownAfterMs, t.FailoverTimeout)
-	for _, s := range t.Sentinels {
-		if off := a.Offsets[s.Name]; off != 0 {
-			fmt.Fprintf(&b, "clock: %s's log runs at least %d ms behind (an effect logged before its cause); its times are corrected\n", s.Name, off)
-		}
-	}
+	b.WriteString(describeClocks(a.Clocks))
 	fmt.Fprintf(&b, "decisions: odown=%v failovers=%d switches=%d aborts=%d elections=%d\n", a.Real.ODown, a.Real.Failovers, len(a.Real.Switches), len(a.Real.Aborts), len(a.Real.Elections))
 	for _, s := range a.Real.Switches {
 		fmt.Fprintf(&b, "  switch-master %s %s -> %s (epoch %d)\n", s.Master, s.From, s.To, s.Epoch)
