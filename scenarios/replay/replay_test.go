@@ -641,3 +641,29 @@ func TestClockOffsetBothWays(t *testing.T) {
 	require.Empty(t, a.Offsets)
 	require.NotEmpty(t, a.Clocks)
 }
+
+// Ordered pairs that cannot all hold (a clock that moved during the
+// incident) apply no correction and say so.
+func TestClockContradiction(t *testing.T) {
+	leader := "0000000000000000000000000000000000000001"
+	voter := "0000000000000000000000000000000000000002"
+	head := "1:X 01 Jan 2024 00:00:00.000 # Sentinel ID is " + leader + "\n1:X 01 Jan 2024 00:00:00.000 # +monitor master m 10.0.0.1 6379 quorum 2\n"
+	// s1 votes for itself at 10.000 and logs s2's vote at 10.005; s2 logs
+	// that vote at 20.000 (so at most -9.995 s late) and a second one, in
+	// epoch 2, at 07.000 before s1's own at 10.000 (so at least 3 s late).
+	l1 := head +
+		"1:X 01 Jan 2024 00:00:10.000 # +vote-for-leader " + leader + " 1\n" +
+		"1:X 01 Jan 2024 00:00:10.005 # " + voter + " voted for " + leader + " 1\n" +
+		"1:X 01 Jan 2024 00:00:30.000 # +vote-for-leader " + leader + " 2\n"
+	l2 := "2:X 01 Jan 2024 00:00:00.000 # Sentinel ID is " + voter + "\n2:X 01 Jan 2024 00:00:00.000 # +monitor master m 10.0.0.1 6379 quorum 2\n" +
+		"2:X 01 Jan 2024 00:00:20.000 # +vote-for-leader " + leader + " 1\n" +
+		"2:X 01 Jan 2024 00:00:27.000 # +vote-for-leader " + leader + " 2\n"
+	a1, err := logs.Parse("a.log", strings.NewReader(l1), logs.Options{})
+	require.NoError(t, err)
+	a2, err := logs.Parse("b.log", strings.NewReader(l2), logs.Options{})
+	require.NoError(t, err)
+	a, err := Analyze([]*logs.Log{a1, a2}, Settings{DownAfterMs: 5000})
+	require.NoError(t, err)
+	require.Empty(t, a.Offsets)
+	require.Contains(t, strings.Join(a.Problems, "\n"), "contradict")
+}
