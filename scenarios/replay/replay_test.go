@@ -667,3 +667,26 @@ func TestClockContradiction(t *testing.T) {
 	require.Empty(t, a.Offsets)
 	require.Contains(t, strings.Join(a.Problems, "\n"), "contradict")
 }
+
+// Real redis-sentinel 7.0.15: packets from the master's host to sentinel
+// s2's host dropped, the other direction open, from 20.04 s to 50.08 s
+// (testdata/real-7.0.15-oneway-master-sentinel; times from its first log
+// line). On TCP that stalls the established s2<->r1 connections both ways
+// and s2's new ones never get a SYN-ACK (connections-cut.txt), so the logs
+// are those of a two-way cut of the link: s2 alone had the master SDOWN
+// (2.8 s in, -sdown 2.2 s after the heal), no ODOWN, no failover. Nothing
+// in the sentinels' logs tells the direction, so replay infers the cut of
+// that link, and the simulation decides alike.
+func TestReplayRealOneWayMasterToSentinel(t *testing.T) {
+	a, err := Analyze(loadDir(t, "real-7.0.15-oneway-master-sentinel", "sentinel1.log", "sentinel2.log", "sentinel3.log"), realSettings)
+	require.NoError(t, err)
+	require.False(t, a.Real.ODown)
+	require.Empty(t, a.Real.Switches)
+	require.Len(t, a.Faults, 1, "%+v", a.Faults)
+	f := a.Faults[0]
+	require.Equal(t, Fault{Kind: "cut", Node: "r1 s2"}, Fault{Kind: f.Kind, Node: f.Node})
+	require.InDelta(t, 20_040, f.AtMs, 2000)
+	require.InDelta(t, 50_076, f.AtMs+f.ForMs, 3000)
+	require.Contains(t, strings.Join(a.Story(), " "), "rightly no failover")
+	simulateAll(t, a, 5)
+}
