@@ -690,3 +690,22 @@ func TestReplayRealOneWayMasterToSentinel(t *testing.T) {
 	require.Contains(t, strings.Join(a.Story(), " "), "rightly no failover")
 	simulateAll(t, a, 5)
 }
+
+// The reverse: packets from s2's host to the master's host dropped, from
+// 20.04 s to 50.07 s (testdata/real-7.0.15-oneway-sentinel-master). The
+// real sentinels logged the same as for the other direction (s2 alone had
+// the master SDOWN, 2.6 s in to 2.0 s after the heal); replay infers the
+// same cut of the r1-s2 link and no failover.
+func TestReplayRealOneWaySentinelToMaster(t *testing.T) {
+	a, err := Analyze(loadDir(t, "real-7.0.15-oneway-sentinel-master", "sentinel1.log", "sentinel2.log", "sentinel3.log"), realSettings)
+	require.NoError(t, err)
+	require.False(t, a.Real.ODown)
+	require.Empty(t, a.Real.Switches)
+	require.Len(t, a.Faults, 1, "%+v", a.Faults)
+	f := a.Faults[0]
+	require.Equal(t, Fault{Kind: "cut", Node: "r1 s2"}, Fault{Kind: f.Kind, Node: f.Node})
+	require.InDelta(t, 20_040, f.AtMs, 2000)
+	require.InDelta(t, 50_070, f.AtMs+f.ForMs, 3000)
+	require.Contains(t, strings.Join(a.Story(), " "), "rightly no failover")
+	simulateAll(t, a, 5)
+}
