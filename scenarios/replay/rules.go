@@ -246,12 +246,16 @@ func infer(events []Event, top *Topology) []Fault {
 			} else {
 				delete(down, ev.Sentinel)
 				// A sentinel that lost the master while the others (enough
-				// of them) did not: the link between the two was cut.
+				// of them) did not: the link between the two was cut. One
+				// direction dropped logs the same (TCP stalls both ways
+				// without ACKs: testdata/real-7.0.15-oneway-*), so both
+				// ways it is.
 				if up, ok := alone[ev.Sentinel]; ok && since < 0 && !was {
 					if n := nodeName(top, e.Inst.Addr.String()); n != "" {
 						from := max(up.AtMs-top.DownAfterMs, 0)
 						out = append(out, Fault{AtMs: from, Kind: "cut", Node: n + " " + ev.Sentinel, ForMs: ev.AtMs - from,
-							Why: up.Where + ": only " + ev.Sentinel + " had the master SDOWN, until " + ev.Where})
+							Why: up.Where + ": only " + ev.Sentinel + " had the master SDOWN, until " + ev.Where +
+								" (either direction alone would log the same)"})
 					}
 				}
 				delete(alone, ev.Sentinel)
