@@ -10,8 +10,10 @@
 // happen, ordered by (simulated time, sequence number). The loop takes the
 // earliest event, advances simulated time to it and hands it to its process;
 // the process reacts through a Context (send, set a timer, persist, emit an
-// event) and returns. There are no goroutines, no wall clock and no global
-// randomness: the same seed and the same inputs give the same trace.
+// event) and returns. There are no goroutines in the world, no wall clock
+// and no global randomness: the same seed and the same inputs give the same
+// trace. (The trace's lines are formatted and hashed on other goroutines,
+// in order, from values that never change once recorded; see Trace.)
 //
 //	w, _ := sim.New(sim.Config{Seed: 42, Network: sim.LAN})
 //	a, _ := w.AddNode(sim.NodeSpec{Name: "s1", Start: newSentinel})

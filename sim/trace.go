@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"hash"
 	"io"
+	"runtime"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
@@ -35,24 +36,89 @@ import (
 // Timer firings are not recorded: they are internal to a process, and
 // everything they cause is. A line is one record: control bytes in the text
 // processes hand over (events, payloads) are escaped (\n, \r, \t, \xNN).
+//
+// The world only notes what a line holds (strings, numbers and payloads,
+// all immutable once sent); the lines are formatted, hashed and written a
+// batch at a time on other goroutines, in order, so that on a machine with
+// more than one core the trace costs the simulation little. Those
+// goroutines read nothing else of the world and decide nothing in it: the
+// world stays single-threaded, and the bytes are the same whatever the
+// scheduling. The writer is called from them, one call at a time, in
+// order; Flush and Hash wait for every finished line.
 type Trace struct {
-	out io.Writer // nil: hash only
-	sum hash.Hash
-	// buf holds finished lines up to mark, then the line being built; the
-	// finished ones are hashed and written a block at a time (a hash call
-	// per line cost more than the hashing).
-	buf   []byte
+	off bool // records nothing (Config.NoTrace)
+	// ops holds the finished lines' parts up to mark, then the parts of
+	// the line being built.
+	ops   []traceOp
 	mark  int
 	lines uint64
-	err   error
-	off   bool // records nothing (Config.NoTrace)
+	// async formats batches on other goroutines (more than one core).
+	async bool
+	// sink is where batches go, in order; last is closed when the latest
+	// batch has been hashed and written; slots bounds the batches in
+	// flight (each holds its payloads alive).
+	sink  *traceSink
+	last  chan struct{}
+	slots chan struct{}
+	free  chan []traceOp
+	bufs  chan []byte
+	held  [][]traceOp // batches kept unformatted until wait (holdTrace)
 }
+
+// holdTrace, set by tests only, keeps every batch unformatted until Flush
+// or Hash: a payload changed after it was sent would then show in the
+// trace hash.
+var holdTrace bool
+
+// traceSink is the part of a trace the batch goroutines own, one at a
+// time in batch order.
+type traceSink struct {
+	out io.Writer // nil: hash only
+	sum hash.Hash
+	err error
+}
+
+// traceOp is one part of a line: its start (time and verb), a word, a
+// payload, or a message's "#id from>to".
+type traceOp struct {
+	kind opKind
+	n    uint64 // the time (begin), the message id (msg)
+	s    string // the verb, the word, the sender's name
+	s2   string // the receiver's name
+	p    wire.Payload
+}
+
+type opKind uint8
+
+const (
+	opBegin opKind = iota
+	opWord
+	opPayload
+	opMsg
+)
+
+// traceBatch is how many line parts go to a formatting goroutine at once,
+// and traceSlots how many batches may wait to be formatted.
+const (
+	traceBatch = 2048
+	traceSlots = 4
+)
 
 // newTrace returns a recorder writing to w, or only hashing when w is nil,
 // or recording nothing when off.
 func newTrace(w io.Writer, off bool) *Trace {
-	// No bufio: buf already hands the writer 32 KiB blocks.
-	return &Trace{out: w, sum: sha256.New(), buf: make([]byte, 0, traceBlock+4096), off: off}
+	t := &Trace{off: off, sink: &traceSink{out: w, sum: sha256.New()}}
+	if off {
+		return t
+	}
+	t.ops = make([]traceOp, 0, traceBatch+64)
+	t.async = runtime.GOMAXPROCS(0) > 1
+	t.last = make(chan struct{})
+	close(t.last)
+	t.slots = make(chan struct{}, traceSlots)
+	t.free = make(chan []traceOp, traceSlots+1)
+	t.bufs = make(chan []byte, traceSlots+1)
+	return t
 }
 
 // begin starts a line at time at with the given verb.
@@ -60,9 +126,8 @@ func (t *Trace) begin(at wire.Time, verb string) {
 	if t.off {
 		return
 	}
-	t.buf = wire.AppendInt(t.buf[:t.mark], int64(at)) // drops a line left unfinished
-	t.buf = append(t.buf, ' ')
-	t.buf = append(t.buf, verb...)
+	// A line left unfinished is dropped.
+	t.ops = append(t.ops[:t.mark], traceOp{kind: opBegin, n: uint64(at), s: verb})
 }
 
 // word appends a space and s. Control bytes in s (below 0x20, and 0x7f) are
@@ -72,29 +137,166 @@ func (t *Trace) word(s string) {
 	if t.off {
 		return
 	}
-	t.buf = append(t.buf, ' ')
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f {
-			t.buf = appendEscaped(t.buf, s)
-			return
-		}
-	}
-	t.buf = append(t.buf, s...)
+	t.ops = append(t.ops, traceOp{kind: opWord, s: s})
 }
 
-// payload appends a space and p's text, escaped like word, without
-// building the text as a string first.
+// payload appends a space and p's text, escaped like word.
 func (t *Trace) payload(p wire.Payload) {
 	if t.off {
 		return
 	}
-	t.buf = append(t.buf, ' ')
-	start := len(t.buf)
-	t.buf = wire.AppendPayload(t.buf, p)
-	if hasControl(t.buf[start:]) {
-		text := string(t.buf[start:])
-		t.buf = appendEscaped(t.buf[:start], text)
+	t.ops = append(t.ops, traceOp{kind: opPayload, p: p})
+}
+
+// msg appends "#id from>to".
+func (t *Trace) msg(w *World, m *wire.Message) {
+	if t.off {
+		return
 	}
+	t.ops = append(t.ops, traceOp{kind: opMsg, n: m.ID, s: w.nodes[m.From].name, s2: w.nodes[m.To].name})
+}
+
+// end finishes the line; full batches go to be formatted.
+func (t *Trace) end() {
+	if t.off {
+		return
+	}
+	t.mark = len(t.ops)
+	t.lines++
+	if t.mark >= traceBatch {
+		t.ship()
+	}
+}
+
+// ship hands the finished lines to be formatted, hashed and written after
+// the batches before them: on another goroutine when there are cores to
+// spare, here otherwise.
+func (t *Trace) ship() {
+	if t.mark == 0 {
+		return
+	}
+	batch := t.ops[:t.mark]
+	var next []traceOp
+	select {
+	case next = <-t.free:
+	default:
+		next = make([]traceOp, 0, cap(t.ops))
+	}
+	t.ops = append(next[:0], t.ops[t.mark:]...) // an unfinished line, if any
+	t.mark = 0
+	if holdTrace {
+		t.held = append(t.held, batch)
+		return
+	}
+	if !t.async {
+		t.sink.take(appendLines(nil, batch))
+		t.recycle(batch)
+		return
+	}
+	t.slots <- struct{}{}
+	prev, done := t.last, make(chan struct{})
+	t.last = done
+	go func() {
+		var buf []byte
+		select {
+		case buf = <-t.bufs:
+		default:
+			buf = make([]byte, 0, 64<<10)
+		}
+		buf = appendLines(buf[:0], batch)
+		<-prev
+		t.sink.take(buf)
+		close(done)
+		t.recycle(batch)
+		select {
+		case t.bufs <- buf:
+		default:
+		}
+		<-t.slots
+	}()
+}
+
+// recycle clears a formatted batch (its payloads may be collected) and
+// offers it for reuse.
+func (t *Trace) recycle(batch []traceOp) {
+	clear(batch)
+	select {
+	case t.free <- batch[:0]:
+	default:
+	}
+}
+
+// take hashes and writes formatted lines.
+func (s *traceSink) take(buf []byte) {
+	s.sum.Write(buf)
+	if s.out != nil && s.err == nil {
+		_, s.err = s.out.Write(buf)
+	}
+}
+
+// wait ships the finished lines and waits until every batch has been
+// hashed and written.
+func (t *Trace) wait() {
+	if t.off {
+		return
+	}
+	t.ship()
+	for _, batch := range t.held {
+		t.sink.take(appendLines(nil, batch))
+	}
+	t.held = nil
+	<-t.last
+}
+
+// appendLines formats the lines of ops.
+func appendLines(b []byte, ops []traceOp) []byte {
+	for i := range ops {
+		op := &ops[i]
+		switch op.kind {
+		case opBegin:
+			if i > 0 {
+				b = append(b, '\n')
+			}
+			b = wire.AppendInt(b, int64(op.n))
+			b = append(b, ' ')
+			b = append(b, op.s...)
+		case opWord:
+			b = append(b, ' ')
+			if hasControlString(op.s) {
+				b = appendEscaped(b, op.s)
+			} else {
+				b = append(b, op.s...)
+			}
+		case opPayload:
+			b = append(b, ' ')
+			start := len(b)
+			b = wire.AppendPayload(b, op.p)
+			if hasControl(b[start:]) {
+				text := string(b[start:])
+				b = appendEscaped(b[:start], text)
+			}
+		case opMsg:
+			b = append(b, " #"...)
+			b = wire.AppendUint(b, op.n)
+			b = append(b, ' ')
+			b = append(b, op.s...)
+			b = append(b, '>')
+			b = append(b, op.s2...)
+		}
+	}
+	if len(ops) > 0 {
+		b = append(b, '\n')
+	}
+	return b
+}
+
+func hasControlString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // hasControl reports whether b holds a control byte (below 0x20, or 0x7f),
@@ -142,49 +344,6 @@ func appendEscaped(buf []byte, s string) []byte {
 	return buf
 }
 
-// msg appends "#id from>to".
-func (t *Trace) msg(w *World, m *wire.Message) {
-	if t.off {
-		return
-	}
-	t.buf = append(t.buf, " #"...)
-	t.buf = wire.AppendUint(t.buf, m.ID)
-	t.buf = append(t.buf, ' ')
-	t.buf = append(t.buf, w.nodes[m.From].name...)
-	t.buf = append(t.buf, '>')
-	t.buf = append(t.buf, w.nodes[m.To].name...)
-}
-
-// traceBlock is how many bytes of finished lines are hashed and written at
-// once.
-const traceBlock = 32 << 10
-
-// end finishes the line; full blocks are hashed and written out.
-func (t *Trace) end() {
-	if t.off {
-		return
-	}
-	t.buf = append(t.buf, '\n')
-	t.mark = len(t.buf)
-	t.lines++
-	if t.mark >= traceBlock {
-		t.flushBlock()
-	}
-}
-
-// flushBlock hashes and writes the finished lines.
-func (t *Trace) flushBlock() {
-	if t.mark == 0 {
-		return
-	}
-	t.sum.Write(t.buf[:t.mark])
-	if t.out != nil && t.err == nil {
-		_, t.err = t.out.Write(t.buf[:t.mark])
-	}
-	n := copy(t.buf, t.buf[t.mark:]) // an unfinished line, if any
-	t.buf, t.mark = t.buf[:n], 0
-}
-
 // Lines returns the number of lines recorded so far.
 func (t *Trace) Lines() uint64 { return t.lines }
 
@@ -194,12 +353,12 @@ func (t *Trace) Hash() string {
 	if t.off {
 		return ""
 	}
-	t.flushBlock()
-	return hex.EncodeToString(t.sum.Sum(nil))
+	t.wait()
+	return hex.EncodeToString(t.sink.sum.Sum(nil))
 }
 
-// Flush writes buffered lines out and returns the first write error.
+// Flush writes out every finished line and returns the first write error.
 func (t *Trace) Flush() error {
-	t.flushBlock()
-	return t.err
+	t.wait()
+	return t.sink.err
 }
