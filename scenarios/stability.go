@@ -92,9 +92,7 @@ func (r *runner) healthy(x wire.NodeID, p *proc) bool {
 		return false
 	}
 	w := r.w
-	if !w.Up(p.id) || w.Paused(p.id) || w.SlowedUntil(p.id) > w.Now() || !w.Linked(x, p.id) || !w.Linked(p.id, x) ||
-		w.Degraded(x, p.id) || w.Degraded(p.id, x) || w.Stalled(x, p.id) || w.Stalled(p.id, x) ||
-		w.Flapped(x, p.id) || w.Flapped(p.id, x) {
+	if !w.Up(p.id) || w.Paused(p.id) || w.SlowedUntil(p.id) > w.Now() || !w.Clear(x, p.id) {
 		return false
 	}
 	n, ok := w.Process(p.id).(*model.Node)

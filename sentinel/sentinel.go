@@ -262,10 +262,14 @@ func (s *Sentinel) end() {
 func (s *Sentinel) persist() {
 	c := *s.conf
 	c.MyID, c.CurrentEpoch = s.myID, s.currentEpoch
-	c.Masters = nil
-	for _, m := range s.masters {
+	c.Masters = make([]conf.Master, 0, len(s.masters))
+	for i, m := range s.masters {
 		mc := conf.NewMaster(m.name, m.addr, m.quorum)
-		if orig := s.conf.Master(m.name); orig != nil {
+		// The configuration lists the masters in the same order, mostly:
+		// looking each up by name was quadratic in the masters.
+		if i < len(s.conf.Masters) && s.conf.Masters[i].Name == m.name {
+			mc = s.conf.Masters[i]
+		} else if orig := s.conf.Master(m.name); orig != nil {
 			mc = *orig
 		}
 		// The file names the current master: the promoted replica once the
@@ -275,7 +279,7 @@ func (s *Sentinel) persist() {
 		cur := m.currentAddr()
 		// Addresses are written in their announced form (hostnames.go).
 		mc.Addr, mc.ConfigEpoch, mc.LeaderEpoch = s.announced(cur), m.configEpoch, m.leaderEpoch
-		mc.KnownReplicas, mc.KnownSentinels = nil, nil
+		mc.KnownReplicas, mc.KnownSentinels = make([]wire.Addr, 0, len(m.replicas)), make([]conf.KnownSentinel, 0, len(m.sentinels))
 		for _, r := range m.replicas {
 			a := r.addr
 			if sameAddr(a, cur) {

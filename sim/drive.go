@@ -119,6 +119,21 @@ func (w *World) Flapping() bool {
 // even if the link is up again.
 func (w *World) Stalled(from, to wire.NodeID) bool { return w.link(from, to).stalled > 0 }
 
+// Clear reports whether the link between a and b is clear both ways: up,
+// at the network's default settings, with no segment waiting for
+// retransmission and no flapping fault covering it (Linked, !Degraded,
+// !Stalled and !Flapped, each way, in one look at the two links).
+func (w *World) Clear(a, b wire.NodeID) bool {
+	if !w.frozen {
+		return true // nothing is cut or sent before the world starts
+	}
+	ab, ba := w.link(a, b), w.link(b, a)
+	if ab.down() || ba.down() || ab.stalled > 0 || ba.stalled > 0 || ab.cfg != w.cfg.Network || ba.cfg != w.cfg.Network {
+		return false
+	}
+	return !w.Flapped(a, b) && !w.Flapped(b, a)
+}
+
 // Flapped reports whether a flapping fault that is going on covers the
 // link from one node to another, in either phase: a ground truth that
 // samples now and then must not take an up phase for a healthy link.

@@ -95,7 +95,7 @@ type link struct {
 	lastAt wire.Time
 	// streams holds the state of each direction of each TCP connection
 	// from this link's sender to its receiver (tcp.go), by streamKey.id.
-	streams map[uint64]*stream
+	streams []linkStream
 }
 
 func (l *link) down() bool { return l.cut || l.flapsDown > 0 }

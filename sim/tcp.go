@@ -92,25 +92,47 @@ func (k streamKey) id() uint64 {
 	return uint64(k.conn) << 1
 }
 
+// linkStream is one of a link's streams, by streamKey.id.
+type linkStream struct {
+	id uint64
+	st *stream
+}
+
 // streamOf returns k's stream, nil if there is none. Streams are kept per
-// link, by connection and direction: hashing one uint64 there costs much
-// less than hashing the four fields of streamKey in one map of the world,
-// twice per segment.
+// link, by connection and direction, in a short list (a link carries a
+// handful of connections): hashing the four fields of streamKey in one map
+// of the world, twice per segment, cost several times more.
 func (w *World) streamOf(k streamKey) *stream {
-	return w.link(k.from, k.to).streams[k.id()]
+	id := k.id()
+	for _, ls := range w.link(k.from, k.to).streams {
+		if ls.id == id {
+			return ls.st
+		}
+	}
+	return nil
 }
 
 // setStream makes st k's stream, or ends k's stream when st is nil.
 func (w *World) setStream(k streamKey, st *stream) {
 	l := w.link(k.from, k.to)
-	if st == nil {
-		delete(l.streams, k.id())
+	id := k.id()
+	for i := range l.streams {
+		if l.streams[i].id != id {
+			continue
+		}
+		if st != nil {
+			l.streams[i].st = st
+			return
+		}
+		last := len(l.streams) - 1
+		l.streams[i] = l.streams[last]
+		l.streams[last] = linkStream{}
+		l.streams = l.streams[:last]
 		return
 	}
-	if l.streams == nil {
-		l.streams = map[uint64]*stream{}
+	if st != nil {
+		l.streams = append(l.streams, linkStream{id, st})
 	}
-	l.streams[k.id()] = st
 }
 
 // streamFor returns the stream of k, starting a new one when there is

@@ -103,7 +103,11 @@ func (st *rewriteState) content() []byte {
 			}
 		}
 	}
-	var b strings.Builder
+	size := 0
+	for _, l := range st.lines {
+		size += len(l) + 1
+	}
+	b := make([]byte, 0, size)
 	wasEmpty := false
 	for _, l := range st.lines {
 		if l == "" {
@@ -114,10 +118,10 @@ func (st *rewriteState) content() []byte {
 		} else {
 			wasEmpty = false
 		}
-		b.WriteString(l)
-		b.WriteByte('\n')
+		b = append(b, l...)
+		b = append(b, '\n')
 	}
-	return []byte(b.String())
+	return b
 }
 
 // Rewrite returns the file Redis 7.0.15 writes for c when it persists its
