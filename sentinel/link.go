@@ -79,7 +79,23 @@ func (s *Sentinel) send(c *conn, kind cmdKind, r *instance, args ...string) {
 	if !c.pubsub {
 		c.owner.pendingCommands++
 	}
-	s.env.Send(c.node, &wire.Command{Conn: c.id, Seq: c.seq, Open: c.seq == 1, Args: args})
+	if len(args) > len(commandBox{}.args) {
+		s.env.Send(c.node, &wire.Command{Conn: c.id, Seq: c.seq, Open: c.seq == 1, Args: args})
+		return
+	}
+	// The command and its arguments in one allocation (the caller's
+	// argument list stays on its stack): a sentinel sends a few commands a
+	// second to every instance it knows.
+	box := &commandBox{}
+	n := copy(box.args[:], args)
+	box.cmd = wire.Command{Conn: c.id, Seq: c.seq, Open: c.seq == 1, Args: box.args[:n:n]}
+	s.env.Send(c.node, &box.cmd)
+}
+
+// commandBox holds a command with up to three arguments.
+type commandBox struct {
+	cmd  wire.Command
+	args [3]string
 }
 
 // closeConn drops one connection of a link; the next reconnection attempt

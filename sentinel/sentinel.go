@@ -361,6 +361,13 @@ func (s *Sentinel) onReset(from wire.NodeID, r *wire.Reset) {
 }
 
 func upper(s string) string {
+	i := 0
+	for i < len(s) && !('a' <= s[i] && s[i] <= 'z') {
+		i++
+	}
+	if i == len(s) {
+		return s // already upper case: most commands are sent so
+	}
 	b := []byte(s)
 	for i, c := range b {
 		if 'a' <= c && c <= 'z' {

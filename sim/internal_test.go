@@ -218,22 +218,3 @@ func TestClockMonoExactOverFullRange(t *testing.T) {
 		require.Equal(t, want.Int64(), int64(c.mono(wire.Time(d))), "d=%d drift=%d", d, drift)
 	})
 }
-
-// hasControl's eight-bytes-at-a-time test agrees with the byte loop on every
-// input, wherever the control byte is.
-func FuzzHasControl(f *testing.F) {
-	for _, s := range []string{"", "plain text, long enough for words", "\x00", "abcdefgh\x1f", "abcdefg\x7f", "\x80\x9f\xff\xfe\xa0\x20\x7e~~", "ééééééé\n"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		want := false
-		for _, c := range b {
-			if c < 0x20 || c == 0x7f {
-				want = true
-			}
-		}
-		if got := hasControl(b); got != want {
-			t.Fatalf("hasControl(%q) = %v, want %v", b, got, want)
-		}
-	})
-}

@@ -495,6 +495,12 @@ func (u *User) eval(cmd, sub string, keep func(rule) bool) (bool, []string) {
 	return ok, args
 }
 
+// Unrestricted reports whether u may run every command on every key and
+// channel (+@all ~* &* and no rule since): nothing to check per command.
+func (u *User) Unrestricted() bool {
+	return u.allCommands && len(u.rules) == 0 && u.AllKeys && u.AllChannels
+}
+
 // CanRun reports whether u may run cmd (lower case), or cmd's subcommand
 // sub, whatever its arguments (ACLSelectorCheckCmd's command bits).
 func (u *User) CanRun(cmd, sub string) bool {

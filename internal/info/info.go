@@ -204,6 +204,7 @@ func Format(i Info, names ...string) string {
 		}
 	}
 	var b strings.Builder
+	b.Grow(formatSize + 96*len(i.Slaves)) // the default sections of a replica take about 1.5 KB
 	first := true
 	for k, s := range sections {
 		if !want[k] {
@@ -231,7 +232,11 @@ func line(b *strings.Builder, key, value string) {
 }
 
 func lineInt(b *strings.Builder, key string, v int64) {
-	line(b, key, strconv.FormatInt(v, 10))
+	var num [20]byte
+	b.WriteString(key)
+	b.WriteByte(':')
+	b.Write(strconv.AppendInt(num[:0], v, 10))
+	b.WriteString("\r\n")
 }
 
 func lineBool(b *strings.Builder, key string, v bool) {
@@ -337,6 +342,9 @@ func writeReplication(b *strings.Builder, i *Info) {
 	lineInt(b, "repl_backlog_first_byte_offset", i.ReplBacklogFirstByteOffset)
 	lineInt(b, "repl_backlog_histlen", i.ReplBacklogHistlen)
 }
+
+// formatSize is room for the default sections, grown once.
+const formatSize = 2048
 
 // slaveLine is the slaveN line of replica r, without the line ending.
 func slaveLine(n int, r Replica) string {

@@ -1,0 +1,237 @@
+package tracesink
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"hash"
+	"io"
+	"runtime"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+)
+
+// Op is one part of a trace line: its start (time and verb), a word, a
+// payload, or a message's "#id from>to". A line is a Begin and the parts up
+// to the next Begin.
+type Op struct {
+	Kind Kind
+	N    uint64 // the time (Begin, as an int64), the message id (Msg)
+	S    string // the verb, the word, the sender's name
+	S2   string // the receiver's name
+	P    wire.Payload
+}
+
+// Kind says what an Op is.
+type Kind uint8
+
+// The kinds of Op.
+const (
+	Begin   Kind = iota // "<time> <verb>"
+	Word                // " <word>", control bytes escaped
+	Payload             // " <payload text>", control bytes escaped
+	Msg                 // " #<id> <from>><to>"
+)
+
+// slots is how many batches may wait to be formatted: the world blocks
+// beyond that, and each holds its payloads alive.
+const slots = 4
+
+// Sink formats, hashes and writes batches of trace lines, in the order
+// they are submitted. Submit, Recycled, Wait, Sum and Err are for one
+// goroutine (the world's).
+type Sink struct {
+	out   io.Writer // nil: hash only
+	sum   hash.Hash
+	err   error
+	async bool
+	// last is closed when the latest batch has been hashed and written;
+	// slots bounds the batches in flight.
+	last  chan struct{}
+	slots chan struct{}
+	free  chan []Op
+	bufs  chan []byte
+}
+
+// New returns a sink writing to w (nil: hash only). Batches are formatted
+// on other goroutines when there is more than one core, at once otherwise.
+func New(w io.Writer) *Sink {
+	s := &Sink{out: w, sum: sha256.New(), async: runtime.GOMAXPROCS(0) > 1,
+		last: make(chan struct{}), slots: make(chan struct{}, slots),
+		free: make(chan []Op, slots+1), bufs: make(chan []byte, slots+1)}
+	close(s.last)
+	return s
+}
+
+// Recycled returns an empty batch to fill, reusing a formatted one when
+// there is one.
+func (s *Sink) Recycled(capacity int) []Op {
+	select {
+	case b := <-s.free:
+		return b
+	default:
+		return make([]Op, 0, capacity)
+	}
+}
+
+// Submit hands over a batch of whole lines; the sink owns it from now on.
+func (s *Sink) Submit(batch []Op) {
+	if len(batch) == 0 {
+		return
+	}
+	if !s.async {
+		s.take(Append(nil, batch))
+		s.recycle(batch)
+		return
+	}
+	s.slots <- struct{}{}
+	prev, done := s.last, make(chan struct{})
+	s.last = done
+	go func() {
+		var buf []byte
+		select {
+		case buf = <-s.bufs:
+		default:
+			buf = make([]byte, 0, 64<<10)
+		}
+		buf = Append(buf[:0], batch)
+		<-prev // the batches before this one are hashed and written
+		s.take(buf)
+		close(done)
+		s.recycle(batch)
+		select {
+		case s.bufs <- buf:
+		default:
+		}
+		<-s.slots
+	}()
+}
+
+// recycle clears a formatted batch (its payloads may be collected) and
+// offers it for reuse.
+func (s *Sink) recycle(batch []Op) {
+	clear(batch)
+	select {
+	case s.free <- batch[:0]:
+	default:
+	}
+}
+
+// take hashes and writes formatted lines (one batch at a time, in order).
+func (s *Sink) take(buf []byte) {
+	s.sum.Write(buf)
+	if s.out != nil && s.err == nil {
+		_, s.err = s.out.Write(buf)
+	}
+}
+
+// Wait returns when every batch submitted so far is hashed and written.
+func (s *Sink) Wait() { <-s.last }
+
+// Sum returns the SHA-256 of everything submitted so far.
+func (s *Sink) Sum() []byte {
+	s.Wait()
+	return s.sum.Sum(nil)
+}
+
+// Err returns the first write error, once every batch is written.
+func (s *Sink) Err() error {
+	s.Wait()
+	return s.err
+}
+
+// Append formats the lines of ops onto b, each ending in "\n".
+func Append(b []byte, ops []Op) []byte {
+	for i := range ops {
+		op := &ops[i]
+		switch op.Kind {
+		case Begin:
+			if i > 0 {
+				b = append(b, '\n')
+			}
+			b = wire.AppendInt(b, int64(op.N))
+			b = append(b, ' ')
+			b = append(b, op.S...)
+		case Word:
+			b = append(b, ' ')
+			if hasControlString(op.S) {
+				b = AppendEscaped(b, op.S)
+			} else {
+				b = append(b, op.S...)
+			}
+		case Payload:
+			b = append(b, ' ')
+			start := len(b)
+			b = wire.AppendPayload(b, op.P)
+			if HasControl(b[start:]) {
+				text := string(b[start:])
+				b = AppendEscaped(b[:start], text)
+			}
+		case Msg:
+			b = append(b, " #"...)
+			b = wire.AppendUint(b, op.N)
+			b = append(b, ' ')
+			b = append(b, op.S...)
+			b = append(b, '>')
+			b = append(b, op.S2...)
+		}
+	}
+	if len(ops) > 0 {
+		b = append(b, '\n')
+	}
+	return b
+}
+
+// HasControl reports whether b holds a control byte (below 0x20, or 0x7f),
+// eight bytes at a time: payloads are most of the trace's bytes and almost
+// never hold one.
+func HasControl(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		// A byte below 0x20 (x - 0x20 borrows into its high bit while the
+		// byte's own high bit is clear), or equal to 0x7f (zero after xor).
+		// Borrows only cross from a byte that matched, so no false hit
+		// comes without a true one.
+		y := x ^ (0x7f * ones)
+		if ((x-0x20*ones)&^x|(y-ones)&^y)&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+func hasControlString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// AppendEscaped appends s with its control bytes escaped as \n, \r, \t or
+// \xNN.
+func AppendEscaped(buf []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\n':
+			buf = append(buf, '\\', 'n')
+		case c == '\r':
+			buf = append(buf, '\\', 'r')
+		case c == '\t':
+			buf = append(buf, '\\', 't')
+		case c < 0x20 || c == 0x7f:
+			buf = append(buf, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
+		default:
+			buf = append(buf, c)
+		}
+	}
+	return buf
+}
