@@ -29,6 +29,10 @@ type Options struct {
 	// NoTrace runs without the canonical trace (sim.Config.NoTrace): no
 	// trace hash, so no proof of replay; for measuring tracing's cost.
 	NoTrace bool
+	// InlineTrace formats the trace on the run's own goroutine
+	// (sim.Config.InlineTrace): a sweep spreads its runs over the cores,
+	// so each run keeps to one.
+	InlineTrace bool
 }
 
 // Check is one expectation of a scenario and what the run showed.
@@ -189,7 +193,7 @@ func Load(path string) (*File, error) {
 
 // RunWith is Run with options.
 func RunWith(s *File, seed uint64, o Options) (ScenarioResult, error) {
-	r, err := s.build(seed, o.Bounds, sim.Config{Trace: o.Trace, NoTrace: o.NoTrace})
+	r, err := s.build(seed, o.Bounds, sim.Config{Trace: o.Trace, NoTrace: o.NoTrace, InlineTrace: o.InlineTrace})
 	if err != nil {
 		return ScenarioResult{}, err
 	}

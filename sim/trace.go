@@ -60,11 +60,11 @@ var holdTrace bool
 const traceBatch = 2048
 
 // newTrace returns a recorder writing to w, or only hashing when w is nil,
-// or recording nothing when off.
-func newTrace(w io.Writer, off bool) *Trace {
+// or recording nothing when off; inline formats it on the world's goroutine.
+func newTrace(w io.Writer, off, inline bool) *Trace {
 	t := &Trace{off: off}
 	if !off {
-		t.sink = tracesink.New(w)
+		t.sink = tracesink.New(w, !inline)
 		t.ops = make([]tracesink.Op, 0, traceBatch+64)
 	}
 	return t

@@ -14,7 +14,8 @@ import (
 // payload changes once sent. Formatting every line at the very end of a
 // run must give the same hash as formatting them a batch at a time (and
 // the golden hashes in scenarios pin the latter to what formatting each
-// line at once gave).
+// line at once gave), and so must formatting on the world's goroutine
+// (sim.Config.InlineTrace, as sweeps run).
 func TestTraceOfPayloadsFormattedLate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every library scenario twice")
@@ -31,5 +32,8 @@ func TestTraceOfPayloadsFormattedLate(t *testing.T) {
 		require.NoError(t, err, f.Name)
 		require.Equal(t, res.TraceLines, held.TraceLines, f.Name)
 		require.Equal(t, res.TraceHash, held.TraceHash, "%s seed %d: a payload changed after it was sent", f.Name, seed)
+		inline, err := scenarios.RunWith(f, seed, scenarios.Options{InlineTrace: true})
+		require.NoError(t, err, f.Name)
+		require.Equal(t, res.TraceHash, inline.TraceHash, "%s seed %d: formatted on the world's goroutine", f.Name, seed)
 	}
 }

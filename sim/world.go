@@ -46,6 +46,10 @@ type Config struct {
 	// the run has no trace hash. For measuring what tracing costs; a run
 	// without a hash cannot prove that it replays.
 	NoTrace bool
+	// InlineTrace formats and hashes the trace on the world's own
+	// goroutine instead of others: for callers that already keep every
+	// core busy with worlds of their own (a sweep's workers). Same bytes.
+	InlineTrace bool
 	// OnEvent, if set, sees every process event (Context.Emit) as it is
 	// recorded: how a scenario follows the run ("+elected-leader") to pick
 	// the targets of later faults. It must not change the world except
@@ -182,7 +186,7 @@ func New(cfg Config) (*World, error) {
 		streams: NewStreams(cfg.Seed),
 		byName:  map[string]wire.NodeID{},
 		flapSeq: map[string]int{},
-		trace:   newTrace(cfg.Trace, cfg.NoTrace),
+		trace:   newTrace(cfg.Trace, cfg.NoTrace, cfg.InlineTrace),
 	}
 	w.ctx.w = w
 	return w, nil

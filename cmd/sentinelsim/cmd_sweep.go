@@ -232,7 +232,8 @@ func cmdSweep(args []string, stdout, stderr io.Writer) (int, error) {
 					}
 					run = f
 				}
-				res, err := scenarios.Run(run, seed)
+				// The workers share the cores: each run formats its own trace.
+				res, err := scenarios.RunWith(run, seed, scenarios.Options{InlineTrace: true})
 				if err != nil {
 					errOnce.Do(func() { inputErr = err; stopOnce.Do(func() { close(stop) }) })
 					continue

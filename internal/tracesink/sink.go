@@ -53,9 +53,10 @@ type Sink struct {
 }
 
 // New returns a sink writing to w (nil: hash only). Batches are formatted
-// on other goroutines when there is more than one core, at once otherwise.
-func New(w io.Writer) *Sink {
-	s := &Sink{out: w, sum: sha256.New(), async: runtime.GOMAXPROCS(0) > 1,
+// on other goroutines when async and there is more than one core, at once
+// otherwise.
+func New(w io.Writer, async bool) *Sink {
+	s := &Sink{out: w, sum: sha256.New(), async: async && runtime.GOMAXPROCS(0) > 1,
 		last: make(chan struct{}), slots: make(chan struct{}, slots),
 		free: make(chan []Op, slots+1), bufs: make(chan []byte, slots+1)}
 	close(s.last)

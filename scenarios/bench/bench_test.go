@@ -47,9 +47,9 @@ func TestShapesRun(t *testing.T) {
 func TestUntracedRunIsTheSameRun(t *testing.T) {
 	f, err := FailoverShape.Load(10 * wire.Minute)
 	require.NoError(t, err)
-	on, err := runOnce(f, 3, false, true)
+	on, err := runOnce(f, 3, false, true, false)
 	require.NoError(t, err)
-	off, err := runOnce(f, 3, false, false)
+	off, err := runOnce(f, 3, false, false, false)
 	require.NoError(t, err)
 	require.NotZero(t, on.TraceLines)
 	require.Zero(t, off.TraceLines)

@@ -49,10 +49,13 @@ type Run struct {
 // trace is formatted and hashed, as in every run; nothing is written to
 // disk) and checks that the simulation itself ended well.
 func RunOnce(f *scenarios.File, seed uint64, sampleHeap bool) (Run, error) {
-	return runOnce(f, seed, sampleHeap, true)
+	return runOnce(f, seed, sampleHeap, true, false)
 }
 
-func runOnce(f *scenarios.File, seed uint64, sampleHeap, traced bool) (Run, error) {
+// runOnce is RunOnce with the trace off (traced false) or formatted on the
+// run's own goroutine (inline: as in a sweep, whose workers share the
+// cores).
+func runOnce(f *scenarios.File, seed uint64, sampleHeap, traced, inline bool) (Run, error) {
 	var peak uint64
 	var paused time.Duration // spent sampling the heap: not the run's time
 	sample := func(wire.Time) {
@@ -60,7 +63,7 @@ func runOnce(f *scenarios.File, seed uint64, sampleHeap, traced bool) (Run, erro
 		peak = max(peak, heapAfterGC())
 		paused += time.Since(t0)
 	}
-	o := scenarios.Options{NoTrace: !traced}
+	o := scenarios.Options{NoTrace: !traced, InlineTrace: inline}
 	if sampleHeap {
 		runtime.GC()
 		o.Progress = sample
@@ -111,7 +114,7 @@ func MeasureShape(s Shape, duration wire.Duration, minWall time.Duration, traced
 	}
 	sp := Speed{Shape: s, Traced: traced}
 	for seed := uint64(1); sp.Runs == 0 || sp.Wall < minWall; seed++ {
-		r, err := runOnce(f, seed, sp.Runs == 0, traced)
+		r, err := runOnce(f, seed, sp.Runs == 0, traced, false)
 		if err != nil {
 			return Speed{}, err
 		}
@@ -141,7 +144,7 @@ func sweepFrom(f *scenarios.File, first uint64, n, workers int, after func(done 
 	for range workers {
 		wg.Go(func() {
 			for seed := range jobs {
-				_, err := RunOnce(f, seed, false)
+				_, err := runOnce(f, seed, false, true, true) // as sentinelsim sweep runs them
 				errs <- err
 			}
 		})
