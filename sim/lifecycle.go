@@ -229,8 +229,7 @@ func (w *World) record(verb string, m *wire.Message) {
 	if t.off {
 		return
 	}
-	t.begin(w.now, verb)
-	t.msg(w, m)
+	t.beginMsg(w.now, verb, m)
 	t.payload(m.Payload)
 	t.end()
 }
@@ -345,8 +344,7 @@ func (w *World) receive(to *node, m *wire.Message) {
 func (w *World) drop(m *wire.Message, why string) {
 	w.stats.Dropped++
 	t := w.trace
-	t.begin(w.now, "drop")
-	t.msg(w, m)
+	t.beginMsg(w.now, "drop", m)
 	t.word(why)
 	t.payload(m.Payload)
 	t.end()
@@ -433,7 +431,6 @@ func (w *World) recordRecv(m *wire.Message) {
 	if t.off {
 		return
 	}
-	t.begin(w.now, "recv")
-	t.msg(w, m)
+	t.beginMsg(w.now, "recv", m)
 	t.end()
 }

@@ -290,8 +290,7 @@ func (w *World) stall(k streamKey, st *stream, seg wire.Segment, seq uint64, m *
 		return
 	}
 	t := w.trace
-	t.begin(w.now, "stall")
-	t.msg(w, m)
+	t.beginMsg(w.now, "stall", m)
 	t.word(why)
 	t.payload(m.Payload)
 	t.end()

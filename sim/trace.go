@@ -48,6 +48,9 @@ type Trace struct {
 	mark  int
 	lines uint64
 	sink  *tracesink.Sink
+	// names are the nodes' names by NodeID (World.AddNode appends; an
+	// entry never changes).
+	names []string
 	held  [][]tracesink.Op // batches kept unformatted until Flush or Hash (holdTrace)
 }
 
@@ -76,7 +79,15 @@ func (t *Trace) begin(at wire.Time, verb string) {
 		return
 	}
 	// A line left unfinished is dropped.
-	t.ops = append(t.ops[:t.mark], tracesink.Op{Kind: tracesink.Begin, N: uint64(at), S: verb})
+	t.ops = append(t.ops[:t.mark], tracesink.Op{Kind: tracesink.Begin, At: at, S: verb})
+}
+
+// beginMsg starts a line about message m: "<at> <verb> #id from>to".
+func (t *Trace) beginMsg(at wire.Time, verb string, m *wire.Message) {
+	if t.off {
+		return
+	}
+	t.ops = append(t.ops[:t.mark], tracesink.Op{Kind: tracesink.BeginMsg, At: at, S: verb, ID: m.ID, From: m.From, To: m.To})
 }
 
 // word appends a space and s. Control bytes in s (below 0x20, and 0x7f) are
@@ -95,14 +106,6 @@ func (t *Trace) payload(p wire.Payload) {
 		return
 	}
 	t.ops = append(t.ops, tracesink.Op{Kind: tracesink.Payload, P: p})
-}
-
-// msg appends "#id from>to".
-func (t *Trace) msg(w *World, m *wire.Message) {
-	if t.off {
-		return
-	}
-	t.ops = append(t.ops, tracesink.Op{Kind: tracesink.Msg, N: m.ID, S: w.nodes[m.From].name, S2: w.nodes[m.To].name})
 }
 
 // end finishes the line; a full batch is handed over.
@@ -129,7 +132,7 @@ func (t *Trace) ship() {
 		t.held = append(t.held, batch)
 		return
 	}
-	t.sink.Submit(batch)
+	t.sink.Submit(batch, t.names)
 }
 
 // wait hands over the finished lines and waits until they are hashed and
@@ -137,7 +140,7 @@ func (t *Trace) ship() {
 func (t *Trace) wait() {
 	t.ship()
 	for _, batch := range t.held {
-		t.sink.Submit(batch)
+		t.sink.Submit(batch, t.names)
 	}
 	t.held = nil
 	t.sink.Wait()

@@ -220,6 +220,7 @@ func (w *World) AddNode(spec NodeSpec) (wire.NodeID, error) {
 	})
 	w.byName[spec.Name] = id
 	w.all = append(w.all, id)
+	w.trace.names = append(w.trace.names, spec.Name)
 	return id, nil
 }
 

@@ -10,15 +10,16 @@ import (
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
-// Op is one part of a trace line: its start (time and verb), a word, a
-// payload, or a message's "#id from>to". A line is a Begin and the parts up
-// to the next Begin.
+// Op is one part of a trace line: its start (time and verb, and for a
+// message's line "#id from>to"), a word or a payload. A line is a Begin or
+// BeginMsg and the parts up to the next one.
 type Op struct {
-	Kind Kind
-	N    uint64 // the time (Begin, as an int64), the message id (Msg)
-	S    string // the verb, the word, the sender's name
-	S2   string // the receiver's name
-	P    wire.Payload
+	At       wire.Time   // Begin, BeginMsg
+	ID       uint64      // BeginMsg: the message's id
+	From, To wire.NodeID // BeginMsg: indexes into the batch's names
+	Kind     Kind
+	S        string // the verb (Begin, BeginMsg), the word (Word)
+	P        wire.Payload
 }
 
 // Kind says what an Op is.
@@ -26,10 +27,10 @@ type Kind uint8
 
 // The kinds of Op.
 const (
-	Begin   Kind = iota // "<time> <verb>"
-	Word                // " <word>", control bytes escaped
-	Payload             // " <payload text>", control bytes escaped
-	Msg                 // " #<id> <from>><to>"
+	Begin    Kind = iota // "<time> <verb>"
+	BeginMsg             // "<time> <verb> #<id> <from>><to>"
+	Word                 // " <word>", control bytes escaped
+	Payload              // " <payload text>", control bytes escaped
 )
 
 // slots is how many batches may wait to be formatted: the world blocks
@@ -75,12 +76,14 @@ func (s *Sink) Recycled(capacity int) []Op {
 }
 
 // Submit hands over a batch of whole lines; the sink owns it from now on.
-func (s *Sink) Submit(batch []Op) {
+// names are the nodes' names by NodeID (the caller never changes those
+// already there).
+func (s *Sink) Submit(batch []Op, names []string) {
 	if len(batch) == 0 {
 		return
 	}
 	if !s.async {
-		s.take(Append(nil, batch))
+		s.take(Append(nil, batch, names))
 		s.recycle(batch)
 		return
 	}
@@ -94,7 +97,7 @@ func (s *Sink) Submit(batch []Op) {
 		default:
 			buf = make([]byte, 0, 64<<10)
 		}
-		buf = Append(buf[:0], batch)
+		buf = Append(buf[:0], batch, names)
 		<-prev // the batches before this one are hashed and written
 		s.take(buf)
 		close(done)
@@ -140,18 +143,27 @@ func (s *Sink) Err() error {
 	return s.err
 }
 
-// Append formats the lines of ops onto b, each ending in "\n".
-func Append(b []byte, ops []Op) []byte {
+// Append formats the lines of ops onto b, each ending in "\n"; names are
+// the nodes' names by NodeID.
+func Append(b []byte, ops []Op, names []string) []byte {
 	for i := range ops {
 		op := &ops[i]
 		switch op.Kind {
-		case Begin:
+		case Begin, BeginMsg:
 			if i > 0 {
 				b = append(b, '\n')
 			}
-			b = wire.AppendInt(b, int64(op.N))
+			b = wire.AppendInt(b, int64(op.At))
 			b = append(b, ' ')
 			b = append(b, op.S...)
+			if op.Kind == BeginMsg {
+				b = append(b, " #"...)
+				b = wire.AppendUint(b, op.ID)
+				b = append(b, ' ')
+				b = append(b, names[op.From]...)
+				b = append(b, '>')
+				b = append(b, names[op.To]...)
+			}
 		case Word:
 			b = append(b, ' ')
 			if hasControlString(op.S) {
@@ -167,13 +179,6 @@ func Append(b []byte, ops []Op) []byte {
 				text := string(b[start:])
 				b = AppendEscaped(b[:start], text)
 			}
-		case Msg:
-			b = append(b, " #"...)
-			b = wire.AppendUint(b, op.N)
-			b = append(b, ' ')
-			b = append(b, op.S...)
-			b = append(b, '>')
-			b = append(b, op.S2...)
 		}
 	}
 	if len(ops) > 0 {
