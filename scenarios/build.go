@@ -38,12 +38,14 @@ type proc struct {
 
 // runner builds a scenario's world and follows its run.
 type runner struct {
-	f     *File
-	w     *sim.World
-	dir   *wire.StaticDirectory
-	procs []*proc
-	by    map[string]*proc
-	byID  map[wire.NodeID]*proc
+	f *File
+	w *sim.World
+	// sampleFn is sampleHealth as a func value, made once.
+	sampleFn func(*sim.World)
+	dir      *wire.StaticDirectory
+	procs    []*proc
+	by       map[string]*proc
+	byID     map[wire.NodeID]*proc
 	// byAddr finds a process by its address (the first one added with it).
 	byAddr map[wire.Addr]*proc
 	logs   []*history.Log
@@ -221,7 +223,8 @@ func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner,
 	if err := r.schedule(); err != nil {
 		return nil, err
 	}
-	w.At(0, r.sampleHealth)
+	r.sampleFn = r.sampleHealth // bound once: it is scheduled ten times a second
+	w.At(0, r.sampleFn)
 	return r, nil
 }
 

@@ -43,7 +43,7 @@ func (r *runner) sampleHealth(w *sim.World) {
 		r.flapTime += stabilitySample
 	}
 	if next := w.Now().Add(stabilitySample); next < wire.Time(r.f.Duration) {
-		w.At(next, r.sampleHealth)
+		w.At(next, r.sampleFn)
 	}
 }
 

@@ -119,18 +119,30 @@ func (q *queue) peekAt() wire.Time { return q.keys[0].at }
 
 // pop removes and returns the earliest event; the queue must not be empty.
 func (q *queue) pop() event {
-	keys := q.keys
-	slot := keys[0].slot
+	slot := q.take()
 	top := q.slots[slot]
+	q.release(slot)
+	return top
+}
+
+// release frees the slot of an event that take removed from the heap.
+func (q *queue) release(slot int32) {
 	q.slots[slot] = event{} // drop the payload reference for the GC
 	q.free = append(q.free, slot)
+}
+
+// take removes the earliest event from the heap and returns its slot, which
+// stays the event's until release; the queue must not be empty.
+func (q *queue) take() int32 {
+	keys := q.keys
+	slot := keys[0].slot
 	last := len(keys) - 1
 	k := keys[last]
 	keys = keys[:last]
 	q.keys = keys
 	n := last
 	if n == 0 {
-		return top
+		return slot
 	}
 	i := 0
 	for {
@@ -149,5 +161,5 @@ func (q *queue) pop() event {
 		i = m
 	}
 	keys[i] = k
-	return top
+	return slot
 }

@@ -150,6 +150,8 @@ type World struct {
 	frozen  bool
 	started bool // the first boot has run: faults act on booted nodes
 	actions []func(*World)
+	// freeActions are indexes of actions that ran, for reuse.
+	freeActions []uint64
 	// flappers are all flapping faults ever started; stopped ones stay so
 	// their pending toggle events find them done.
 	flappers []*flapper
@@ -341,8 +343,16 @@ func (w *World) Linked(from, to wire.NodeID) bool {
 // Callbacks let a scenario resolve role-relative targets ("the current
 // master") at the moment a fault happens.
 func (w *World) At(t wire.Time, fn func(*World)) {
-	w.actions = append(w.actions, fn)
-	w.push(event{at: max(t, w.now), kind: evAction, ref: uint64(len(w.actions) - 1)})
+	var ref uint64
+	if n := len(w.freeActions); n > 0 {
+		ref = w.freeActions[n-1]
+		w.freeActions = w.freeActions[:n-1]
+		w.actions[ref] = fn
+	} else {
+		ref = uint64(len(w.actions))
+		w.actions = append(w.actions, fn)
+	}
+	w.push(event{at: max(t, w.now), kind: evAction, ref: ref})
 }
 
 // Schedule checks fault f and applies it at time t (like At); faults
@@ -458,10 +468,16 @@ func (w *World) run(until wire.Time) Outcome {
 		if w.stats.Events >= w.cfg.Bounds.MaxEvents {
 			return w.end(MaxEventsHit, fmt.Sprintf("more than %d events", w.cfg.Bounds.MaxEvents))
 		}
-		e := w.q.pop()
+		// The event stays in its slot while it runs (no copy): the slot is
+		// only reused once released. Events pushed meanwhile may move the
+		// slots; this one is read through a copy of the slot's address,
+		// which stays valid (and is released by index).
+		slot := w.q.take()
+		e := &w.q.slots[slot]
 		w.now = e.at
 		w.stats.Events++
-		w.dispatch(&e)
+		w.dispatch(e)
+		w.q.release(slot)
 		if w.ended != nil {
 			return *w.ended
 		}
@@ -512,6 +528,7 @@ func (w *World) dispatch(e *event) {
 	case evAction:
 		fn := w.actions[e.ref]
 		w.actions[e.ref] = nil
+		w.freeActions = append(w.freeActions, e.ref)
 		fn(w)
 	case evFlap:
 		w.toggleFlapper(w.flappers[e.ref])

@@ -86,14 +86,20 @@ func BenchmarkShape(b *testing.B) {
 func BenchmarkShapeUntraced(b *testing.B) {
 	for _, name := range []string{"idle-3s-3n", "100m-3s"} {
 		s, _ := LookupShape(name)
+		f, err := s.Load(10 * wire.Minute)
+		require.NoError(b, err)
 		b.Run(s.Name, func(b *testing.B) {
 			var simulated wire.Duration
+			seed := uint64(0)
 			for b.Loop() {
-				sp, err := MeasureShape(s, 10*wire.Minute, 0, false)
+				// As BenchmarkShape: no heap sampling (its forced
+				// collections would count in the benchmark's time).
+				seed++
+				r, err := runOnce(f, seed, false, false, false)
 				if err != nil {
 					b.Fatal(err)
 				}
-				simulated += sp.Simulated
+				simulated += r.Simulated
 			}
 			b.ReportMetric(float64(simulated)*float64(time.Millisecond)/float64(b.Elapsed()), "sim/wall")
 		})
