@@ -853,3 +853,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParse parses what a replica answers to INFO (Sentinel does so
+// every 10 s for every instance, every second during a failover).
+func BenchmarkParse(b *testing.B) {
+	i := info.Defaults()
+	i.Role, i.MasterHost, i.MasterPort, i.MasterLinkUp = info.RoleSlave, "10.0.0.1", 6379, true
+	i.RunID = "0123456789abcdef0123456789abcdef01234567"
+	text := info.Format(i)
+	for b.Loop() {
+		if _, err := info.Parse(text); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

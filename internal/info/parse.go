@@ -85,7 +85,9 @@ func parse(text string, strict bool) *parser {
 	role := ""
 	sawRole := false
 	linkDownLine := 0
-	for l := range strings.SplitSeq(text, "\n") {
+	for rest, more := text, true; more; {
+		var l string
+		l, rest, more = strings.Cut(rest, "\n")
 		p.lineNo++
 		l = strings.TrimSuffix(l, "\r")
 		if l == "" {
@@ -131,7 +133,9 @@ func parse(text string, strict bool) *parser {
 		if !hasColon {
 			continue
 		}
-		if replicaFields[key] && role != RoleSlave {
+		// (The first-byte test spares most lines the map lookup: every
+		// replica field starts with m, s or r.)
+		if role != RoleSlave && key != "" && (key[0] == 'm' || key[0] == 's' || key[0] == 'r') && replicaFields[key] {
 			p.problem(key, value, "replica field while the role is not slave: ignored")
 			continue
 		}
