@@ -9,12 +9,24 @@ import (
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
-// rewriteState is Redis's struct rewriteConfigState.
+// rewriteState is Redis's struct rewriteConfigState. Lines of the old file
+// are rewritten in place; new lines go to tail, written as they come (a
+// sentinel with 100 masters rewrites hundreds of lines at every discovery
+// of a peer, so they are not built as strings first).
 type rewriteState struct {
-	lines          []string
-	optionToLine   map[string][]int // lowercase option -> line indexes still reusable
-	rewritten      map[string]bool  // options processed
+	lines []string
+	// optionToLine maps a lowercase option to its old lines still
+	// reusable, and whether it was processed.
+	optionToLine   map[string]*optionLines
+	tail           []byte
 	needsSignature bool
+}
+
+// optionLines are an option's old lines not yet reused, and whether the
+// rewrite processed the option (its unused old lines are then blanked).
+type optionLines struct {
+	lines     []int
+	rewritten bool
 }
 
 // readOld is rewriteConfigReadOldFile over the lines c was parsed from:
@@ -26,17 +38,19 @@ func (c *Config) readOld() *rewriteState {
 	if c.old.optionToLine == nil {
 		*c.old = *c.parseOld()
 	}
-	st := &rewriteState{lines: slices.Clone(c.old.lines), optionToLine: make(map[string][]int, len(c.old.optionToLine)),
-		rewritten: map[string]bool{}, needsSignature: c.old.needsSignature}
+	st := &rewriteState{lines: slices.Clone(c.old.lines), optionToLine: make(map[string]*optionLines, len(c.old.optionToLine)),
+		needsSignature: c.old.needsSignature}
+	slots := make([]optionLines, 0, len(c.old.optionToLine))
 	for k, v := range c.old.optionToLine {
-		st.optionToLine[k] = v // rewriteLine reslices, never writes, these
+		slots = append(slots, optionLines{lines: v.lines}) // rewriteLine reslices, never writes, these
+		st.optionToLine[k] = &slots[len(slots)-1]
 	}
 	return st
 }
 
 // parseOld reads the lines c was parsed from.
 func (c *Config) parseOld() *rewriteState {
-	st := &rewriteState{optionToLine: map[string][]int{}, rewritten: map[string]bool{}, needsSignature: true}
+	st := &rewriteState{optionToLine: map[string]*optionLines{}, needsSignature: true}
 	for _, raw := range c.lines {
 		line := trimLine(raw)
 		if line == "" || line[0] == '#' {
@@ -64,7 +78,12 @@ func (c *Config) parseOld() *rewriteState {
 		if name == "sentinel" && len(args) > 1 {
 			name = "sentinel " + asciiLower(args[1])
 		}
-		st.optionToLine[name] = append(st.optionToLine[name], len(st.lines))
+		o := st.optionToLine[name]
+		if o == nil {
+			o = &optionLines{}
+			st.optionToLine[name] = o
+		}
+		o.lines = append(o.lines, len(st.lines))
 		st.lines = append(st.lines, line)
 	}
 	return st
@@ -73,37 +92,53 @@ func (c *Config) parseOld() *rewriteState {
 // rewriteLine is rewriteConfigRewriteLine: reuse the next old line of the
 // option, or append when forced.
 func (st *rewriteState) rewriteLine(option, line string, force bool) {
-	st.rewritten[option] = true
-	l := st.optionToLine[option]
-	if len(l) == 0 && !force {
+	st.rewriteParts(option, force, line)
+}
+
+// rewriteParts is rewriteLine for the line made of parts, which is only
+// put together if it is written.
+func (st *rewriteState) rewriteParts(option string, force bool, parts ...string) {
+	o := st.optionToLine[option]
+	if o != nil {
+		o.rewritten = true
+	}
+	if o != nil && len(o.lines) > 0 {
+		st.lines[o.lines[0]] = strings.Join(parts, "")
+		o.lines = o.lines[1:]
 		return
 	}
-	if len(l) > 0 {
-		st.lines[l[0]] = line
-		st.optionToLine[option] = l[1:]
+	if !force {
 		return
 	}
 	if st.needsSignature {
-		st.lines = append(st.lines, Signature)
+		st.tail = append(st.tail, Signature...)
+		st.tail = append(st.tail, '\n')
 		st.needsSignature = false
 	}
-	st.lines = append(st.lines, line)
+	for _, p := range parts {
+		st.tail = append(st.tail, p...)
+	}
+	st.tail = append(st.tail, '\n') // never an empty line: it starts with the option
 }
 
-func (st *rewriteState) processed(option string) { st.rewritten[option] = true }
+func (st *rewriteState) processed(option string) {
+	if o := st.optionToLine[option]; o != nil {
+		o.rewritten = true
+	}
+}
 
 // content is rewriteConfigRemoveOrphaned followed by
 // rewriteConfigGetContentFromState: unused lines of processed options are
 // blanked, runs of empty lines collapse to one, every line ends in "\n".
 func (st *rewriteState) content() []byte {
-	for option, l := range st.optionToLine {
-		if st.rewritten[option] {
-			for _, i := range l {
+	for _, o := range st.optionToLine {
+		if o.rewritten {
+			for _, i := range o.lines {
 				st.lines[i] = ""
 			}
 		}
 	}
-	size := 0
+	size := len(st.tail)
 	for _, l := range st.lines {
 		size += len(l) + 1
 	}
@@ -121,7 +156,7 @@ func (st *rewriteState) content() []byte {
 		b = append(b, l...)
 		b = append(b, '\n')
 	}
-	return b
+	return append(b, st.tail...)
 }
 
 // Rewrite returns the file Redis 7.0.15 writes for c when it persists its
@@ -211,12 +246,12 @@ func (c *Config) rewriteStandard(st *rewriteState) {
 				st.processed(name) // NULL: no line
 				continue
 			}
-			st.rewriteLine(name, name+" "+value, value != def)
+			st.rewriteParts(name, value != def, name, " ", value)
 		default:
 			if !set {
 				value = sc.Def
 			}
-			st.rewriteLine(name, name+" "+value, value != sc.Def)
+			st.rewriteParts(name, value != sc.Def, name, " ", value)
 		}
 	}
 }
@@ -303,18 +338,19 @@ func (c *Config) rewriteSentinel(st *rewriteState) {
 	st.rewriteLine("sentinel deny-scripts-reconfig", "sentinel deny-scripts-reconfig "+yesno(c.DenyScripts), !c.DenyScripts)
 	st.rewriteLine("sentinel resolve-hostnames", "sentinel resolve-hostnames "+yesno(c.ResolveHostnames), c.ResolveHostnames)
 	st.rewriteLine("sentinel announce-hostnames", "sentinel announce-hostnames "+yesno(c.AnnounceHostnames), c.AnnounceHostnames)
+	st.tail = slices.Grow(st.tail, 256*len(c.Masters))
 	for i := range c.Masters {
 		m := &c.Masters[i]
 		n := m.Name
-		st.rewriteLine("sentinel monitor", "sentinel monitor "+n+" "+announce(m.Addr)+" "+itoa(m.Addr.Port)+" "+itoa(m.Quorum), true)
+		st.rewriteParts("sentinel monitor", true, "sentinel monitor ", n, " ", announce(m.Addr), " ", itoa(m.Addr.Port), " ", itoa(m.Quorum))
 		if m.DownAfter != DefaultDownAfter {
-			st.rewriteLine("sentinel down-after-milliseconds", "sentinel down-after-milliseconds "+n+" "+dur(m.DownAfter), true)
+			st.rewriteParts("sentinel down-after-milliseconds", true, "sentinel down-after-milliseconds ", n, " ", dur(m.DownAfter))
 		}
 		if m.FailoverTimeout != DefaultFailoverTimeout {
-			st.rewriteLine("sentinel failover-timeout", "sentinel failover-timeout "+n+" "+dur(m.FailoverTimeout), true)
+			st.rewriteParts("sentinel failover-timeout", true, "sentinel failover-timeout ", n, " ", dur(m.FailoverTimeout))
 		}
 		if m.ParallelSyncs != DefaultParallelSyncs {
-			st.rewriteLine("sentinel parallel-syncs", "sentinel parallel-syncs "+n+" "+itoa(m.ParallelSyncs), true)
+			st.rewriteParts("sentinel parallel-syncs", true, "sentinel parallel-syncs ", n, " ", itoa(m.ParallelSyncs))
 		}
 		for _, o := range []struct{ option, value string }{
 			{"notification-script", m.NotificationScript},
@@ -330,13 +366,13 @@ func (c *Config) rewriteSentinel(st *rewriteState) {
 			st.rewriteLine("sentinel master-reboot-down-after-period",
 				"sentinel master-reboot-down-after-period "+n+" "+dur(m.MasterRebootDownAfterPeriod), true)
 		}
-		st.rewriteLine("sentinel config-epoch", "sentinel config-epoch "+n+" "+strconv.FormatUint(m.ConfigEpoch, 10), true)
-		st.rewriteLine("sentinel leader-epoch", "sentinel leader-epoch "+n+" "+strconv.FormatUint(m.LeaderEpoch, 10), true)
+		st.rewriteParts("sentinel config-epoch", true, "sentinel config-epoch ", n, " ", strconv.FormatUint(m.ConfigEpoch, 10))
+		st.rewriteParts("sentinel leader-epoch", true, "sentinel leader-epoch ", n, " ", strconv.FormatUint(m.LeaderEpoch, 10))
 		for _, r := range m.KnownReplicas {
-			st.rewriteLine("sentinel known-replica", "sentinel known-replica "+n+" "+announce(r)+" "+itoa(r.Port), true)
+			st.rewriteParts("sentinel known-replica", true, "sentinel known-replica ", n, " ", announce(r), " ", itoa(r.Port))
 		}
 		for _, s := range m.KnownSentinels {
-			st.rewriteLine("sentinel known-sentinel", "sentinel known-sentinel "+n+" "+announce(s.Addr)+" "+itoa(s.Addr.Port)+" "+s.RunID, true)
+			st.rewriteParts("sentinel known-sentinel", true, "sentinel known-sentinel ", n, " ", announce(s.Addr), " ", itoa(s.Addr.Port), " ", s.RunID)
 		}
 		cmds := make([]string, 0, len(m.RenameCommands))
 		for k := range m.RenameCommands {
