@@ -92,7 +92,7 @@ func (w *World) Degraded(from, to wire.NodeID) bool {
 	if !w.frozen {
 		return false
 	}
-	return w.link(from, to).cfg != w.cfg.Network
+	return w.link(from, to).custom
 }
 
 // SlowedUntil is how long a node's slow-down still shows: now plus the
@@ -128,7 +128,7 @@ func (w *World) Clear(a, b wire.NodeID) bool {
 		return true // nothing is cut or sent before the world starts
 	}
 	ab, ba := w.link(a, b), w.link(b, a)
-	if ab.down() || ba.down() || ab.stalled > 0 || ba.stalled > 0 || ab.cfg != w.cfg.Network || ba.cfg != w.cfg.Network {
+	if ab.down() || ba.down() || ab.stalled > 0 || ba.stalled > 0 || ab.custom || ba.custom {
 		return false
 	}
 	return !w.Flapped(a, b) && !w.Flapped(b, a)

@@ -340,7 +340,7 @@ func (f SetLinks) apply(w *World) { w.setLinks(f.From, f.To, f.Config) }
 
 func (ResetLinks) apply(w *World) {
 	for i := range w.links {
-		w.links[i].cfg = w.cfg.Network
+		w.links[i].cfg, w.links[i].custom = w.cfg.Network, false
 	}
 }
 
@@ -355,9 +355,11 @@ func (w *World) setLinks(from, to []wire.NodeID, cfg LinkConfig) {
 	if len(to) == 0 {
 		to = w.all
 	}
+	custom := cfg != w.cfg.Network
 	for _, a := range from {
 		for _, b := range to {
-			w.link(a, b).cfg = cfg
+			l := w.link(a, b)
+			l.cfg, l.custom = cfg, custom
 		}
 	}
 }

@@ -96,6 +96,9 @@ type link struct {
 	// streams holds the state of each direction of each TCP connection
 	// from this link's sender to its receiver (tcp.go), by streamKey.id.
 	streams []linkStream
+	// custom: cfg is not the network's default (Degraded), kept as a flag
+	// because the ground truth asks ten times a second per pair.
+	custom bool
 }
 
 func (l *link) down() bool { return l.cut || l.flapsDown > 0 }
