@@ -229,8 +229,7 @@ func (w *World) record(verb string, m *wire.Message) {
 	if t.off {
 		return
 	}
-	t.beginMsg(w.now, verb, m)
-	t.payload(m.Payload)
+	t.beginMsg(w.now, verb, m, m.Payload) // one op: the line's start carries the payload
 	t.end()
 }
 
@@ -344,7 +343,7 @@ func (w *World) receive(to *node, m *wire.Message) {
 func (w *World) drop(m *wire.Message, why string) {
 	w.stats.Dropped++
 	t := w.trace
-	t.beginMsg(w.now, "drop", m)
+	t.beginMsg(w.now, "drop", m, nil)
 	t.word(why)
 	t.payload(m.Payload)
 	t.end()
@@ -431,6 +430,6 @@ func (w *World) recordRecv(m *wire.Message) {
 	if t.off {
 		return
 	}
-	t.beginMsg(w.now, "recv", m)
+	t.beginMsg(w.now, "recv", m, nil)
 	t.end()
 }

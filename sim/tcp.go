@@ -77,6 +77,16 @@ type stream struct {
 // segmentKey reports whether m travels on a TCP connection, and which
 // direction of which.
 func segmentKey(m *wire.Message) (streamKey, wire.Segment, bool) {
+	// The usual payloads first, by their concrete types: asserting the
+	// Segment interface looks its method table up, twice per message.
+	switch p := m.Payload.(type) {
+	case *wire.Command:
+		return streamKey{m.From, m.To, p.Conn, true}, p, true
+	case *wire.Reply:
+		return streamKey{m.From, m.To, p.Conn, false}, p, true
+	case *wire.Push:
+		return streamKey{m.From, m.To, p.Conn, false}, p, true
+	}
 	s, ok := m.Payload.(wire.Segment)
 	if !ok {
 		return streamKey{}, nil, false
@@ -290,7 +300,7 @@ func (w *World) stall(k streamKey, st *stream, seg wire.Segment, seq uint64, m *
 		return
 	}
 	t := w.trace
-	t.beginMsg(w.now, "stall", m)
+	t.beginMsg(w.now, "stall", m, nil)
 	t.word(why)
 	t.payload(m.Payload)
 	t.end()

@@ -82,12 +82,13 @@ func (t *Trace) begin(at wire.Time, verb string) {
 	t.ops = append(t.ops[:t.mark], tracesink.Op{Kind: tracesink.Begin, At: at, S: verb})
 }
 
-// beginMsg starts a line about message m: "<at> <verb> #id from>to".
-func (t *Trace) beginMsg(at wire.Time, verb string, m *wire.Message) {
+// beginMsg starts a line about message m: "<at> <verb> #id from>to", and
+// then " <payload>" when p is not nil.
+func (t *Trace) beginMsg(at wire.Time, verb string, m *wire.Message, p wire.Payload) {
 	if t.off {
 		return
 	}
-	t.ops = append(t.ops[:t.mark], tracesink.Op{Kind: tracesink.BeginMsg, At: at, S: verb, ID: m.ID, From: m.From, To: m.To})
+	t.ops = append(t.ops[:t.mark], tracesink.Op{Kind: tracesink.BeginMsg, At: at, S: verb, ID: m.ID, From: m.From, To: m.To, P: p})
 }
 
 // word appends a space and s. Control bytes in s (below 0x20, and 0x7f) are

@@ -18,8 +18,8 @@ type Op struct {
 	ID       uint64      // BeginMsg: the message's id
 	From, To wire.NodeID // BeginMsg: indexes into the batch's names
 	Kind     Kind
-	S        string // the verb (Begin, BeginMsg), the word (Word)
-	P        wire.Payload
+	S        string       // the verb (Begin, BeginMsg), the word (Word)
+	P        wire.Payload // Payload; BeginMsg: the payload that ends its line, if any
 }
 
 // Kind says what an Op is.
@@ -28,7 +28,7 @@ type Kind uint8
 // The kinds of Op.
 const (
 	Begin    Kind = iota // "<time> <verb>"
-	BeginMsg             // "<time> <verb> #<id> <from>><to>"
+	BeginMsg             // "<time> <verb> #<id> <from>><to>", then " <payload>" if P is set
 	Word                 // " <word>", control bytes escaped
 	Payload              // " <payload text>", control bytes escaped
 )
@@ -163,6 +163,9 @@ func Append(b []byte, ops []Op, names []string) []byte {
 				b = append(b, names[op.From]...)
 				b = append(b, '>')
 				b = append(b, names[op.To]...)
+				if op.P != nil {
+					b = appendPayload(b, op.P)
+				}
 			}
 		case Word:
 			b = append(b, ' ')
@@ -172,17 +175,23 @@ func Append(b []byte, ops []Op, names []string) []byte {
 				b = append(b, op.S...)
 			}
 		case Payload:
-			b = append(b, ' ')
-			start := len(b)
-			b = wire.AppendPayload(b, op.P)
-			if HasControl(b[start:]) {
-				text := string(b[start:])
-				b = AppendEscaped(b[:start], text)
-			}
+			b = appendPayload(b, op.P)
 		}
 	}
 	if len(ops) > 0 {
 		b = append(b, '\n')
+	}
+	return b
+}
+
+// appendPayload appends a space and p's text, control bytes escaped.
+func appendPayload(b []byte, p wire.Payload) []byte {
+	b = append(b, ' ')
+	start := len(b)
+	b = wire.AppendPayload(b, p)
+	if HasControl(b[start:]) {
+		text := string(b[start:])
+		b = AppendEscaped(b[:start], text)
 	}
 	return b
 }
