@@ -71,6 +71,68 @@ func TestQueueInterleavedMatchesModel(t *testing.T) {
 	})
 }
 
+// The same with times spread over several turns of the timing wheel (the
+// heap beyond it, buckets reused round the wheel), times before the last
+// one taken, and seqs not always increasing (like the boot's 0): every
+// take still returns the earliest (at, seq), and fix after re-timing
+// keeps the order.
+func TestQueueWheelMatchesModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var q queue
+		var model []event
+		seq := uint64(1000)
+		now := wire.Time(0)
+		n := rapid.IntRange(1, 400).Draw(t, "ops")
+		for range n {
+			switch op := rapid.IntRange(0, 9).Draw(t, "op"); {
+			case len(model) == 0 || op < 5:
+				seq++
+				s := seq
+				if rapid.IntRange(0, 20).Draw(t, "oldseq") == 0 {
+					s = uint64(rapid.IntRange(0, 999).Draw(t, "seq")) // unique below every pushed seq
+					for _, m := range model {
+						if m.seq == s {
+							s = seq
+						}
+					}
+				}
+				at := now + wire.Time(rapid.Int64Range(-50, 3*wheelSize).Draw(t, "ahead"))
+				e := event{at: at, seq: s}
+				q.push(e)
+				model = append(model, e)
+			case op == 9:
+				// Re-time some events, as a clock drift change does.
+				shift := wire.Time(rapid.Int64Range(0, 2*wheelSize).Draw(t, "shift"))
+				q.each(func(e *event) {
+					if e.seq%3 == 0 {
+						e.at = now + shift
+					}
+				})
+				for i := range model {
+					if model[i].seq%3 == 0 {
+						model[i].at = now + shift
+					}
+				}
+				q.fix()
+			default:
+				best := 0
+				for i := range model {
+					if model[i].before(&model[best]) {
+						best = i
+					}
+				}
+				require.Equal(t, model[best].at, q.peekAt())
+				got := q.pop()
+				require.Equal(t, model[best].at, got.at)
+				require.Equal(t, model[best].seq, got.seq)
+				now = max(now, got.at)
+				model = append(model[:best], model[best+1:]...)
+			}
+			require.Equal(t, len(model), q.len())
+		}
+	})
+}
+
 // clock.span rounds up: a timer of d on the node's monotonic clock, fired
 // span(d) of simulated time later, sees the monotonic clock advanced by at
 // least d, and one simulated millisecond earlier it had not passed d yet

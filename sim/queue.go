@@ -1,6 +1,11 @@
 package sim
 
-import "github.com/sentinelsim/sentinelsim/internal/wire"
+import (
+	"math/bits"
+	"slices"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+)
 
 // eventKind says what an event does when it comes due.
 type eventKind uint8
@@ -14,8 +19,8 @@ const (
 	evRetransmit                      // a TCP stream's retransmission timer (tcp.go)
 )
 
-// event is one entry of the queue. It is a plain value so the heap moves no
-// pointers around and the loop allocates nothing per event.
+// event is one entry of the queue. It is a plain value so the queue moves
+// no pointers around and the loop allocates nothing per event.
 type event struct {
 	at   wire.Time
 	seq  uint64 // tie-break: events due at the same time run in the order scheduled
@@ -39,15 +44,42 @@ func (e *event) before(o *event) bool {
 	return e.at < o.at || (e.at == o.at && e.seq < o.seq)
 }
 
-// queue is a binary min-heap ordered by (at, seq). The heap holds small
-// keys; the events themselves stay put in slots (reused through a free
-// list), so sifting moves 24 bytes per step rather than a whole event.
-// Since seq is unique, the order is total and the run is the same whatever
-// the heap's internal layout.
+// wheelSize is how many milliseconds ahead the queue's timing wheel
+// reaches (a power of two): deliveries, sentinel ticks, PINGs and node
+// crons all fall within it.
+const (
+	wheelBits = 11
+	wheelSize = 1 << wheelBits
+	wheelMask = wheelSize - 1
+)
+
+// queue orders events by (at, seq). Most events are due within
+// wheelSize ms: those go into a timing wheel, one bucket per millisecond,
+// each in seq order (a FIFO: events are pushed with ever larger seqs, but
+// for the boot); the rest go into a binary min-heap of
+// small keys. The earliest event is the earlier of the first non-empty
+// bucket's head and the heap's top, so no event ever moves between the
+// two. The events themselves stay put in slots (reused through a free
+// list). Since seq is unique the order is total, and the run is the same
+// whatever the layout.
 type queue struct {
-	keys  []qkey
 	slots []event
 	free  []int32
+	n     int
+	// base is the time of the last event taken: every event in the wheel
+	// is due in [base, base+wheelSize), so its bucket (at & wheelMask) is
+	// its own. An event due before base (never, from the world) or from
+	// base+wheelSize on goes to far.
+	base    wire.Time
+	buckets [wheelSize]bucket
+	used    [wheelSize / 64]uint64 // non-empty buckets
+	far     []qkey
+}
+
+// bucket is one millisecond's events, in seq order, from head on.
+type bucket struct {
+	items []int32
+	head  int
 }
 
 // qkey is an event's place in the heap: its order and its slot.
@@ -61,7 +93,7 @@ func (a *qkey) before(b *qkey) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
-func (q *queue) len() int { return len(q.keys) }
+func (q *queue) len() int { return q.n }
 
 func (q *queue) push(e event) {
 	var slot int32
@@ -73,12 +105,34 @@ func (q *queue) push(e event) {
 		slot = int32(len(q.slots))
 		q.slots = append(q.slots, e)
 	}
-	q.keys = append(q.keys, qkey{at: e.at, seq: e.seq, slot: slot})
-	q.up(len(q.keys) - 1)
+	q.n++
+	q.place(e.at, e.seq, slot)
+}
+
+// place files slot, due at at with sequence number seq, in the wheel or
+// the heap.
+func (q *queue) place(at wire.Time, seq uint64, slot int32) {
+	if at >= q.base && at < q.base+wheelSize {
+		i := int(at & wheelMask)
+		b := &q.buckets[i]
+		if b.head == len(b.items) {
+			b.items, b.head = b.items[:0], 0
+			q.used[i>>6] |= 1 << (i & 63)
+		}
+		b.items = append(b.items, slot)
+		// Almost always the largest seq yet; the boot (seq 0, pushed
+		// after the faults scheduled for time 0) is not.
+		for k := len(b.items) - 1; k > b.head && q.slots[b.items[k-1]].seq > seq; k-- {
+			b.items[k], b.items[k-1] = b.items[k-1], b.items[k]
+		}
+		return
+	}
+	q.far = append(q.far, qkey{at: at, seq: seq, slot: slot})
+	q.up(len(q.far) - 1)
 }
 
 func (q *queue) up(i int) {
-	keys := q.keys
+	keys := q.far
 	k := keys[i]
 	for i > 0 {
 		p := (i - 1) / 2
@@ -91,31 +145,100 @@ func (q *queue) up(i int) {
 	keys[i] = k
 }
 
+// firstBucket returns the index of the earliest non-empty bucket, -1 if
+// the wheel is empty: the first set bit at or after base's bucket, going
+// round.
+func (q *queue) firstBucket() int {
+	start := int(q.base & wheelMask)
+	w := start >> 6
+	if x := q.used[w] &^ (1<<(start&63) - 1); x != 0 {
+		return w<<6 | bits.TrailingZeros64(x)
+	}
+	for k := 1; k <= len(q.used); k++ {
+		j := (w + k) % len(q.used)
+		x := q.used[j]
+		if j == w {
+			x &= 1<<(start&63) - 1 // the wrapped-round part of the first word
+		}
+		if x != 0 {
+			return j<<6 | bits.TrailingZeros64(x)
+		}
+	}
+	return -1
+}
+
+// earliest returns where the earliest event is: its bucket, or -1 for the
+// heap's top. The queue must not be empty.
+func (q *queue) earliest() int {
+	i := q.firstBucket()
+	if i < 0 {
+		return -1
+	}
+	if len(q.far) > 0 {
+		b := &q.buckets[i]
+		e := &q.slots[b.items[b.head]]
+		if q.far[0].at < e.at || q.far[0].at == e.at && q.far[0].seq < e.seq {
+			return -1
+		}
+	}
+	return i
+}
+
 // each calls f on every queued event, in no particular order; f may change
-// an event's time, after which fix must run before the next pop.
+// an event's time, after which fix must run before the next take.
 func (q *queue) each(f func(e *event)) {
-	for _, k := range q.keys {
+	for i := range q.buckets {
+		b := &q.buckets[i]
+		for _, s := range b.items[b.head:] {
+			f(&q.slots[s])
+		}
+	}
+	for _, k := range q.far {
 		f(&q.slots[k.slot])
 	}
 }
 
-// fix restores the heap order after events' times were changed in place.
+// fix files every event again after their times were changed in place.
 func (q *queue) fix() {
-	keys := q.keys
-	q.keys = q.keys[:0]
-	for _, k := range keys {
-		k.at = q.slots[k.slot].at
-		q.keys = append(q.keys, k)
-		q.up(len(q.keys) - 1)
+	all := make([]qkey, 0, q.n)
+	for i := range q.buckets {
+		b := &q.buckets[i]
+		for _, s := range b.items[b.head:] {
+			all = append(all, qkey{at: q.slots[s].at, seq: q.slots[s].seq, slot: s})
+		}
+		b.items, b.head = b.items[:0], 0
+	}
+	for _, k := range q.far {
+		all = append(all, qkey{at: q.slots[k.slot].at, seq: k.seq, slot: k.slot})
+	}
+	q.far = q.far[:0]
+	clear(q.used[:])
+	slices.SortFunc(all, func(a, b qkey) int {
+		switch {
+		case a.before(&b):
+			return -1
+		case b.before(&a):
+			return 1
+		}
+		return 0
+	})
+	for _, k := range all {
+		q.place(k.at, k.seq, k.slot)
 	}
 }
 
 // peek returns the earliest event; the queue must not be empty.
-func (q *queue) peek() *event { return &q.slots[q.keys[0].slot] }
+func (q *queue) peek() *event {
+	if i := q.earliest(); i >= 0 {
+		b := &q.buckets[i]
+		return &q.slots[b.items[b.head]]
+	}
+	return &q.slots[q.far[0].slot]
+}
 
 // peekAt returns the time of the earliest event; the queue must not be
 // empty.
-func (q *queue) peekAt() wire.Time { return q.keys[0].at }
+func (q *queue) peekAt() wire.Time { return q.peek().at }
 
 // pop removes and returns the earliest event; the queue must not be empty.
 func (q *queue) pop() event {
@@ -125,21 +248,42 @@ func (q *queue) pop() event {
 	return top
 }
 
-// release frees the slot of an event that take removed from the heap.
+// release frees the slot of an event that take removed from the queue.
 func (q *queue) release(slot int32) {
 	q.slots[slot] = event{} // drop the payload reference for the GC
 	q.free = append(q.free, slot)
 }
 
-// take removes the earliest event from the heap and returns its slot, which
-// stays the event's until release; the queue must not be empty.
+// take removes the earliest event and returns its slot, which stays the
+// event's until release; the queue must not be empty.
 func (q *queue) take() int32 {
-	keys := q.keys
+	q.n--
+	var slot int32
+	if i := q.earliest(); i >= 0 {
+		b := &q.buckets[i]
+		slot = b.items[b.head]
+		b.head++
+		if b.head == len(b.items) {
+			b.items, b.head = b.items[:0], 0
+			q.used[i>>6] &^= 1 << (i & 63)
+		}
+	} else {
+		slot = q.popFar()
+	}
+	// Later events are due no earlier than this one (the world never
+	// schedules into the past), so the wheel's window can start here.
+	q.base = max(q.base, q.slots[slot].at)
+	return slot
+}
+
+// popFar removes the heap's top and returns its slot.
+func (q *queue) popFar() int32 {
+	keys := q.far
 	slot := keys[0].slot
 	last := len(keys) - 1
 	k := keys[last]
 	keys = keys[:last]
-	q.keys = keys
+	q.far = keys
 	n := last
 	if n == 0 {
 		return slot
