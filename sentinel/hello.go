@@ -76,19 +76,14 @@ func (s *Sentinel) onHello(payload string) {
 	// every sentinel reads a hello from every peer for every master every
 	// 2 s).
 	var f [8]string
-	n, start := 0, 0
-	for i := 0; i < len(payload); i++ {
-		if payload[i] == ',' {
-			if n == len(f)-1 {
-				return // a ninth field
-			}
-			f[n], n, start = payload[start:i], n+1, i+1
+	rest := payload
+	for i := range f {
+		var found bool
+		f[i], rest, found = strings.Cut(rest, ",")
+		if found != (i < len(f)-1) {
+			return
 		}
 	}
-	if n != len(f)-1 {
-		return // fewer than eight fields
-	}
-	f[n] = payload[start:]
 	port, _ := strconv.Atoi(f[1])
 	epoch, _ := strconv.ParseUint(f[3], 10, 64)
 	mport, _ := strconv.Atoi(f[6])
