@@ -76,10 +76,12 @@ type queue struct {
 	far     []qkey
 }
 
-// bucket is one millisecond's events, in seq order, from head on.
+// bucket is one millisecond's events, in seq order, from head on; last is
+// the largest seq it holds (read without touching the event).
 type bucket struct {
 	items []int32
 	head  int
+	last  uint64
 }
 
 // qkey is an event's place in the heap: its order and its slot.
@@ -120,6 +122,10 @@ func (q *queue) place(at wire.Time, seq uint64, slot int32) {
 			q.used[i>>6] |= 1 << (i & 63)
 		}
 		b.items = append(b.items, slot)
+		if len(b.items)-b.head == 1 || seq > b.last {
+			b.last = seq
+			return
+		}
 		// Almost always the largest seq yet; the boot (seq 0, pushed
 		// after the faults scheduled for time 0) is not.
 		for k := len(b.items) - 1; k > b.head && q.slots[b.items[k-1]].seq > seq; k-- {
