@@ -121,8 +121,8 @@ func (s *Sentinel) checkODown(m *instance) {
 // down (and, during our failover, for their vote).
 func (s *Sentinel) ask(m *instance, forced bool) {
 	for _, r := range m.sentinels {
-		if s.now.Sub(r.lastMasterDownReplyTime) > 5*s.timing.AskPeriod {
-			r.flags &^= fMasterDown
+		if (r.has(fMasterDown) || r.leader != "") && s.now.Sub(r.lastMasterDownReplyTime) > 5*s.timing.AskPeriod {
+			r.flags &^= fMasterDown // (written only when set: every tick visits every record)
 			r.leader = ""
 		}
 		if !m.has(fSDown) || r.link.disconnected || r.link.cc == nil {

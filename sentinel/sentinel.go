@@ -75,6 +75,9 @@ type Sentinel struct {
 
 	env wire.Env // valid only during a call
 	now wire.Time
+	// oneValue holds clientCommand's usual one-value answer until serve
+	// has sent it.
+	oneValue [1]wire.Value
 
 	myID         string
 	currentEpoch uint64

@@ -169,7 +169,10 @@ func (s *Sentinel) clientCommand(k clientKey, cl *client, args []string) []wire.
 	case "SHUTDOWN":
 		return []wire.Value{s.shutdownCommand(args)}
 	}
-	return []wire.Value{s.command(args)}
+	// The usual answer, one value, in a slice kept for it: serve sends it
+	// at once (a sentinel answers every peer's hello for every master).
+	s.oneValue[0] = s.command(args)
+	return s.oneValue[:]
 }
 
 // channelsAllowed is the channel part of the ACL check: PUBLISH's channel,
