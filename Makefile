@@ -8,7 +8,7 @@ SEEDS         ?= 200
 BENCH_COUNT   ?= 6
 BENCH_OUT     ?= bench.txt
 
-.PHONY: all demo test test-race verify bench perf benchstat determinism build clean scenarios fuzz canaries golden conformance
+.PHONY: all demo test test-race verify bench perf pgo benchstat determinism build clean scenarios fuzz canaries golden conformance
 
 all: verify test
 
@@ -17,9 +17,9 @@ EXAMPLE ?= failover
 demo:
 	$(GO) run ./cmd/sentinelsim run --example $(EXAMPLE) $(if $(SEED),--seed $(SEED))
 
-## test: the test suite CI runs (unit, property, determinism and fault-semantics tests)
+## test: the test suite CI runs (unit, property, determinism and fault-semantics tests); -pgo=off: the CLI's profile (cmd/sentinelsim/default.pgo) would compile much of the module a second time for its tests, for nothing
 test:
-	$(GO) test ./...
+	$(GO) test -pgo=off ./...
 
 ## golden: rewrite the library's golden decision traces (scenarios/testdata/golden, seed 1 of each scenario); review the diff before committing
 golden:
@@ -59,7 +59,7 @@ canaries:
 
 ## test-race: the test suite under the race detector
 test-race:
-	$(GO) test -race ./...
+	$(GO) test -pgo=off -race ./...
 
 ## verify: formatting (every .go file, tracked or not), vet, tidy go.mod/go.sum, staticcheck (pinned)
 verify:
@@ -71,7 +71,14 @@ verify:
 
 ## bench: the simulator benchmarks, BENCH_COUNT times each, into $(BENCH_OUT) (compare runs with 'make benchstat')
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./... | tee $(BENCH_OUT)
+	$(GO) test -pgo=$(PGO) -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./... | tee $(BENCH_OUT)
+
+## pgo: rewrite the CLI's profile-guided-optimisation profile (cmd/sentinelsim/default.pgo, used by every go build of the CLI and by make bench) from the bench shapes; commit it after a change to the hot paths
+PGO ?= $(CURDIR)/cmd/sentinelsim/default.pgo
+pgo:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	$(GO) test ./scenarios/bench -run '^$$' -bench 'BenchmarkShape/|BenchmarkSweep/' -benchtime 4x -count 1 -cpuprofile $$tmp/cpu.prof -o $$tmp/bench.test >/dev/null; \
+	$(GO) tool pprof -proto $$tmp/cpu.prof > $(PGO); ls -l $(PGO)
 
 ## perf: sentinelsim bench, every figure of README's Performance section (about 4 minutes); PERF_ARGS="--memory-seeds 10000" for the long memory figure, "--format json" for CI
 PERF_ARGS ?=
@@ -99,8 +106,8 @@ determinism:
 	f4=$$(GOMAXPROCS=4 $$tmp/sentinelsim selfcheck --example failover --seeds 50 | grep '^digest'); \
 	if [ "$$f1" != "$$f4" ]; then echo "FAIL: failover example differs under GOMAXPROCS=1 and 4: $$f1 vs $$f4"; exit 1; fi; \
 	echo "determinism: OK (demo $$d1 and failover $$f1 under GOMAXPROCS=1 and 4; race build agrees)"
-	GOMAXPROCS=1 $(GO) test -count=1 -run 'Determinism' ./...
-	GOMAXPROCS=4 $(GO) test -count=1 -run 'Determinism' ./...
+	GOMAXPROCS=1 $(GO) test -pgo=off -count=1 -run 'Determinism' ./...
+	GOMAXPROCS=4 $(GO) test -pgo=off -count=1 -run 'Determinism' ./...
 
 ## build: the CLI as ./bin/sentinelsim
 build:
