@@ -15,12 +15,23 @@ import (
 // of a peer, so they are not built as strings first).
 type rewriteState struct {
 	lines []string
+	// replaced[i], when set, is old line i's new text in arena (kept as
+	// bytes, like tail: no string per rewritten line).
+	replaced []span
+	arena    []byte
 	// optionToLine maps a lowercase option to its old lines still
 	// reusable, and whether it was processed.
 	optionToLine   map[string]*optionLines
 	tail           []byte
 	needsSignature bool
+	// numbers caches decimal texts of ints (ports, quorums, delays): the
+	// cached reading's map lives as long as the Config, rewrites reuse it.
+	numbers map[int]string
+	size    int // the old lines' bytes (room for their replacements)
 }
+
+// span is a part of rewriteState.arena; the zero span is none.
+type span struct{ start, end int32 }
 
 // optionLines are an option's old lines not yet reused, and whether the
 // rewrite processed the option (its unused old lines are then blanked).
@@ -38,8 +49,12 @@ func (c *Config) readOld() *rewriteState {
 	if c.old.optionToLine == nil {
 		*c.old = *c.parseOld()
 	}
+	if c.old.numbers == nil {
+		c.old.numbers = map[int]string{}
+	}
 	st := &rewriteState{lines: slices.Clone(c.old.lines), optionToLine: make(map[string]*optionLines, len(c.old.optionToLine)),
-		needsSignature: c.old.needsSignature}
+		needsSignature: c.old.needsSignature, replaced: make([]span, len(c.old.lines)), numbers: c.old.numbers,
+		arena: make([]byte, 0, c.old.size)}
 	slots := make([]optionLines, 0, len(c.old.optionToLine))
 	for k, v := range c.old.optionToLine {
 		slots = append(slots, optionLines{lines: v.lines}) // rewriteLine reslices, never writes, these
@@ -50,7 +65,8 @@ func (c *Config) readOld() *rewriteState {
 
 // parseOld reads the lines c was parsed from.
 func (c *Config) parseOld() *rewriteState {
-	st := &rewriteState{optionToLine: map[string]*optionLines{}, needsSignature: true}
+	st := &rewriteState{optionToLine: map[string]*optionLines{}, needsSignature: true, numbers: map[int]string{}}
+	defer func() { st.replaced = make([]span, len(st.lines)) }()
 	for _, raw := range c.lines {
 		line := trimLine(raw)
 		if line == "" || line[0] == '#' {
@@ -85,6 +101,7 @@ func (c *Config) parseOld() *rewriteState {
 		}
 		o.lines = append(o.lines, len(st.lines))
 		st.lines = append(st.lines, line)
+		st.size += len(line) + 16
 	}
 	return st
 }
@@ -103,7 +120,11 @@ func (st *rewriteState) rewriteParts(option string, force bool, parts ...string)
 		o.rewritten = true
 	}
 	if o != nil && len(o.lines) > 0 {
-		st.lines[o.lines[0]] = strings.Join(parts, "")
+		start := len(st.arena)
+		for _, p := range parts {
+			st.arena = append(st.arena, p...)
+		}
+		st.replaced[o.lines[0]] = span{int32(start), int32(len(st.arena))}
 		o.lines = o.lines[1:]
 		return
 	}
@@ -138,13 +159,22 @@ func (st *rewriteState) content() []byte {
 			}
 		}
 	}
-	size := len(st.tail)
+	if len(st.replaced) < len(st.lines) {
+		st.replaced = append(st.replaced, make([]span, len(st.lines)-len(st.replaced))...)
+	}
+	size := len(st.tail) + len(st.arena)
 	for _, l := range st.lines {
 		size += len(l) + 1
 	}
 	b := make([]byte, 0, size)
 	wasEmpty := false
-	for _, l := range st.lines {
+	for i, l := range st.lines {
+		if r := st.replaced[i]; r.end > r.start {
+			b = append(b, st.arena[r.start:r.end]...)
+			b = append(b, '\n')
+			wasEmpty = false
+			continue
+		}
 		if l == "" {
 			if wasEmpty {
 				continue
@@ -342,12 +372,12 @@ func (c *Config) rewriteSentinel(st *rewriteState) {
 	for i := range c.Masters {
 		m := &c.Masters[i]
 		n := m.Name
-		st.rewriteParts("sentinel monitor", true, "sentinel monitor ", n, " ", announce(m.Addr), " ", itoa(m.Addr.Port), " ", itoa(m.Quorum))
+		st.rewriteParts("sentinel monitor", true, "sentinel monitor ", n, " ", announce(m.Addr), " ", st.itoa(m.Addr.Port), " ", st.itoa(m.Quorum))
 		if m.DownAfter != DefaultDownAfter {
-			st.rewriteParts("sentinel down-after-milliseconds", true, "sentinel down-after-milliseconds ", n, " ", dur(m.DownAfter))
+			st.rewriteParts("sentinel down-after-milliseconds", true, "sentinel down-after-milliseconds ", n, " ", st.itoa(int(m.DownAfter)))
 		}
 		if m.FailoverTimeout != DefaultFailoverTimeout {
-			st.rewriteParts("sentinel failover-timeout", true, "sentinel failover-timeout ", n, " ", dur(m.FailoverTimeout))
+			st.rewriteParts("sentinel failover-timeout", true, "sentinel failover-timeout ", n, " ", st.itoa(int(m.FailoverTimeout)))
 		}
 		if m.ParallelSyncs != DefaultParallelSyncs {
 			st.rewriteParts("sentinel parallel-syncs", true, "sentinel parallel-syncs ", n, " ", itoa(m.ParallelSyncs))
@@ -369,10 +399,10 @@ func (c *Config) rewriteSentinel(st *rewriteState) {
 		st.rewriteParts("sentinel config-epoch", true, "sentinel config-epoch ", n, " ", strconv.FormatUint(m.ConfigEpoch, 10))
 		st.rewriteParts("sentinel leader-epoch", true, "sentinel leader-epoch ", n, " ", strconv.FormatUint(m.LeaderEpoch, 10))
 		for _, r := range m.KnownReplicas {
-			st.rewriteParts("sentinel known-replica", true, "sentinel known-replica ", n, " ", announce(r), " ", itoa(r.Port))
+			st.rewriteParts("sentinel known-replica", true, "sentinel known-replica ", n, " ", announce(r), " ", st.itoa(r.Port))
 		}
 		for _, s := range m.KnownSentinels {
-			st.rewriteParts("sentinel known-sentinel", true, "sentinel known-sentinel ", n, " ", announce(s.Addr), " ", itoa(s.Addr.Port), " ", s.RunID)
+			st.rewriteParts("sentinel known-sentinel", true, "sentinel known-sentinel ", n, " ", announce(s.Addr), " ", st.itoa(s.Addr.Port), " ", s.RunID)
 		}
 		cmds := make([]string, 0, len(m.RenameCommands))
 		for k := range m.RenameCommands {
@@ -410,6 +440,18 @@ func (c *Config) rewriteSentinel(st *rewriteState) {
 		"known-sentinel", "rename-command"} {
 		st.processed("sentinel " + o)
 	}
+}
+
+// itoa is the decimal text of n, from the cache.
+func (st *rewriteState) itoa(n int) string {
+	if s, ok := st.numbers[n]; ok {
+		return s
+	}
+	s := strconv.Itoa(n)
+	if len(st.numbers) < 4096 {
+		st.numbers[n] = s
+	}
+	return s
 }
 
 func yesno(b bool) string {
