@@ -444,12 +444,34 @@ func AppendUint(b []byte, v uint64) []byte {
 	}
 	b = slices.Grow(b, n)
 	b = b[:len(b)+n]
-	for i := len(b) - 1; i >= len(b)-n; i-- {
-		b[i] = byte('0' + v%10)
-		v /= 10
+	i := len(b)
+	for v >= 100 { // two digits per division
+		q := v / 100
+		d := (v - q*100) * 2
+		i -= 2
+		b[i], b[i+1] = digitPairs[d], digitPairs[d+1]
+		v = q
+	}
+	if v >= 10 {
+		i -= 2
+		b[i], b[i+1] = digitPairs[v*2], digitPairs[v*2+1]
+	} else {
+		b[i-1] = byte('0' + v)
 	}
 	return b
 }
+
+// digitPairs holds "00" to "99".
+const digitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
 
 // AppendInt is AppendUint for a signed value.
 func AppendInt(b []byte, v int64) []byte {
