@@ -1,6 +1,12 @@
 package tracesink
 
-import "testing"
+import (
+	"bytes"
+	"crypto/sha256"
+	"testing"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
+)
 
 // HasControl's eight-bytes-at-a-time test agrees with the byte loop on every
 // input, wherever the control byte is.
@@ -19,4 +25,41 @@ func FuzzHasControl(f *testing.F) {
 			t.Fatalf("HasControl(%q) = %v, want %v", b, got, want)
 		}
 	})
+}
+
+// Batches formatted on goroutines of their own come out hashed and written
+// in the order they were submitted: the same bytes and hash as formatting
+// everything at once.
+func TestSinkKeepsSubmissionOrder(t *testing.T) {
+	names := []string{"s1", "r1"}
+	var all []Op
+	for i := range 5000 {
+		all = append(all, Op{Kind: BeginMsg, At: wire.Time(i), S: "send", ID: uint64(i), From: 0, To: 1, P: &wire.Command{Conn: 1, Seq: uint64(i), Args: []string{"PING"}}})
+		if i%7 == 0 {
+			all = append(all, Op{Kind: Word, S: "odd\nword"})
+		}
+	}
+	want := Append(nil, all, names)
+	for _, async := range []bool{true, false} {
+		var out bytes.Buffer
+		s := New(&out, async)
+		for rest := all; len(rest) > 0; {
+			n := min(len(rest), 97)
+			for n < len(rest) && rest[n].Kind == Word { // whole lines only
+				n++
+			}
+			batch := append(s.Recycled(128), rest[:n]...)
+			s.Submit(batch, names)
+			rest = rest[n:]
+		}
+		if err := s.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out.Bytes(), want) {
+			t.Fatalf("async=%v: the written trace differs from formatting it at once", async)
+		}
+		if sum := sha256.Sum256(want); !bytes.Equal(s.Sum(), sum[:]) {
+			t.Fatalf("async=%v: the hash differs", async)
+		}
+	}
 }
