@@ -3,6 +3,7 @@ package tracesink
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"hash"
 	"io"
 	"runtime"
@@ -83,7 +84,8 @@ func (s *Sink) Submit(batch []Op, names []string) {
 		return
 	}
 	if !s.async {
-		s.take(Append(nil, batch, names))
+		buf, err := format(nil, batch, names)
+		s.take(buf, err)
 		s.recycle(batch)
 		return
 	}
@@ -97,9 +99,9 @@ func (s *Sink) Submit(batch []Op, names []string) {
 		default:
 			buf = make([]byte, 0, 64<<10)
 		}
-		buf = Append(buf[:0], batch, names)
+		buf, err := format(buf[:0], batch, names)
 		<-prev // the batches before this one are hashed and written
-		s.take(buf)
+		s.take(buf, err)
 		close(done)
 		s.recycle(batch)
 		select {
@@ -120,12 +122,33 @@ func (s *Sink) recycle(batch []Op) {
 	}
 }
 
-// take hashes and writes formatted lines (one batch at a time, in order).
-func (s *Sink) take(buf []byte) {
+// take hashes and writes formatted lines (one batch at a time, in order);
+// err is formatting's, kept if it is the first.
+func (s *Sink) take(buf []byte, err error) {
+	if err != nil && s.err == nil {
+		s.err = err
+	}
 	s.sum.Write(buf)
 	if s.out != nil && s.err == nil {
+		defer func() {
+			if r := recover(); r != nil && s.err == nil {
+				s.err = fmt.Errorf("trace writer panicked: %v", r)
+			}
+		}()
 		_, s.err = s.out.Write(buf)
 	}
+}
+
+// format is Append that turns a panic (a payload's text) into an error:
+// on another goroutine it would end the program, and the world's guard
+// cannot see it there.
+func format(b []byte, ops []Op, names []string) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = b, fmt.Errorf("formatting the trace panicked: %v", r)
+		}
+	}()
+	return Append(b, ops, names), nil
 }
 
 // Wait returns when every batch submitted so far is hashed and written.

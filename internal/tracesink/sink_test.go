@@ -3,6 +3,7 @@ package tracesink
 import (
 	"bytes"
 	"crypto/sha256"
+	"strings"
 	"testing"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
@@ -60,6 +61,25 @@ func TestSinkKeepsSubmissionOrder(t *testing.T) {
 		}
 		if sum := sha256.Sum256(want); !bytes.Equal(s.Sum(), sum[:]) {
 			t.Fatalf("async=%v: the hash differs", async)
+		}
+	}
+}
+
+// panicky is a payload whose text cannot be made.
+type panicky struct{}
+
+func (panicky) String() string { panic("no text") }
+
+// A payload that panics while the trace is formatted, on the sink's own
+// goroutine, is an error of the trace (Err), not the end of the program.
+func TestSinkFormattingPanicIsAnError(t *testing.T) {
+	for _, async := range []bool{true, false} {
+		s := New(nil, async)
+		s.Submit([]Op{{Kind: BeginMsg, S: "send", P: panicky{}}}, []string{"a"})
+		s.Submit([]Op{{Kind: Begin, S: "boot"}}, []string{"a"})
+		err := s.Err()
+		if err == nil || !strings.Contains(err.Error(), "no text") {
+			t.Fatalf("async=%v: err = %v", async, err)
 		}
 	}
 }
