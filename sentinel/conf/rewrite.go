@@ -16,7 +16,8 @@ import (
 type rewriteState struct {
 	lines []string
 	// replaced[i], when set, is old line i's new text in arena (kept as
-	// bytes, like tail: no string per rewritten line).
+	// bytes, like tail: no string per rewritten line); made at the first
+	// replacement. Lines never grow: new ones go to tail.
 	replaced []span
 	arena    []byte
 	// optionToLine maps a lowercase option to its old lines still
@@ -25,7 +26,8 @@ type rewriteState struct {
 	tail           []byte
 	needsSignature bool
 	// numbers caches decimal texts of ints (ports, quorums, delays): the
-	// cached reading's map lives as long as the Config, rewrites reuse it.
+	// cached reading's map lives as long as the Config (one sentinel's,
+	// one world's), rewrites reuse it.
 	numbers map[int]string
 	size    int // the old lines' bytes (room for their replacements)
 }
@@ -49,12 +51,8 @@ func (c *Config) readOld() *rewriteState {
 	if c.old.optionToLine == nil {
 		*c.old = *c.parseOld()
 	}
-	if c.old.numbers == nil {
-		c.old.numbers = map[int]string{}
-	}
 	st := &rewriteState{lines: slices.Clone(c.old.lines), optionToLine: make(map[string]*optionLines, len(c.old.optionToLine)),
-		needsSignature: c.old.needsSignature, replaced: make([]span, len(c.old.lines)), numbers: c.old.numbers,
-		arena: make([]byte, 0, c.old.size)}
+		needsSignature: c.old.needsSignature, numbers: c.old.numbers, arena: make([]byte, 0, c.old.size)}
 	slots := make([]optionLines, 0, len(c.old.optionToLine))
 	for k, v := range c.old.optionToLine {
 		slots = append(slots, optionLines{lines: v.lines}) // rewriteLine reslices, never writes, these
@@ -66,7 +64,6 @@ func (c *Config) readOld() *rewriteState {
 // parseOld reads the lines c was parsed from.
 func (c *Config) parseOld() *rewriteState {
 	st := &rewriteState{optionToLine: map[string]*optionLines{}, needsSignature: true, numbers: map[int]string{}}
-	defer func() { st.replaced = make([]span, len(st.lines)) }()
 	for _, raw := range c.lines {
 		line := trimLine(raw)
 		if line == "" || line[0] == '#' {
@@ -120,6 +117,9 @@ func (st *rewriteState) rewriteParts(option string, force bool, parts ...string)
 		o.rewritten = true
 	}
 	if o != nil && len(o.lines) > 0 {
+		if st.replaced == nil {
+			st.replaced = make([]span, len(st.lines))
+		}
 		start := len(st.arena)
 		for _, p := range parts {
 			st.arena = append(st.arena, p...)
@@ -159,9 +159,6 @@ func (st *rewriteState) content() []byte {
 			}
 		}
 	}
-	if len(st.replaced) < len(st.lines) {
-		st.replaced = append(st.replaced, make([]span, len(st.lines)-len(st.replaced))...)
-	}
 	size := len(st.tail) + len(st.arena)
 	for _, l := range st.lines {
 		size += len(l) + 1
@@ -169,7 +166,8 @@ func (st *rewriteState) content() []byte {
 	b := make([]byte, 0, size)
 	wasEmpty := false
 	for i, l := range st.lines {
-		if r := st.replaced[i]; r.end > r.start {
+		if i < len(st.replaced) && st.replaced[i].end > st.replaced[i].start {
+			r := st.replaced[i]
 			b = append(b, st.arena[r.start:r.end]...)
 			b = append(b, '\n')
 			wasEmpty = false
@@ -380,7 +378,7 @@ func (c *Config) rewriteSentinel(st *rewriteState) {
 			st.rewriteParts("sentinel failover-timeout", true, "sentinel failover-timeout ", n, " ", st.itoa(int(m.FailoverTimeout)))
 		}
 		if m.ParallelSyncs != DefaultParallelSyncs {
-			st.rewriteParts("sentinel parallel-syncs", true, "sentinel parallel-syncs ", n, " ", itoa(m.ParallelSyncs))
+			st.rewriteParts("sentinel parallel-syncs", true, "sentinel parallel-syncs ", n, " ", st.itoa(m.ParallelSyncs))
 		}
 		for _, o := range []struct{ option, value string }{
 			{"notification-script", m.NotificationScript},
