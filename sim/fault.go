@@ -340,7 +340,7 @@ func (f SetLinks) apply(w *World) { w.setLinks(f.From, f.To, f.Config) }
 
 func (ResetLinks) apply(w *World) {
 	for i := range w.links {
-		w.links[i].cfg, w.links[i].custom = w.cfg.Network, false
+		w.configure(&w.links[i], w.cfg.Network)
 	}
 }
 
@@ -355,13 +355,17 @@ func (w *World) setLinks(from, to []wire.NodeID, cfg LinkConfig) {
 	if len(to) == 0 {
 		to = w.all
 	}
-	custom := cfg != w.cfg.Network
 	for _, a := range from {
 		for _, b := range to {
-			l := w.link(a, b)
-			l.cfg, l.custom = cfg, custom
+			w.configure(w.link(a, b), cfg)
 		}
 	}
+}
+
+// configure gives l its settings (and whether they are the network's
+// default: Degraded and Clear ask that ten times a second per pair).
+func (w *World) configure(l *link, cfg LinkConfig) {
+	l.cfg, l.custom = cfg, cfg != w.cfg.Network
 }
 
 func (f Crash) apply(w *World) {

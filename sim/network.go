@@ -96,8 +96,8 @@ type link struct {
 	// streams holds the state of each direction of each TCP connection
 	// from this link's sender to its receiver (tcp.go), by streamKey.id.
 	streams []linkStream
-	// custom: cfg is not the network's default (Degraded), kept as a flag
-	// because the ground truth asks ten times a second per pair.
+	// custom: cfg is not the network's default (set with cfg by
+	// World.configure).
 	custom bool
 }
 

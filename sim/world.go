@@ -251,7 +251,7 @@ func (w *World) freeze() {
 	n := len(w.nodes)
 	w.links = make([]link, n*n)
 	for i := range w.links {
-		w.links[i].cfg = w.cfg.Network
+		w.configure(&w.links[i], w.cfg.Network)
 	}
 	// The boot takes sequence number 0, which no other event gets (push
 	// starts at 1), so it runs before everything else due at time 0: the

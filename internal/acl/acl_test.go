@@ -221,3 +221,21 @@ func TestSyntaxError(t *testing.T) {
 		require.Equal(t, want, SyntaxError(op), op)
 	}
 }
+
+// Unrestricted is the shortcut the node takes past every permission check:
+// only a user allowed every command, key and channel with no rule since.
+func TestUnrestricted(t *testing.T) {
+	us := New(known, nil)
+	require.True(t, us.Lookup("default").Unrestricted(), "the default user: +@all ~* &*")
+	for name, ops := range map[string][]string{
+		"rule":     {"on", "nopass", "~*", "&*", "+@all", "-get"},
+		"keys":     {"on", "nopass", "~k*", "&*", "+@all"},
+		"channels": {"on", "nopass", "~*", "resetchannels", "+@all"},
+		"commands": {"on", "nopass", "~*", "&*", "-@all"},
+	} {
+		require.NoError(t, us.SetUser(name, ops))
+		require.False(t, us.Lookup(name).Unrestricted(), name)
+	}
+	require.NoError(t, us.SetUser("all", []string{"on", "nopass", "~*", "&*", "+@all"}))
+	require.True(t, us.Lookup("all").Unrestricted())
+}
