@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"github.com/sentinelsim/sentinelsim/scenarios"
 )
 
 // TestMain runs the benchmarks with the CLI's GC settings (TuneGC).
@@ -47,9 +48,9 @@ func TestShapesRun(t *testing.T) {
 func TestUntracedRunIsTheSameRun(t *testing.T) {
 	f, err := FailoverShape.Load(10 * wire.Minute)
 	require.NoError(t, err)
-	on, err := runOnce(f, 3, false, true, false)
+	on, err := runOnce(f, 3, false, scenarios.Options{})
 	require.NoError(t, err)
-	off, err := runOnce(f, 3, false, false, false)
+	off, err := runOnce(f, 3, false, scenarios.Options{NoTrace: true})
 	require.NoError(t, err)
 	require.NotZero(t, on.TraceLines)
 	require.Zero(t, off.TraceLines)
@@ -95,7 +96,7 @@ func BenchmarkShapeUntraced(b *testing.B) {
 				// As BenchmarkShape: no heap sampling (its forced
 				// collections would count in the benchmark's time).
 				seed++
-				r, err := runOnce(f, seed, false, false, false)
+				r, err := runOnce(f, seed, false, scenarios.Options{NoTrace: true})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -49,13 +49,13 @@ type Run struct {
 // trace is formatted and hashed, as in every run; nothing is written to
 // disk) and checks that the simulation itself ended well.
 func RunOnce(f *scenarios.File, seed uint64, sampleHeap bool) (Run, error) {
-	return runOnce(f, seed, sampleHeap, true, false)
+	return runOnce(f, seed, sampleHeap, scenarios.Options{})
 }
 
-// runOnce is RunOnce with the trace off (traced false) or formatted on the
-// run's own goroutine (inline: as in a sweep, whose workers share the
-// cores).
-func runOnce(f *scenarios.File, seed uint64, sampleHeap, traced, inline bool) (Run, error) {
+// runOnce is RunOnce with options: the trace off (NoTrace) or formatted on
+// the run's own goroutine (InlineTrace: as in a sweep, whose workers share
+// the cores). Progress is runOnce's own.
+func runOnce(f *scenarios.File, seed uint64, sampleHeap bool, o scenarios.Options) (Run, error) {
 	var peak uint64
 	var paused time.Duration // spent sampling the heap: not the run's time
 	sample := func(wire.Time) {
@@ -63,7 +63,6 @@ func runOnce(f *scenarios.File, seed uint64, sampleHeap, traced, inline bool) (R
 		peak = max(peak, heapAfterGC())
 		paused += time.Since(t0)
 	}
-	o := scenarios.Options{NoTrace: !traced, InlineTrace: inline}
 	if sampleHeap {
 		runtime.GC()
 		o.Progress = sample
@@ -116,13 +115,14 @@ func MeasureShape(s Shape, duration wire.Duration, minWall time.Duration, traced
 		return Speed{}, err
 	}
 	sp := Speed{Shape: s, Traced: traced}
-	first, err := runOnce(f, 1, true, traced, false)
+	o := scenarios.Options{NoTrace: !traced}
+	first, err := runOnce(f, 1, true, o)
 	if err != nil {
 		return Speed{}, err
 	}
 	sp.PeakHeap = first.PeakHeap
 	for seed := uint64(1); sp.Runs == 0 || sp.Wall < minWall; seed++ {
-		r, err := runOnce(f, seed, false, traced, false)
+		r, err := runOnce(f, seed, false, o)
 		if err != nil {
 			return Speed{}, err
 		}
@@ -152,7 +152,7 @@ func sweepFrom(f *scenarios.File, first uint64, n, workers int, after func(done 
 	for range workers {
 		wg.Go(func() {
 			for seed := range jobs {
-				_, err := runOnce(f, seed, false, true, true) // as sentinelsim sweep runs them
+				_, err := runOnce(f, seed, false, scenarios.Options{InlineTrace: true}) // as sentinelsim sweep runs them
 				errs <- err
 			}
 		})
