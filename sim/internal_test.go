@@ -11,6 +11,15 @@ import (
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
+// pop removes and returns the earliest event (take and release, as the
+// loop does around dispatch); the queue must not be empty.
+func (q *queue) pop() event {
+	slot := q.take()
+	top := q.slots[slot]
+	q.release(slot)
+	return top
+}
+
 // Pushing events with random times (many ties) and popping them all yields
 // strictly increasing (at, seq): time order, and events due at the same time
 // in the order they were pushed. Every event comes out exactly once.
@@ -121,7 +130,7 @@ func TestQueueWheelMatchesModel(t *testing.T) {
 						best = i
 					}
 				}
-				require.Equal(t, model[best].at, q.peekAt())
+				require.Equal(t, model[best].at, q.peek().at)
 				got := q.pop()
 				require.Equal(t, model[best].at, got.at)
 				require.Equal(t, model[best].seq, got.seq)

@@ -234,24 +234,15 @@ func (q *queue) fix() {
 }
 
 // peek returns the earliest event; the queue must not be empty.
-func (q *queue) peek() *event {
-	if i := q.earliest(); i >= 0 {
-		b := &q.buckets[i]
+func (q *queue) peek() *event { return q.head(q.earliest()) }
+
+// head returns the first event of where (a bucket, or -1 for the heap).
+func (q *queue) head(where int) *event {
+	if where >= 0 {
+		b := &q.buckets[where]
 		return &q.slots[b.items[b.head]]
 	}
 	return &q.slots[q.far[0].slot]
-}
-
-// peekAt returns the time of the earliest event; the queue must not be
-// empty.
-func (q *queue) peekAt() wire.Time { return q.peek().at }
-
-// pop removes and returns the earliest event; the queue must not be empty.
-func (q *queue) pop() event {
-	slot := q.take()
-	top := q.slots[slot]
-	q.release(slot)
-	return top
 }
 
 // release frees the slot of an event that take removed from the queue.
@@ -262,10 +253,14 @@ func (q *queue) release(slot int32) {
 
 // take removes the earliest event and returns its slot, which stays the
 // event's until release; the queue must not be empty.
-func (q *queue) take() int32 {
+func (q *queue) take() int32 { return q.takeFrom(q.earliest()) }
+
+// takeFrom is take for the earliest event's place, found by earliest (the
+// loop looks at the event's time before it takes it: one search, not two).
+func (q *queue) takeFrom(where int) int32 {
 	q.n--
 	var slot int32
-	if i := q.earliest(); i >= 0 {
+	if i := where; i >= 0 {
 		b := &q.buckets[i]
 		slot = b.items[b.head]
 		b.head++

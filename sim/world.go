@@ -464,7 +464,11 @@ func (w *World) run(until wire.Time) Outcome {
 	if limit > w.cfg.Bounds.MaxTime {
 		limit = w.cfg.Bounds.MaxTime
 	}
-	for w.q.len() > 0 && w.q.peekAt() <= limit {
+	for w.q.len() > 0 {
+		where := w.q.earliest()
+		if w.q.head(where).at > limit {
+			break
+		}
 		if w.stats.Events >= w.cfg.Bounds.MaxEvents {
 			return w.end(MaxEventsHit, fmt.Sprintf("more than %d events", w.cfg.Bounds.MaxEvents))
 		}
@@ -472,7 +476,7 @@ func (w *World) run(until wire.Time) Outcome {
 		// only reused once released. Events pushed meanwhile may move the
 		// slots; this one is read through a copy of the slot's address,
 		// which stays valid (and is released by index).
-		slot := w.q.take()
+		slot := w.q.takeFrom(where)
 		e := &w.q.slots[slot]
 		w.now = e.at
 		w.stats.Events++
