@@ -139,7 +139,7 @@ func (s *Sink) take(buf []byte, err error) {
 	}
 }
 
-// format is Append that turns a panic (a payload's text) into an error:
+// format is appendLines that turns a panic (a payload's text) into an error:
 // on another goroutine it would end the program, and the world's guard
 // cannot see it there.
 func format(b []byte, ops []Op, names []string) (out []byte, err error) {
@@ -148,7 +148,7 @@ func format(b []byte, ops []Op, names []string) (out []byte, err error) {
 			out, err = b, fmt.Errorf("formatting the trace panicked: %v", r)
 		}
 	}()
-	return Append(b, ops, names), nil
+	return appendLines(b, ops, names), nil
 }
 
 // Wait returns when every batch submitted so far is hashed and written.
@@ -166,9 +166,9 @@ func (s *Sink) Err() error {
 	return s.err
 }
 
-// Append formats the lines of ops onto b, each ending in "\n"; names are
+// appendLines formats the lines of ops onto b, each ending in "\n"; names are
 // the nodes' names by NodeID.
-func Append(b []byte, ops []Op, names []string) []byte {
+func appendLines(b []byte, ops []Op, names []string) []byte {
 	for i := range ops {
 		op := &ops[i]
 		switch op.Kind {
@@ -192,11 +192,7 @@ func Append(b []byte, ops []Op, names []string) []byte {
 			}
 		case Word:
 			b = append(b, ' ')
-			if hasControlString(op.S) {
-				b = AppendEscaped(b, op.S)
-			} else {
-				b = append(b, op.S...)
-			}
+			b = appendEscaped(b, op.S) // words are short and few: no test first
 		case Payload:
 			b = appendPayload(b, op.P)
 		}
@@ -212,17 +208,17 @@ func appendPayload(b []byte, p wire.Payload) []byte {
 	b = append(b, ' ')
 	start := len(b)
 	b = wire.AppendPayload(b, p)
-	if HasControl(b[start:]) {
+	if hasControl(b[start:]) {
 		text := string(b[start:])
-		b = AppendEscaped(b[:start], text)
+		b = appendEscaped(b[:start], text)
 	}
 	return b
 }
 
-// HasControl reports whether b holds a control byte (below 0x20, or 0x7f),
+// hasControl reports whether b holds a control byte (below 0x20, or 0x7f),
 // eight bytes at a time: payloads are most of the trace's bytes and almost
 // never hold one.
-func HasControl(b []byte) bool {
+func hasControl(b []byte) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
@@ -244,18 +240,9 @@ func HasControl(b []byte) bool {
 	return false
 }
 
-func hasControlString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f {
-			return true
-		}
-	}
-	return false
-}
-
-// AppendEscaped appends s with its control bytes escaped as \n, \r, \t or
+// appendEscaped appends s with its control bytes escaped as \n, \r, \t or
 // \xNN.
-func AppendEscaped(buf []byte, s string) []byte {
+func appendEscaped(buf []byte, s string) []byte {
 	const hexDigits = "0123456789abcdef"
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {

@@ -9,7 +9,7 @@ import (
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
-// HasControl's eight-bytes-at-a-time test agrees with the byte loop on every
+// hasControl's eight-bytes-at-a-time test agrees with the byte loop on every
 // input, wherever the control byte is.
 func FuzzHasControl(f *testing.F) {
 	for _, s := range []string{"", "plain text, long enough for words", "\x00", "abcdefgh\x1f", "abcdefg\x7f", "\x80\x9f\xff\xfe\xa0\x20\x7e~~", "ééééééé\n"} {
@@ -22,8 +22,8 @@ func FuzzHasControl(f *testing.F) {
 				want = true
 			}
 		}
-		if got := HasControl(b); got != want {
-			t.Fatalf("HasControl(%q) = %v, want %v", b, got, want)
+		if got := hasControl(b); got != want {
+			t.Fatalf("hasControl(%q) = %v, want %v", b, got, want)
 		}
 	})
 }
@@ -40,7 +40,7 @@ func TestSinkKeepsSubmissionOrder(t *testing.T) {
 			all = append(all, Op{Kind: Word, S: "odd\nword"})
 		}
 	}
-	want := Append(nil, all, names)
+	want := appendLines(nil, all, names)
 	for _, async := range []bool{true, false} {
 		var out bytes.Buffer
 		s := New(&out, async)
