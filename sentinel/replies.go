@@ -25,7 +25,14 @@ func (s *Sentinel) onReply(from wire.NodeID, p *wire.Reply) {
 		return
 	}
 	pc := c.pending[0]
-	c.pending = c.pending[1:]
+	if len(c.pending) == 1 {
+		// Back to the start of the array: a connection mostly has one
+		// command out, and slicing past it would leave append nothing to
+		// reuse (an allocation per command).
+		c.pending = c.pending[:0]
+	} else {
+		c.pending = c.pending[1:]
+	}
 	l := c.owner
 	if c.pubsub {
 		l.pcLastActivity = s.now
