@@ -34,6 +34,10 @@ type proc struct {
 	name, host, kind string
 	id               wire.NodeID
 	addr             wire.Addr
+	// served is serving's answer at sample number servedAt (stability.go):
+	// every sentinel asks it of every master at every sample.
+	served   bool
+	servedAt uint64
 }
 
 // runner builds a scenario's world and follows its run.
@@ -42,6 +46,7 @@ type runner struct {
 	w *sim.World
 	// sampleFn is sampleHealth as a func value, made once.
 	sampleFn func(*sim.World)
+	samples  uint64 // samples taken so far (sampleOnce)
 	dir      *wire.StaticDirectory
 	procs    []*proc
 	by       map[string]*proc

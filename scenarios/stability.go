@@ -53,6 +53,7 @@ func (r *runner) sampleHealth(w *sim.World) {
 // has arrived (sim.World.SlowedUntil).
 func (r *runner) sampleOnce(w *sim.World) {
 	now := w.Now()
+	r.samples++
 	for _, x := range r.procs {
 		if x.kind != kindSentinel || !w.Up(x.id) {
 			continue
@@ -91,8 +92,18 @@ func (r *runner) healthy(x wire.NodeID, p *proc) bool {
 	if p == nil {
 		return false
 	}
+	if p.servedAt != r.samples {
+		p.served, p.servedAt = r.serving(p), r.samples
+	}
+	return p.served && r.w.Clear(x, p.id)
+}
+
+// serving is healthy's half that does not depend on the sentinel: the
+// process at the address is up, awake, not slowed, and a master that
+// answers.
+func (r *runner) serving(p *proc) bool {
 	w := r.w
-	if !w.Up(p.id) || w.Paused(p.id) || w.SlowedUntil(p.id) > w.Now() || !w.Clear(x, p.id) {
+	if !w.Up(p.id) || w.Paused(p.id) || w.SlowedUntil(p.id) > w.Now() {
 		return false
 	}
 	n, ok := w.Process(p.id).(*model.Node)

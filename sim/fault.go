@@ -283,7 +283,7 @@ func (f Bridge) apply(w *World) {
 
 func (Heal) apply(w *World) {
 	for i := range w.links {
-		w.links[i].cut = false
+		w.change(&w.links[i], func(l *link) { l.cut = false })
 	}
 	for _, f := range w.flappers {
 		w.stopFlapper(f)
@@ -365,7 +365,7 @@ func (w *World) setLinks(from, to []wire.NodeID, cfg LinkConfig) {
 // configure gives l its settings (and whether they are the network's
 // default: Degraded and Clear ask that ten times a second per pair).
 func (w *World) configure(l *link, cfg LinkConfig) {
-	l.cfg, l.custom = cfg, cfg != w.cfg.Network
+	w.change(l, func(l *link) { l.cfg, l.custom = cfg, cfg != w.cfg.Network })
 }
 
 func (f Crash) apply(w *World) {

@@ -388,7 +388,7 @@ func (w *World) toggleFlapper(f *flapper) {
 	}
 	n := len(w.nodes)
 	for _, ab := range f.links {
-		w.links[ab[0]*n+ab[1]].flapsDown += delta
+		w.change(&w.links[ab[0]*n+ab[1]], func(l *link) { l.flapsDown += delta })
 	}
 	t := w.trace
 	t.begin(w.now, "flap")
@@ -412,7 +412,7 @@ func (w *World) stopFlapper(f *flapper) {
 		f.isDown = false
 		n := len(w.nodes)
 		for _, ab := range f.links {
-			w.links[ab[0]*n+ab[1]].flapsDown--
+			w.change(&w.links[ab[0]*n+ab[1]], func(l *link) { l.flapsDown-- })
 		}
 		t := w.trace
 		t.begin(w.now, "flap")

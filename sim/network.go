@@ -103,6 +103,23 @@ type link struct {
 
 func (l *link) down() bool { return l.cut || l.flapsDown > 0 }
 
+// impaired reports whether the link is not clear by its own state: down,
+// stalled or not at the network's default settings.
+func (l *link) impaired() bool { return l.down() || l.stalled > 0 || l.custom }
+
+// change runs f, which may change l's state, and keeps World.impaired (the
+// count of impaired links) right.
+func (w *World) change(l *link, f func(l *link)) {
+	was := l.impaired()
+	f(l)
+	switch now := l.impaired(); {
+	case now && !was:
+		w.impaired++
+	case was && !now:
+		w.impaired--
+	}
+}
+
 func (l *link) full() bool { return l.cfg.MaxInFlight > 0 && l.inFlight >= l.cfg.MaxInFlight }
 
 // FlapSpec makes a link or a node alternate down and up.

@@ -113,9 +113,23 @@ func TestRandomPlanLeavesWorldWhole(t *testing.T) {
 			for _, f := range faults {
 				require.NoError(t, c.w.Schedule(f.At, f.Fault))
 			}
+			// The count of impaired links that lets Clear skip the links
+			// stays true throughout.
+			impairedSeen := false
+			for at := wire.Time(1000); at < 35_000; at += 250 {
+				c.w.At(at, func(w *sim.World) {
+					kept, counted := w.ImpairedCount()
+					require.Equal(t, counted, kept, "impaired links at %d", at)
+					impairedSeen = impairedSeen || kept > 0
+				})
+			}
 			// Faults end by 25 s; let delays (up to ~2 s on degraded links)
 			// and slowed sends (up to 2 s) drain first.
 			c.runUntil(35_000)
+			require.True(t, impairedSeen, "no fault impaired a link")
+			kept, counted := c.w.ImpairedCount()
+			require.Equal(t, 0, counted)
+			require.Equal(t, 0, kept)
 
 			for _, id := range c.w.Nodes() {
 				require.True(t, c.w.Up(id), "%s is down", c.w.Name(id))

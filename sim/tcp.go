@@ -315,7 +315,7 @@ func (w *World) stall(k streamKey, st *stream, seg wire.Segment, seq uint64, m *
 	})
 	st.retx = slices.Insert(st.retx, i, stalledSeg{seq: seq, msg: *m})
 	if !st.armed {
-		w.link(k.from, k.to).stalled++
+		w.change(w.link(k.from, k.to), func(l *link) { l.stalled++ })
 		st.armed, st.tries = true, 0
 		w.tcpGen++ // unique over all streams: a timer of an ended stream never drives a new one
 		st.gen = w.tcpGen
@@ -376,7 +376,7 @@ func (w *World) retransmit(e *event) {
 		return
 	}
 	st.armed = false
-	l.stalled--
+	w.change(l, func(l *link) { l.stalled-- })
 	retx := st.retx
 	st.retx = nil
 	for i := range retx {
@@ -393,7 +393,7 @@ func (w *World) retransmit(e *event) {
 // abandon drops what a stream holds, in sequence order.
 func (w *World) abandon(k streamKey, st *stream, why string) {
 	if st.armed {
-		w.link(k.from, k.to).stalled--
+		w.change(w.link(k.from, k.to), func(l *link) { l.stalled-- })
 	}
 	st.gen = 0
 	st.armed = false

@@ -155,6 +155,9 @@ type World struct {
 	// flappers are all flapping faults ever started; stopped ones stay so
 	// their pending toggle events find them done.
 	flappers []*flapper
+	// impaired counts the links that are down, stalled or not at the
+	// network's default settings (link.impaired, kept by World.change).
+	impaired int
 	// flapSeq counts the flappers started per label and start time, to name
 	// their streams.
 	flapSeq map[string]int
@@ -550,7 +553,7 @@ func (w *World) setCut(from, to []wire.NodeID, cut bool) {
 	for _, a := range from {
 		for _, b := range to {
 			if a != b {
-				w.link(a, b).cut = cut
+				w.change(w.link(a, b), func(l *link) { l.cut = cut })
 			}
 		}
 	}
