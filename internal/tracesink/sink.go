@@ -169,6 +169,11 @@ func (s *Sink) Err() error {
 // appendLines formats the lines of ops onto b, each ending in "\n"; names are
 // the nodes' names by NodeID.
 func appendLines(b []byte, ops []Op, names []string) []byte {
+	// Lines come in runs of the same time: its text is copied from the
+	// run's first line.
+	var at [24]byte
+	var atText []byte
+	var atTime wire.Time
 	for i := range ops {
 		op := &ops[i]
 		switch op.Kind {
@@ -176,7 +181,10 @@ func appendLines(b []byte, ops []Op, names []string) []byte {
 			if i > 0 {
 				b = append(b, '\n')
 			}
-			b = wire.AppendInt(b, int64(op.At))
+			if atText == nil || op.At != atTime {
+				atText, atTime = wire.AppendInt(at[:0], int64(op.At)), op.At
+			}
+			b = append(b, atText...)
 			b = append(b, ' ')
 			b = append(b, op.S...)
 			if op.Kind == BeginMsg {
