@@ -51,7 +51,9 @@ func (s *Sentinel) checkTilt() {
 // handle is handle-instance (spec §3.2): the monitoring half always, the
 // acting half unless in TILT.
 func (s *Sentinel) handle(r *instance) {
-	s.reconnect(r)
+	if r.link.disconnected { // (reconnect's first test, without the call)
+		s.reconnect(r)
+	}
 	s.periodic(r)
 	switch {
 	case !s.tilt:

@@ -148,6 +148,9 @@ func (r *instance) command(name string) string {
 	if r.master != nil {
 		m = r.master
 	}
+	if len(m.renamed) == 0 {
+		return name // no rename-command: no need to look
+	}
 	if to, ok := m.renamed[strings.ToUpper(name)]; ok {
 		return to
 	}

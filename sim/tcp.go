@@ -257,7 +257,7 @@ func (w *World) arriveSegment(e *event, k streamKey, seg wire.Segment) {
 	default:
 		w.settle(m)
 		w.handOver(k, st, e)
-		for w.ended == nil {
+		for w.ended == nil && len(st.ooo) > 0 {
 			next, ok := st.ooo[st.delivered+1]
 			if !ok {
 				break
