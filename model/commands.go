@@ -530,7 +530,9 @@ func (n *Node) publish(env wire.Env, channel, msg string) int {
 				v = wire.BulkArray("message", channel, msg)
 			}
 			count++
-			env.Send(c.key.node, &wire.Push{Conn: c.key.id, Value: v})
+			p := n.pushes.New()
+			*p = wire.Push{Conn: c.key.id, Value: v}
+			env.Send(c.key.node, p)
 		}
 	}
 	return count

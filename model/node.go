@@ -78,6 +78,10 @@ func (c *conn) discardTx() { c.inMulti, c.multiErr, c.queued = false, false, nil
 type Node struct {
 	cfg     Config // the running configuration (CONFIG SET changes it)
 	initial Config // the redis.conf the node was started with
+	// Replies and pub/sub messages, allocated a slab at a time (a node
+	// answers every PING, INFO and PUBLISH of every sentinel).
+	replies wire.Slab[wire.Reply]
+	pushes  wire.Slab[wire.Push]
 	disk    persisted
 	alias   map[string]string
 	gone    map[string]bool
@@ -521,7 +525,9 @@ func (n *Node) reply(env wire.Env, cn *conn, seq uint64, v wire.Value) {
 	if !n.alive(cn) {
 		return
 	}
-	env.Send(cn.key.node, &wire.Reply{Conn: cn.key.id, Seq: seq, Value: v})
+	r := n.replies.New()
+	*r = wire.Reply{Conn: cn.key.id, Seq: seq, Value: v}
+	env.Send(cn.key.node, r)
 	if cn.closeAfterReply != "" {
 		n.closeConn(env, cn, cn.closeAfterReply)
 	}

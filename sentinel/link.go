@@ -86,7 +86,7 @@ func (s *Sentinel) send(c *conn, kind cmdKind, r *instance, args ...string) {
 	// The command and its arguments in one allocation (the caller's
 	// argument list stays on its stack): a sentinel sends a few commands a
 	// second to every instance it knows.
-	box := &commandBox{}
+	box := s.boxes.New()
 	n := copy(box.args[:], args)
 	box.cmd = wire.Command{Conn: c.id, Seq: c.seq, Open: c.seq == 1, Args: box.args[:n:n]}
 	s.env.Send(c.node, &box.cmd)

@@ -78,6 +78,9 @@ type Sentinel struct {
 	// oneValue holds clientCommand's usual one-value answer until serve
 	// has sent it.
 	oneValue [1]wire.Value
+	// The payloads sent most often, allocated a slab at a time.
+	boxes   wire.Slab[commandBox]
+	replies wire.Slab[wire.Reply]
 
 	myID         string
 	currentEpoch uint64

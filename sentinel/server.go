@@ -72,7 +72,9 @@ func (s *Sentinel) serve(from wire.NodeID, c *wire.Command) {
 	if s.dead {
 		return // exited while running it (SIMULATE-FAILURE)
 	}
-	s.env.Send(from, &wire.Reply{Conn: c.Conn, Seq: c.Seq, Value: values[0]})
+	r := s.replies.New()
+	*r = wire.Reply{Conn: c.Conn, Seq: c.Seq, Value: values[0]}
+	s.env.Send(from, r)
 	for _, v := range values[1:] {
 		s.env.Send(from, &wire.Push{Conn: c.Conn, Value: v})
 	}
