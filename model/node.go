@@ -408,6 +408,11 @@ func (n *Node) saveDataset(env wire.Env) bool {
 	}
 	n.disk.Dataset = n.ks.Snapshot(env.Now()).Encode()
 	n.disk.ReplID, n.disk.Offset = n.repl.id, n.repl.offset
+	if n.repl.master == nil && !n.repl.active {
+		// rdbPopulateSaveInfo: a master without a backlog is in no
+		// replication chain; its file records no history.
+		n.disk.ReplID, n.disk.Offset = "", 0
+	}
 	n.persist(env)
 	n.dirty = false
 	n.lastSave, n.lastSaveWall = env.Mono(), env.Now()

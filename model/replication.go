@@ -66,6 +66,13 @@ type replication struct {
 	backlog      []entry
 	backlogStart int64 // the offset before the first backlog entry
 	backlogBytes int64
+	// active: the node has a backlog (repl_backlog != NULL). A master gets
+	// one with its first replica (under a new id), or at boot from an RDB
+	// file that records a history; a replica with its first sync. Until
+	// then a master records nothing and its offset stays where it was
+	// (replicationFeedSlaves), as redis-server 7.0.15 shows:
+	// master_repl_offset:0 and repl_backlog_active:0 after writes.
+	active bool
 
 	master   *masterLink // nil: this node is a master
 	replicas []*replicaLink
@@ -95,7 +102,9 @@ func (r *replication) restore(id string, offset int64, asReplica bool) {
 	if asReplica {
 		r.id, r.cached = id, true
 	} else {
-		r.id2, r.switchOffset = id, offset
+		// loadDataFromDisk keeps the backlog it created for a master
+		// only when the file has a history to continue.
+		r.id2, r.switchOffset, r.active = id, offset, true
 	}
 	r.offset, r.backlogStart = offset, offset
 }
@@ -193,6 +202,9 @@ func (m *replClose) String() string  { return "repl-close " + m.Reason }
 // append adds a command to this node's stream and backlog and sends it to
 // the replicas.
 func (r *replication) append(n *Node, env wire.Env, args []string) {
+	if r.master == nil && !r.active && len(r.replicas) == 0 {
+		return // no backlog to fill and no replica to feed
+	}
 	start := r.offset
 	r.offset += respLen(args)
 	r.backlog = append(r.backlog, entry{end: r.offset, args: args})
@@ -516,7 +528,7 @@ func (r *replication) serveSync(n *Node, env wire.Env, from wire.NodeID, req *sy
 	r.replicas = append(r.replicas, rl)
 	p := req.Offset
 	knowsHistory := req.ReplID != "?" && (req.ReplID == r.id || (req.ReplID == r.id2 && p <= r.switchOffset))
-	if knowsHistory && r.backlogStart <= p && p <= r.offset {
+	if r.active && knowsHistory && r.backlogStart <= p && p <= r.offset {
 		var entries []entry
 		start := r.backlogStart
 		for _, e := range r.backlog {
@@ -528,6 +540,14 @@ func (r *replication) serveSync(n *Node, env wire.Env, from wire.NodeID, req *sy
 		env.Send(from, &syncContinue{Link: req.Link, ReplID: r.id, From: p, Entries: entries})
 		env.Emit("* Partial resynchronization request from " + req.Announce.String() + " accepted. Sending " + strconv.FormatInt(r.offset-p, 10) + " bytes of backlog starting from offset " + strconv.FormatInt(p+1, 10) + ".")
 		return
+	}
+	if r.master == nil && !r.active {
+		// syncCommand: a master's first replica creates the backlog, under
+		// a new replication id and without a second one (there is no past
+		// history); checked with redis-server 7.0.15.
+		r.id, r.id2, r.switchOffset = randomID(env), zeroID, -1
+		r.backlog, r.backlogStart, r.backlogBytes, r.active = nil, r.offset, 0, true
+		env.Emit("* Replication backlog created, my new replication IDs are '" + r.id + "' and '" + r.id2 + "'")
 	}
 	snap := n.ks.Snapshot(env.Now())
 	rl.ack = r.offset
@@ -577,7 +597,7 @@ func (r *replication) fromMaster(n *Node, env wire.Env, m *masterLink, payload w
 		n.ks.Restore(env.Now(), snap)
 		n.dirty = true
 		r.id, r.id2, r.switchOffset, r.offset = p.ReplID, zeroID, -1, p.Offset
-		r.backlog, r.backlogStart, r.backlogBytes = nil, p.Offset, 0
+		r.backlog, r.backlogStart, r.backlogBytes, r.active = nil, p.Offset, 0, true
 		r.dropReplicas(env, "full resync") // our history changed: they must resync too
 		// A disk-based load keeps the master's RDB file as dump.rdb, with
 		// the master's history: a restart loads it.
@@ -595,7 +615,7 @@ func (r *replication) fromMaster(n *Node, env wire.Env, m *masterLink, payload w
 			r.shiftID(p.ReplID)
 			r.dropReplicas(env, "replication id changed")
 		}
-		m.state, m.lastIO, r.cached = "connected", now, true
+		m.state, m.lastIO, r.cached, r.active = "connected", now, true, true
 		env.Emit("* Successful partial resynchronization with master.")
 		start := p.From
 		for _, e := range p.Entries {

@@ -323,3 +323,55 @@ func TestNonDeterministicWritesReplicateAsEffects(t *testing.T) {
 	assert.Equal(t, m.ks.Digest(3000), r.ks.Digest(3000))
 	assert.Equal(t, m.repl.offset, r.repl.offset)
 }
+
+// A master records nothing until it has a replica: redis-server 7.0.15
+// shows master_repl_offset:0 and repl_backlog_active:0 after writes and
+// PUBLISH. Its first replica creates the backlog under a new replication id;
+// a restart from an RDB file written with a backlog has one at once (the
+// file's history as the second id), one written without has none.
+func TestBacklogComesWithTheFirstReplica(t *testing.T) {
+	w := newWorld(t, 21)
+	w.addNode("redis1", "10.0.0.1", func(c *Config) { c.Persistence = PersistRDB })
+	w.addNode("redis2", "10.0.0.2", nil)
+	w.addScript("app", "redis1", at(1000, "SET", "k", "v"), at(1100, "PUBLISH", "ch", "x"), at(1200, "SAVE"))
+	// (a client of its own: the restart at 1.6 s closes the first one's
+	// connection)
+	later := w.addScript("app2", "redis1", at(8000, "SET", "k", "w"), at(8100, "SAVE"))
+	w.addScript("admin", "redis2", at(3000, "REPLICAOF", "10.0.0.1", "6379"))
+	var alone, restartedAlone, replicated, restarted info.Info
+	var bootID string
+	status := func(to *info.Info) func(*sim.World) {
+		return func(*sim.World) { *to = w.node("redis1").info(fixedEnv(w, "redis1")) }
+	}
+	w.w.At(500, func(*sim.World) { bootID = w.node("redis1").repl.id })
+	w.w.At(1500, status(&alone))
+	w.w.Schedule(1600, sim.Restart{Node: w.nodes["redis1"]})
+	w.w.At(2500, status(&restartedAlone))
+	w.w.At(8500, status(&replicated))
+	w.w.Schedule(9000, sim.Restart{Node: w.nodes["redis1"]})
+	w.w.At(9500, status(&restarted))
+	w.run(10 * wire.Second)
+
+	require.Equal(t, []string{"+OK", "+OK"}, *later)
+	require.NotEmpty(t, bootID)
+	assert.Equal(t, bootID, alone.MasterReplID)
+	assert.Zero(t, alone.MasterReplOffset, "nothing recorded without a backlog")
+	assert.False(t, alone.ReplBacklogActive)
+	assert.Zero(t, alone.ReplBacklogFirstByteOffset)
+	assert.Zero(t, alone.ReplBacklogHistlen)
+
+	assert.False(t, restartedAlone.ReplBacklogActive, "the file recorded no history")
+	assert.Equal(t, zeroID, restartedAlone.MasterReplID2)
+
+	assert.True(t, replicated.ReplBacklogActive)
+	assert.NotEqual(t, restartedAlone.MasterReplID, replicated.MasterReplID, "the backlog came with a new id")
+	assert.Equal(t, zeroID, replicated.MasterReplID2)
+	assert.Equal(t, int64(1), replicated.ReplBacklogFirstByteOffset)
+	assert.Positive(t, replicated.MasterReplOffset, "writes are recorded now")
+	assert.Equal(t, replicated.MasterReplID, w.node("redis2").repl.id, "the replica synced with the new id")
+	assert.Equal(t, 1, w.count("redis1", "Replication backlog created, my new replication IDs are '"+replicated.MasterReplID+"'", 3000))
+
+	assert.True(t, restarted.ReplBacklogActive, "the file recorded the history")
+	assert.Equal(t, replicated.MasterReplID, restarted.MasterReplID2)
+	assert.Equal(t, restarted.SecondReplOffset, restarted.ReplBacklogFirstByteOffset)
+}

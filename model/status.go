@@ -22,10 +22,11 @@ func (n *Node) info(env wire.Env) info.Info {
 		MasterReplID2:              r.id2,
 		MasterReplOffset:           r.offset,
 		SecondReplOffset:           -1,
-		ReplBacklogActive:          true,
+		ReplBacklogActive:          r.active,
 		ReplBacklogSize:            n.cfg.BacklogSize,
-		ReplBacklogFirstByteOffset: r.backlogStart + 1,
-		ReplBacklogHistlen:         r.backlogBytes,
+	}
+	if r.active {
+		i.ReplBacklogFirstByteOffset, i.ReplBacklogHistlen = r.backlogStart+1, r.backlogBytes
 	}
 	if r.id2 != zeroID {
 		i.SecondReplOffset = r.switchOffset + 1

@@ -35,8 +35,8 @@ the values above; otherwise, find what changed the run.`,
 // Redis nodes and the client together. A change here means a decision,
 // a message or an event of the real engine changed.
 const (
-	failoverSeed9Hash  = "0291c281b15c1a94dcecc5c43375960574dd0edfdb42e8b858cefc030c8cde72"
-	failoverSeed9Lines = 39943
+	failoverSeed9Hash  = "2fe8dcc54ae6726135aaad4c0bc873fabeede8b427a9d56ad8a05cc505616819"
+	failoverSeed9Lines = 39944
 )
 
 func TestFailoverGoldenHash(t *testing.T) {
