@@ -10,20 +10,20 @@ func (n *Node) info(env wire.Env) info.Info {
 	now, mono := env.Now(), env.Mono()
 	r := &n.repl
 	i := info.Info{
-		RedisVersion:               "7.0.15",
-		RunID:                      n.runID,
-		TCPPort:                    n.cfg.Addr.Port,
-		UptimeSeconds:              int64(now.Sub(n.startMs) / wire.Second),
-		Loading:                    n.loading(env),
-		Role:                       "master",
-		ConnectedSlaves:            len(r.replicas),
-		MasterFailoverState:        "no-failover",
-		MasterReplID:               r.id,
-		MasterReplID2:              r.id2,
-		MasterReplOffset:           r.offset,
-		SecondReplOffset:           -1,
-		ReplBacklogActive:          r.active,
-		ReplBacklogSize:            n.cfg.BacklogSize,
+		RedisVersion:        "7.0.15",
+		RunID:               n.runID,
+		TCPPort:             n.cfg.Addr.Port,
+		UptimeSeconds:       int64(now.Sub(n.startMs) / wire.Second),
+		Loading:             n.loading(env),
+		Role:                "master",
+		ConnectedSlaves:     len(r.replicas),
+		MasterFailoverState: "no-failover",
+		MasterReplID:        r.id,
+		MasterReplID2:       r.id2,
+		MasterReplOffset:    r.offset,
+		SecondReplOffset:    -1,
+		ReplBacklogActive:   r.active,
+		ReplBacklogSize:     n.cfg.BacklogSize,
 	}
 	if r.active {
 		i.ReplBacklogFirstByteOffset, i.ReplBacklogHistlen = r.backlogStart+1, r.backlogBytes
