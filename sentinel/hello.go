@@ -34,28 +34,47 @@ func (s *Sentinel) sendHello(r *instance) {
 	if s.conf.AnnouncePort != 0 {
 		port = s.conf.AnnouncePort
 	}
+	key := helloKey{host: host, port: port, epoch: s.currentEpoch, master: ma, configEpoch: m.configEpoch}
+	if m.hello == "" || m.helloKey != key {
+		m.hello, m.helloKey = s.helloText(key, m.name), key
+	}
+	s.send(r.link.cc, cPublish, r, r.command("PUBLISH"), helloChannel, m.hello)
+}
+
+// helloKey is what a hello says besides the sentinel's run id and the
+// master's name (which never change).
+type helloKey struct {
+	host        string
+	port        int
+	epoch       uint64
+	master      wire.Addr
+	configEpoch uint64
+}
+
+// helloText formats a hello (spec §16.1): our address, run id and current
+// epoch, then the master's name, address and configuration epoch.
+func (s *Sentinel) helloText(k helloKey, name string) string {
 	// Built in one buffer: one allocation for the eight fields (a
 	// Builder's String does not copy).
 	var b strings.Builder
-	b.Grow(96 + len(host) + len(m.name) + len(ma.Host))
+	b.Grow(96 + len(k.host) + len(name) + len(k.master.Host))
 	var num [20]byte
-	b.WriteString(host)
+	b.WriteString(k.host)
 	b.WriteByte(',')
-	b.Write(strconv.AppendInt(num[:0], int64(port), 10))
+	b.Write(strconv.AppendInt(num[:0], int64(k.port), 10))
 	b.WriteByte(',')
 	b.WriteString(s.myID)
 	b.WriteByte(',')
-	b.Write(strconv.AppendUint(num[:0], s.currentEpoch, 10))
+	b.Write(strconv.AppendUint(num[:0], k.epoch, 10))
 	b.WriteByte(',')
-	b.WriteString(m.name)
+	b.WriteString(name)
 	b.WriteByte(',')
-	b.WriteString(ma.Host)
+	b.WriteString(k.master.Host)
 	b.WriteByte(',')
-	b.Write(strconv.AppendInt(num[:0], int64(ma.Port), 10))
+	b.Write(strconv.AppendInt(num[:0], int64(k.master.Port), 10))
 	b.WriteByte(',')
-	b.Write(strconv.AppendUint(num[:0], m.configEpoch, 10))
-	payload := b.String()
-	s.send(r.link.cc, cPublish, r, r.command("PUBLISH"), helloChannel, payload)
+	b.Write(strconv.AppendUint(num[:0], k.configEpoch, 10))
+	return b.String()
 }
 
 // onPubSub handles a message on a master's or replica's hello channel.

@@ -66,6 +66,10 @@ const (
 // Field names follow sentinel.c; times are the sentinel's wall clock in ms.
 type instance struct {
 	pingArgs []string // the last PING sent, reused (ping)
+	// hello is a master's last hello text and what it was made of: the
+	// same text goes to every instance of the group every 2 s (sendHello).
+	hello    string
+	helloKey helloKey
 	kind     kind
 	flags    flag
 	name     string // master: group name; replica: ip:port; sentinel: run id
