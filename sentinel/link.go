@@ -35,18 +35,21 @@ type conn struct {
 // link is the connection pair of a record (spec §4.4). Sentinel records of
 // the same physical sentinel under different masters share one link.
 type link struct {
-	refs            int
+	// The first 64 bytes are what every tick reads of a connected link
+	// (reconnect, periodic, checkSDown, recycle).
+	refs            int32
+	pendingCommands int32
 	disconnected    bool
-	pendingCommands int
 	cc, pc          *conn
 	ccConnTime      wire.Time
-	pcConnTime      wire.Time
-	pcLastActivity  wire.Time
 	actPingTime     wire.Time
-	lastPingTime    wire.Time
-	lastAvailTime   wire.Time
 	lastPongTime    wire.Time
-	lastReconnTime  wire.Time
+	lastPingTime    wire.Time
+
+	lastAvailTime  wire.Time
+	pcConnTime     wire.Time
+	pcLastActivity wire.Time
+	lastReconnTime wire.Time
 }
 
 func newLink(now wire.Time) *link {

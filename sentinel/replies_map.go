@@ -20,8 +20,8 @@ func (s *Sentinel) instanceMap(r *instance) wire.Value {
 	add("port", strconv.Itoa(a.Port))
 	add("runid", r.runID)
 	add("flags", r.flagString())
-	add("link-pending-commands", strconv.Itoa(l.pendingCommands))
-	add("link-refcount", strconv.Itoa(l.refs))
+	add("link-pending-commands", strconv.Itoa(int(l.pendingCommands)))
+	add("link-refcount", strconv.Itoa(int(l.refs)))
 	if r.has(fFailoverInProgress) {
 		add("failover-state", r.failoverState.String())
 	}
