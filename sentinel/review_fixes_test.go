@@ -74,9 +74,9 @@ func TestMissingReplyClosesTheConnection(t *testing.T) {
 	for range 3 {
 		s.send(c, cPing, r, "PING")
 	}
-	require.Equal(t, 3, r.link.pendingCommands)
+	require.EqualValues(t, 3, r.link.pendingCommands)
 	s.onReply(3, &wire.Reply{Conn: 7, Seq: 1, Value: wire.Status("PONG")})
-	assert.Equal(t, 2, r.link.pendingCommands)
+	assert.EqualValues(t, 2, r.link.pendingCommands)
 	s.onReply(3, &wire.Reply{Conn: 7, Seq: 3, Value: wire.Status("PONG")}) // the reply to #2 never came
 	assert.Nil(t, r.link.cc, "the connection is dropped")
 	assert.Zero(t, r.link.pendingCommands)
