@@ -80,7 +80,7 @@ pgo:
 	$(GO) test ./scenarios/bench -run '^$$' -bench 'BenchmarkShape/|BenchmarkSweep/' -benchtime 4x -count 1 -cpuprofile $$tmp/cpu.prof -o $$tmp/bench.test >/dev/null; \
 	$(GO) tool pprof -proto $$tmp/cpu.prof > $(PGO); ls -l $(PGO)
 
-## cost: instructions and first-level data-cache read misses per simulated second of COST_SHAPE (default idle-3s-3n, trace on), counted by valgrind's cachegrind (apt-get install valgrind; its simulated cache, not this machine's): exact and repeatable where wall time on a shared machine is not, for comparing two commits' hot paths (SHA-256 runs without SHA-NI under valgrind, so hashing counts several times its native share)
+## cost: instructions and first-level data-cache read misses per simulated second of COST_SHAPE (default idle-3s-3n, trace on), counted by valgrind's cachegrind (apt-get install valgrind; its simulated cache, not this machine's): repeatable (to a fraction of a percent) where wall time on a shared machine is not, for comparing two commits' hot paths (SHA-256 runs without SHA-NI under valgrind, so hashing counts several times its native share)
 COST_SHAPE ?= idle-3s-3n
 cost: build
 	@command -v valgrind >/dev/null || { echo "make cost needs valgrind (apt-get install valgrind)"; exit 1; }

@@ -127,7 +127,7 @@ func (w *World) Clear(a, b wire.NodeID) bool {
 	if !w.frozen {
 		return true // nothing is cut or sent before the world starts
 	}
-	if w.impaired == 0 && len(w.flappers) == 0 {
+	if w.impaired == 0 && !w.Flapping() {
 		return true // the usual case, without a look at the links
 	}
 	ab, ba := w.link(a, b), w.link(b, a)

@@ -1530,3 +1530,29 @@ func TestRestoreClockRate(t *testing.T) {
 	require.True(t, adv >= 1000 && adv <= 1001, "After(1000) fired after %d ms of the node's clock", adv)
 	require.Len(t, grep(c.lines(), "fault", "restore-clock-rate", "a"), 1)
 }
+
+// Clear is the ground truth's "the link is clear both ways": false across a
+// one-way cut and during a flapping fault even in its up phases, true again
+// after the heal and once the flapping has ended (Clear's shortcut while no
+// link is impaired must not hide either).
+func TestClearFollowsCutsAndFlapping(t *testing.T) {
+	c := newCluster(t, sim.Config{Seed: 12})
+	a := c.add("a", 5, 10, "b")
+	b := c.add("b", 5, 10, "a")
+	c.w.Schedule(1000, sim.OneWay{From: []wire.NodeID{b}, To: []wire.NodeID{a}})
+	c.w.Schedule(2000, sim.Heal{})
+	c.w.Schedule(3000, sim.FlapLink{From: a, To: b, Spec: sim.FlapSpec{Down: 100, Up: 200, For: 1000}})
+	clear := map[wire.Time]bool{}
+	for _, at := range []wire.Time{500, 1500, 2500, 3050, 3150, 4500} {
+		c.w.At(at, func(w *sim.World) { clear[at] = w.Clear(a, b) })
+	}
+	c.runUntil(5000)
+	require.Equal(t, map[wire.Time]bool{
+		500:  true,
+		1500: false, // b>a cut
+		2500: true,
+		3050: false, // a>b down
+		3150: false, // up phase of a flapping link
+		4500: true,
+	}, clear)
+}
