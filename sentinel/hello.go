@@ -83,32 +83,80 @@ func (s *Sentinel) onPubSub(v wire.Value) {
 	if v.Kind != wire.KindArray || len(a) != 3 || a[0].Str != "message" || a[1].Str != helloChannel {
 		return
 	}
-	if strings.Contains(a[2].Str, s.myID) {
+	h := s.readHello(a[2].Str)
+	if h.own {
 		return // our own hello, echoed back
 	}
-	s.onHello(a[2].Str)
+	s.onParsedHello(h)
 }
 
-// onHello processes a hello (spec §16.2).
-func (s *Sentinel) onHello(payload string) {
-	// Eight comma-separated fields, split into an array (no allocation:
-	// every sentinel reads a hello from every peer for every master every
-	// 2 s).
+// parsedHello is a hello payload read into its fields (spec §16.2).
+type parsedHello struct {
+	ok          bool // eight comma-separated fields
+	own         bool // the payload holds our run id (onPubSub drops it)
+	addr        wire.Addr
+	runID       string
+	epoch       uint64
+	master      string
+	to          wire.Addr // the master's address
+	configEpoch uint64
+}
+
+// helloCacheSize bounds the parsed hellos a sentinel keeps: one per peer
+// and master is what the steady state needs.
+const helloCacheSize = 4096
+
+// readHello parses a hello payload, or returns the parse of an equal
+// payload read before: every sentinel reads a hello from every peer for
+// every master every 2 s, and the text changes only with an epoch or an
+// address. The result depends on the text alone, so the cache changes no
+// behaviour.
+func (s *Sentinel) readHello(payload string) parsedHello {
+	if h, ok := s.hellos[payload]; ok {
+		return h
+	}
+	h := parseHello(payload)
+	h.own = strings.Contains(payload, s.myID)
+	if len(s.hellos) >= helloCacheSize {
+		clear(s.hellos) // epochs moved on: the old texts come back no more
+	}
+	if s.hellos == nil {
+		s.hellos = make(map[string]parsedHello)
+	}
+	s.hellos[payload] = h
+	return h
+}
+
+// parseHello splits a hello's eight comma-separated fields, numbers read
+// like atoi/strtoull (a malformed number is 0).
+func parseHello(payload string) parsedHello {
 	var f [8]string
 	rest := payload
 	for i := range f {
 		var found bool
 		f[i], rest, found = strings.Cut(rest, ",")
 		if found != (i < len(f)-1) {
-			return
+			return parsedHello{}
 		}
 	}
 	port, _ := strconv.Atoi(f[1])
 	epoch, _ := strconv.ParseUint(f[3], 10, 64)
 	mport, _ := strconv.Atoi(f[6])
 	cepoch, _ := strconv.ParseUint(f[7], 10, 64)
-	addr, runID := wire.Addr{Host: f[0], Port: port}, f[2]
-	m := s.master(f[4])
+	return parsedHello{ok: true, addr: wire.Addr{Host: f[0], Port: port}, runID: f[2], epoch: epoch,
+		master: f[4], to: wire.Addr{Host: f[5], Port: mport}, configEpoch: cepoch}
+}
+
+// onHello processes a hello (spec §16.2).
+func (s *Sentinel) onHello(payload string) { s.onParsedHello(s.readHello(payload)) }
+
+// onParsedHello is onHello once the payload is read.
+func (s *Sentinel) onParsedHello(h parsedHello) {
+	if !h.ok {
+		return
+	}
+	addr, runID, port, epoch, cepoch := h.addr, h.runID, h.addr.Port, h.epoch, h.configEpoch
+	m := s.master(h.master)
 	if m == nil {
 		return
 	}
@@ -150,7 +198,7 @@ func (s *Sentinel) onHello(payload string) {
 		s.dirty = true
 	}
 	s.newEpoch(m, epoch)
-	to := wire.Addr{Host: f[5], Port: mport}
+	to := h.to
 	// mutant-accept-lower-epoch: a hello naming another master is adopted
 	// whatever its configuration epoch.
 	if m.configEpoch < cepoch || s.profile.AcceptLowerEpoch && !s.sameHost(m.addr, to) {

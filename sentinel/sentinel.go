@@ -81,6 +81,7 @@ type Sentinel struct {
 	// The payloads sent most often, allocated a slab at a time.
 	boxes   wire.Slab[commandBox]
 	replies wire.Slab[wire.Reply]
+	hellos  map[string]parsedHello // hello payloads read before (readHello)
 
 	myID         string
 	currentEpoch uint64
@@ -160,6 +161,7 @@ func (s *Sentinel) Boot(env wire.Env, persisted []byte) {
 	s.clients = map[clientKey]*client{}
 	s.users = newUsers(s.conf)
 	s.myID = s.conf.MyID
+	s.hellos = nil // the own-hello test is by run id
 	if s.myID == "" {
 		var b [20]byte
 		for i := range b {
