@@ -69,25 +69,36 @@ func (p *parser) problem(field, value, reason string) {
 	}
 }
 
-// replicaFields are honoured only while the role is slave.
-var replicaFields = map[string]bool{
-	"master_host": true, "master_port": true, "master_link_status": true,
-	"master_last_io_seconds_ago": true, "master_sync_in_progress": true,
-	"slave_read_repl_offset": true, "slave_repl_offset": true,
-	"slave_priority": true, "slave_read_only": true, "replica_announced": true,
+// isReplicaField reports whether key is one of the fields honoured only
+// while the role is slave.
+func isReplicaField(key string) bool {
+	switch key {
+	case "master_host", "master_port", "master_link_status",
+		"master_last_io_seconds_ago", "master_sync_in_progress",
+		"slave_read_repl_offset", "slave_repl_offset",
+		"slave_priority", "slave_read_only", "replica_announced":
+		return true
+	}
+	return false
 }
 
 const linkDownField = "master_link_down_since_seconds"
 
-func parse(text string, strict bool) *parser {
-	p := &parser{strict: strict}
+func parse(text string, strict bool) parser {
+	p := parser{strict: strict} // (a value: a pointer would be allocated)
 	i := &p.info
 	role := ""
 	sawRole := false
 	linkDownLine := 0
-	for rest, more := text, true; more; {
-		var l string
-		l, rest, more = strings.Cut(rest, "\n")
+	for start, more := 0, true; more; {
+		// (IndexByte directly: Cut's general search costs more than the
+		// short lines it splits.)
+		end := len(text)
+		if k := strings.IndexByte(text[start:], '\n'); k >= 0 {
+			end = start + k
+		}
+		l := text[start:end]
+		start, more = end+1, end < len(text)
 		p.lineNo++
 		l = strings.TrimSuffix(l, "\r")
 		if l == "" {
@@ -97,8 +108,10 @@ func parse(text string, strict bool) *parser {
 			p.sawInfo = true
 			continue
 		}
-		key, value, hasColon := strings.Cut(l, ":")
+		colon := strings.IndexByte(l, ':')
+		key, value, hasColon := l, "", colon >= 0
 		if hasColon {
+			key, value = l[:colon], l[colon+1:]
 			p.sawInfo = true
 		}
 
@@ -135,7 +148,7 @@ func parse(text string, strict bool) *parser {
 		}
 		// (The first-byte test spares most lines the map lookup: every
 		// replica field starts with m, s or r.)
-		if role != RoleSlave && key != "" && (key[0] == 'm' || key[0] == 's' || key[0] == 'r') && replicaFields[key] {
+		if role != RoleSlave && isReplicaField(key) {
 			p.problem(key, value, "replica field while the role is not slave: ignored")
 			continue
 		}
@@ -146,7 +159,7 @@ func parse(text string, strict bool) *parser {
 		case linkDownField: // shorter than 32 bytes: an empty value
 			p.problem(key, value, "empty value: ignored (Sentinel needs 32 bytes)")
 		case "run_id":
-			if len(value) != 40 || !isHex(value) {
+			if p.strict && (len(value) != 40 || !isHex(value)) {
 				p.problem(key, value, "not 40 hex digits")
 			}
 		case "tcp_port":
@@ -326,7 +339,7 @@ func parseSlaveLine(l string) (Replica, bool) {
 }
 
 func (p *parser) atoi(key, value string) int {
-	if !validInt(value, math.MinInt32, math.MaxInt32) {
+	if p.strict && !validInt(value, math.MinInt32, math.MaxInt32) {
 		p.problem(key, value, "not an integer")
 	}
 	return atoi(value)
@@ -338,7 +351,7 @@ func (p *parser) int64(key, value string) int64 {
 }
 
 func (p *parser) checkInt(key, value string) {
-	if !validInt(value, math.MinInt64, math.MaxInt64) {
+	if p.strict && !validInt(value, math.MinInt64, math.MaxInt64) {
 		p.problem(key, value, "not an integer")
 	}
 }
