@@ -2,6 +2,7 @@ package sentinel
 
 import (
 	"github.com/sentinelsim/sentinelsim/internal/wire"
+	"slices"
 )
 
 // cmdKind says what a reply answers, so it can be handled when it comes.
@@ -83,7 +84,9 @@ func (s *Sentinel) send(c *conn, kind cmdKind, r *instance, args ...string) {
 		c.owner.pendingCommands++
 	}
 	if len(args) > len(commandBox{}.args) {
-		s.env.Send(c.node, &wire.Command{Conn: c.id, Seq: c.seq, Open: c.seq == 1, Args: args})
+		// (A copy: were args kept, every caller's argument list would be
+		// allocated on the heap.)
+		s.env.Send(c.node, &wire.Command{Conn: c.id, Seq: c.seq, Open: c.seq == 1, Args: slices.Clone(args)})
 		return
 	}
 	// The command and its arguments in one allocation (the caller's
