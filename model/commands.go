@@ -339,7 +339,7 @@ func (n *Node) execute(env wire.Env, cn *conn, seq uint64, name string, args []s
 		return n.unsubscribe(env, cn, args[1:]), true
 	case "PUBLISH":
 		count := n.publish(env, args[1], args[2])
-		if !n.isReplica() {
+		if !n.isReplica() && n.repl.streams() { // (the slice only when it is kept)
 			n.repl.append(n, env, []string{"PUBLISH", args[1], args[2]})
 		}
 		return wire.Int(int64(count)), true
@@ -527,7 +527,9 @@ func (n *Node) publish(env wire.Env, channel, msg string) int {
 	for _, c := range n.sortedConns() {
 		if contains(c.channels, channel) {
 			if count == 0 {
-				v = wire.BulkArray("message", channel, msg)
+				a := n.messages.New()
+				*a = [3]wire.Value{wire.Bulk("message"), wire.Bulk(channel), wire.Bulk(msg)}
+				v = wire.Array(a[:]...)
 			}
 			count++
 			p := n.pushes.New()

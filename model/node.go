@@ -82,11 +82,13 @@ type Node struct {
 	// answers every PING, INFO and PUBLISH of every sentinel).
 	replies wire.Slab[wire.Reply]
 	pushes  wire.Slab[wire.Push]
-	disk    persisted
-	alias   map[string]string
-	gone    map[string]bool
-	seed    int64
-	users   *acl.Users
+	// messages are pub/sub messages' ["message", channel, payload] arrays.
+	messages wire.Slab[[3]wire.Value]
+	disk     persisted
+	alias    map[string]string
+	gone     map[string]bool
+	seed     int64
+	users    *acl.Users
 
 	runID   string
 	startMs wire.Time // wall clock at boot, for uptime

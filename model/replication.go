@@ -202,8 +202,8 @@ func (m *replClose) String() string  { return "repl-close " + m.Reason }
 // append adds a command to this node's stream and backlog and sends it to
 // the replicas.
 func (r *replication) append(n *Node, env wire.Env, args []string) {
-	if r.master == nil && !r.active && len(r.replicas) == 0 {
-		return // no backlog to fill and no replica to feed
+	if !r.streams() {
+		return
 	}
 	start := r.offset
 	r.offset += respLen(args)
@@ -213,6 +213,12 @@ func (r *replication) append(n *Node, env wire.Env, args []string) {
 	for _, rl := range r.replicas {
 		env.Send(rl.node, &replData{Link: rl.link, Start: start, Args: args})
 	}
+}
+
+// streams reports whether a write goes anywhere: to a backlog or a
+// replica (a master that never had a replica keeps no stream).
+func (r *replication) streams() bool {
+	return r.master != nil || r.active || len(r.replicas) > 0
 }
 
 func (r *replication) trimBacklog(size int64) {

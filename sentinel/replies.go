@@ -25,14 +25,12 @@ func (s *Sentinel) onReply(from wire.NodeID, p *wire.Reply) {
 		return
 	}
 	pc := c.pending[0]
-	if len(c.pending) == 1 {
-		// Back to the start of the array: a connection mostly has one
-		// command out, and slicing past it would leave append nothing to
-		// reuse (an allocation per command).
-		c.pending = c.pending[:0]
-	} else {
-		c.pending = c.pending[1:]
-	}
+	// The rest moves to the start of the array (a connection has a few
+	// commands out at most): slicing past the first would leave append
+	// nothing to reuse, an allocation every few commands.
+	n := copy(c.pending, c.pending[1:])
+	c.pending[n] = pendingCmd{} // (its record may go)
+	c.pending = c.pending[:n]
 	l := c.owner
 	if c.pubsub {
 		l.pcLastActivity = s.now
