@@ -174,6 +174,7 @@ func appendLines(b []byte, ops []Op, names []string) []byte {
 	var at [24]byte
 	var atText []byte
 	var atTime wire.Time
+	var pushes pushCache
 	for i := range ops {
 		op := &ops[i]
 		switch op.Kind {
@@ -195,18 +196,54 @@ func appendLines(b []byte, ops []Op, names []string) []byte {
 				b = append(b, '>')
 				b = append(b, names[op.To]...)
 				if op.P != nil {
-					b = appendPayload(b, op.P)
+					b = pushes.appendPayload(b, op.P)
 				}
 			}
 		case Word:
 			b = append(b, ' ')
 			b = appendEscaped(b, op.S) // words are short and few: no test first
 		case Payload:
-			b = appendPayload(b, op.P)
+			b = pushes.appendPayload(b, op.P)
 		}
 	}
 	if len(ops) > 0 {
 		b = append(b, '\n')
+	}
+	return b
+}
+
+// pushCache remembers where the text of the last pub/sub push's value is
+// in the output: a message published to several subscribers is one value
+// in several pushes, sent one after the other, and its text is copied, not
+// formatted again.
+type pushCache struct {
+	first      *wire.Value // the value's first element: the same array
+	n          int         // the array's length
+	start, end int         // its text in the output
+}
+
+// appendPayload is appendPayload, copying the text of a push's value when
+// the push before had the same one.
+func (c *pushCache) appendPayload(b []byte, p wire.Payload) []byte {
+	push, ok := p.(*wire.Push)
+	if !ok || push.Value.Kind != wire.KindArray || len(push.Value.Array) == 0 {
+		return appendPayload(b, p)
+	}
+	first := &push.Value.Array[0]
+	b = append(b, ' ')
+	start := len(b)
+	b = push.AppendTraceHead(b)
+	if c.first == first && c.n == len(push.Value.Array) {
+		b = append(b, b[c.start:c.end]...)
+	} else {
+		c.first, c.n, c.start = first, len(push.Value.Array), len(b)
+		b = push.Value.AppendTrace(b)
+		c.end = len(b)
+	}
+	if hasControl(b[start:]) {
+		text := string(b[start:])
+		b = appendEscaped(b[:start], text)
+		c.first = nil // the text moved
 	}
 	return b
 }

@@ -83,3 +83,43 @@ func TestSinkFormattingPanicIsAnError(t *testing.T) {
 		}
 	}
 }
+
+// The text of a push whose value the push before shared is copied from
+// that push's line: the lines are what each payload formats to alone,
+// whatever the run of shared values, other payloads between them, array
+// lengths or control bytes.
+func TestSharedPushValuesFormatAsAlone(t *testing.T) {
+	hello := [3]wire.Value{wire.Bulk("message"), wire.Bulk("__sentinel__:hello"), wire.Bulk("10.0.0.2,26379,abc,1,m,10.0.0.1,6379,0")}
+	other := [3]wire.Value{wire.Bulk("message"), wire.Bulk("ch"), {Kind: wire.KindStatus, Str: "x\ty"}}
+	shared := wire.Array(hello[:]...)
+	payloads := []wire.Payload{
+		&wire.Push{Conn: 1, Value: shared},
+		&wire.Push{Conn: 2, Value: shared},
+		&wire.Push{Conn: 3, Value: wire.Array(hello[:2]...)}, // same first element, shorter
+		&wire.Push{Conn: 4, Value: shared},
+		&wire.Command{Conn: 5, Seq: 1, Args: []string{"PING"}},
+		&wire.Push{Conn: 6, Value: shared},
+		&wire.Push{Conn: 7, Value: wire.Array(other[:]...)}, // a control byte: escaped
+		&wire.Push{Conn: 8, Value: wire.Array(other[:]...)},
+		&wire.Push{Conn: 9, Value: wire.Array()},
+		&wire.Push{Conn: 10, Value: wire.Bulk("plain")},
+		&wire.Push{Conn: 11, Value: shared},
+	}
+	var ops []Op
+	var want []byte
+	for i, p := range payloads {
+		if i%2 == 0 {
+			ops = append(ops, Op{Kind: BeginMsg, S: "send", ID: uint64(i), P: p})
+		} else {
+			ops = append(ops, Op{Kind: Begin, S: "event"}, Op{Kind: Payload, P: p})
+		}
+		want = appendLines(want, ops[len(ops)-1-i%2:], []string{"a"})
+	}
+	got := appendLines(nil, ops, []string{"a"})
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	if !bytes.Contains(got, []byte(`c8 push ["message" "ch" +x\ty]`)) {
+		t.Fatalf("the pushes were not formatted as expected:\n%s", got)
+	}
+}

@@ -231,8 +231,12 @@ func (p *Push) String() string { return string(p.AppendTrace(nil)) }
 
 // AppendTrace appends String's text to b.
 func (p *Push) AppendTrace(b []byte) []byte {
-	b = append(appendConn(b, p.Conn), " push "...)
-	return p.Value.AppendTrace(b)
+	return p.Value.AppendTrace(p.AppendTraceHead(b))
+}
+
+// AppendTraceHead appends the part of AppendTrace's text before the value.
+func (p *Push) AppendTraceHead(b []byte) []byte {
+	return append(appendConn(b, p.Conn), " push "...)
 }
 
 // Closed tells a client that the server closed one of its connections
