@@ -8,6 +8,21 @@ import (
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
+// diskDigest is the trace's text of persisted bytes: their size and the
+// first four bytes of their SHA-256 ("57B sha256=1a2b3c4d"), worked out
+// where the trace is formatted.
+type diskDigest []byte
+
+func (d diskDigest) String() string { return string(d.AppendTrace(nil)) }
+
+// AppendTrace appends String's text to b.
+func (d diskDigest) AppendTrace(b []byte) []byte {
+	sum := sha256.Sum256(d)
+	b = strconv.AppendInt(b, int64(len(d)), 10)
+	b = append(b, "B sha256="...)
+	return hex.AppendEncode(b, sum[:4])
+}
+
 // boot starts a fresh process on n from what n persisted (nil if it never
 // persisted; empty, not nil, if it persisted nothing).
 func (w *World) boot(n *node) {
@@ -106,14 +121,14 @@ func (w *World) call(n *node, handler func(*Context)) {
 	handler(ctx)
 	w.current = nil
 	if ctx.saved {
-		n.disk = append(n.disk[:0], ctx.persist...)
+		// The node takes the bytes (the next Persist fills a new array):
+		// they never change, so the trace can hash them on its own time.
+		n.disk, ctx.persist = ctx.persist, nil
 		n.onDisk = true
-		sum := sha256.Sum256(n.disk)
 		t := w.trace
 		t.begin(w.now, "persist")
 		t.word(n.name)
-		t.word(strconv.Itoa(len(n.disk)) + "B")
-		t.word("sha256=" + hex.EncodeToString(sum[:4]))
+		t.payload(diskDigest(n.disk))
 		t.end()
 		if n.crashAt {
 			w.crash(n, "crash")
