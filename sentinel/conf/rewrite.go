@@ -112,7 +112,12 @@ func (st *rewriteState) rewriteLine(option, line string, force bool) {
 // rewriteParts is rewriteLine for the line made of parts, which is only
 // put together if it is written.
 func (st *rewriteState) rewriteParts(option string, force bool, parts ...string) {
-	o := st.optionToLine[option]
+	st.rewriteOption(st.optionToLine[option], force, parts...)
+}
+
+// rewriteOption is rewriteParts for an option already looked up (nil: the
+// old file has no line of it), for options written once per master.
+func (st *rewriteState) rewriteOption(o *optionLines, force bool, parts ...string) {
 	if o != nil {
 		o.rewritten = true
 	}
@@ -367,18 +372,23 @@ func (c *Config) rewriteSentinel(st *rewriteState) {
 	st.rewriteLine("sentinel resolve-hostnames", "sentinel resolve-hostnames "+yesno(c.ResolveHostnames), c.ResolveHostnames)
 	st.rewriteLine("sentinel announce-hostnames", "sentinel announce-hostnames "+yesno(c.AnnounceHostnames), c.AnnounceHostnames)
 	st.tail = slices.Grow(st.tail, 256*len(c.Masters))
+	// The options written for every master, looked up once.
+	monitor, downAfter := st.optionToLine["sentinel monitor"], st.optionToLine["sentinel down-after-milliseconds"]
+	failoverTimeout, parallelSyncs := st.optionToLine["sentinel failover-timeout"], st.optionToLine["sentinel parallel-syncs"]
+	configEpoch, leaderEpoch := st.optionToLine["sentinel config-epoch"], st.optionToLine["sentinel leader-epoch"]
+	knownReplica, knownSentinel := st.optionToLine["sentinel known-replica"], st.optionToLine["sentinel known-sentinel"]
 	for i := range c.Masters {
 		m := &c.Masters[i]
 		n := m.Name
-		st.rewriteParts("sentinel monitor", true, "sentinel monitor ", n, " ", announce(m.Addr), " ", st.itoa(m.Addr.Port), " ", st.itoa(m.Quorum))
+		st.rewriteOption(monitor, true, "sentinel monitor ", n, " ", announce(m.Addr), " ", st.itoa(m.Addr.Port), " ", st.itoa(m.Quorum))
 		if m.DownAfter != DefaultDownAfter {
-			st.rewriteParts("sentinel down-after-milliseconds", true, "sentinel down-after-milliseconds ", n, " ", st.itoa(int(m.DownAfter)))
+			st.rewriteOption(downAfter, true, "sentinel down-after-milliseconds ", n, " ", st.itoa(int(m.DownAfter)))
 		}
 		if m.FailoverTimeout != DefaultFailoverTimeout {
-			st.rewriteParts("sentinel failover-timeout", true, "sentinel failover-timeout ", n, " ", st.itoa(int(m.FailoverTimeout)))
+			st.rewriteOption(failoverTimeout, true, "sentinel failover-timeout ", n, " ", st.itoa(int(m.FailoverTimeout)))
 		}
 		if m.ParallelSyncs != DefaultParallelSyncs {
-			st.rewriteParts("sentinel parallel-syncs", true, "sentinel parallel-syncs ", n, " ", st.itoa(m.ParallelSyncs))
+			st.rewriteOption(parallelSyncs, true, "sentinel parallel-syncs ", n, " ", st.itoa(m.ParallelSyncs))
 		}
 		for _, o := range []struct{ option, value string }{
 			{"notification-script", m.NotificationScript},
@@ -394,13 +404,16 @@ func (c *Config) rewriteSentinel(st *rewriteState) {
 			st.rewriteLine("sentinel master-reboot-down-after-period",
 				"sentinel master-reboot-down-after-period "+n+" "+dur(m.MasterRebootDownAfterPeriod), true)
 		}
-		st.rewriteParts("sentinel config-epoch", true, "sentinel config-epoch ", n, " ", strconv.FormatUint(m.ConfigEpoch, 10))
-		st.rewriteParts("sentinel leader-epoch", true, "sentinel leader-epoch ", n, " ", strconv.FormatUint(m.LeaderEpoch, 10))
+		st.rewriteOption(configEpoch, true, "sentinel config-epoch ", n, " ", strconv.FormatUint(m.ConfigEpoch, 10))
+		st.rewriteOption(leaderEpoch, true, "sentinel leader-epoch ", n, " ", strconv.FormatUint(m.LeaderEpoch, 10))
 		for _, r := range m.KnownReplicas {
-			st.rewriteParts("sentinel known-replica", true, "sentinel known-replica ", n, " ", announce(r), " ", st.itoa(r.Port))
+			st.rewriteOption(knownReplica, true, "sentinel known-replica ", n, " ", announce(r), " ", st.itoa(r.Port))
 		}
 		for _, s := range m.KnownSentinels {
-			st.rewriteParts("sentinel known-sentinel", true, "sentinel known-sentinel ", n, " ", announce(s.Addr), " ", st.itoa(s.Addr.Port), " ", s.RunID)
+			st.rewriteOption(knownSentinel, true, "sentinel known-sentinel ", n, " ", announce(s.Addr), " ", st.itoa(s.Addr.Port), " ", s.RunID)
+		}
+		if len(m.RenameCommands) == 0 {
+			continue
 		}
 		cmds := make([]string, 0, len(m.RenameCommands))
 		for k := range m.RenameCommands {
