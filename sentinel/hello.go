@@ -121,7 +121,9 @@ func (s *Sentinel) readHello(payload string) parsedHello {
 		clear(s.hellos) // epochs moved on: the old texts come back no more
 	}
 	if s.hellos == nil {
-		s.hellos = make(map[string]parsedHello)
+		// Room for more than a small map holds: a small map compares the
+		// text with every key of its length, a bigger one hashes it.
+		s.hellos = make(map[string]parsedHello, 64)
 	}
 	s.hellos[payload] = h
 	return h
