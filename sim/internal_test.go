@@ -203,7 +203,7 @@ func TestDrawDelayBoundsAndMean(t *testing.T) {
 	} {
 		t.Run(cfg.String(), func(t *testing.T) {
 			require.NoError(t, cfg.Validate())
-			rng := NewStreams(1).Stream("delay")
+			rng := linkRand{NewStreams(1).pcg("delay")}
 			const n = 200_000
 			var sum int64
 			lo, hi := cfg.DelayMax, cfg.DelayMin
@@ -288,4 +288,39 @@ func TestClockMonoExactOverFullRange(t *testing.T) {
 		require.True(t, want.IsInt64(), "reference out of range: d=%d drift=%d", d, drift)
 		require.Equal(t, want.Int64(), int64(c.mono(wire.Time(d))), "d=%d drift=%d", d, drift)
 	})
+}
+
+// A link's stream draws exactly what a *rand.Rand over the same generator
+// draws: the same numbers for every bound (powers of two, bounds that
+// reject, the largest), the same ratios, from the same named stream.
+func TestLinkRandDrawsAsRand(t *testing.T) {
+	for seed := range uint64(20) {
+		streams := NewStreams(seed)
+		want, got := streams.Stream("link/a>b"), linkRand{streams.pcg("link/a>b")}
+		for i := range 20_000 {
+			var n int64
+			switch i % 5 {
+			case 0:
+				n = 1 << (i % 63)
+			case 1:
+				n = math.MaxInt64 - int64(i)
+			case 2:
+				n = 1<<62 + 1 + int64(i) // rejects often
+			default:
+				n = 1 + int64(i%2000)
+			}
+			if w, g := want.Int64N(n), got.int64N(n); w != g {
+				t.Fatalf("seed %d, draw %d: Int64N(%d) = %d, link stream %d", seed, i, n, w, g)
+			}
+			r := Ratio{Num: uint32(1 + i%999), Den: uint32(1000 + i%7)}
+			if w, g := r.Draw(want), got.draw(r); w != g {
+				t.Fatalf("seed %d, draw %d: %v.Draw = %v, link stream %v", seed, i, r, w, g)
+			}
+		}
+	}
+	// Certain outcomes need no generator.
+	var none linkRand
+	require.False(t, none.draw(Never))
+	require.True(t, none.draw(Always))
+	require.False(t, none.draw(Ratio{}))
 }

@@ -225,13 +225,13 @@ func (w *World) send(from *node, m wire.Message) {
 		return
 	}
 	w.linkRand(l, m.From, m.To)
-	if l.cfg.Loss.Draw(l.rng) {
+	if l.rng.draw(l.cfg.Loss) {
 		w.drop(&m, "loss")
 		return
 	}
 	w.enqueue(l, &m, from.slow, from.inc, to.inc, 0)
 	// A copy that would overflow the link or the run's bound is not made.
-	if l.cfg.Duplicate.Draw(l.rng) && !l.full() && w.stats.InFlight < w.cfg.Bounds.MaxInFlight {
+	if l.rng.draw(l.cfg.Duplicate) && !l.full() && w.stats.InFlight < w.cfg.Bounds.MaxInFlight {
 		w.stats.Duplicated++
 		w.record("dup", &m)
 		w.enqueue(l, &m, from.slow, from.inc, to.inc, 0)
@@ -253,13 +253,13 @@ func (w *World) record(verb string, m *wire.Message) {
 // segment's sequence number in its stream (0 for other messages).
 func (w *World) enqueue(l *link, m *wire.Message, extra wire.Duration, fromInc, toInc uint32, ref uint64) {
 	delay := extra
-	if l.rng != nil {
+	if l.rng.ok() {
 		delay += l.cfg.drawDelay(l.rng)
 	} else {
 		delay += l.cfg.DelayMin
 	}
 	at := w.now.Add(delay)
-	if !l.cfg.Reorder.Draw(l.rng) {
+	if !l.rng.draw(l.cfg.Reorder) {
 		at = max(at, l.lastAt) // FIFO: never overtake an earlier message
 	}
 	l.lastAt = max(l.lastAt, at)
@@ -339,8 +339,8 @@ func (w *World) reset(m *wire.Message) {
 	if at.hostDown || !back.up || l.down() {
 		return
 	}
-	if l.rng == nil && l.cfg.DelayMax > l.cfg.DelayMin {
-		l.rng = w.streams.Stream("link/" + at.name + ">" + back.name)
+	if !l.rng.ok() && l.cfg.DelayMax > l.cfg.DelayMin {
+		l.rng = linkRand{w.streams.pcg("link/" + at.name + ">" + back.name)}
 	}
 	rm := wire.Message{ID: w.nextID(), From: m.To, To: m.From, Payload: &wire.Reset{Payload: m.Payload}}
 	w.stats.Resets++

@@ -64,22 +64,22 @@ func (c LinkConfig) String() string {
 }
 
 // drawDelay draws one delay from the link's distribution.
-func (c *LinkConfig) drawDelay(rng *rand.Rand) wire.Duration {
+func (c *LinkConfig) drawDelay(rng linkRand) wire.Duration {
 	span := c.DelayMax - c.DelayMin
 	if span <= 0 {
 		return c.DelayMin
 	}
-	r := wire.Duration(rng.Int64N(int64(span)))
+	r := wire.Duration(rng.int64N(int64(span)))
 	if r < c.DelayMax-c.DelayMean {
-		return c.DelayMin + wire.Duration(rng.Int64N(int64(c.DelayMean-c.DelayMin)+1))
+		return c.DelayMin + wire.Duration(rng.int64N(int64(c.DelayMean-c.DelayMin)+1))
 	}
-	return c.DelayMean + wire.Duration(rng.Int64N(int64(c.DelayMax-c.DelayMean)+1))
+	return c.DelayMean + wire.Duration(rng.int64N(int64(c.DelayMax-c.DelayMean)+1))
 }
 
 // link is the state of one directed link.
 type link struct {
 	cfg LinkConfig
-	rng *rand.Rand // the link's own stream, made on first use
+	rng linkRand // the link's own stream, made on first use
 	// cut is set by scripted partitions and cleared by heals.
 	cut bool
 	// flapsDown counts the flappers currently holding this link down.

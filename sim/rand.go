@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 )
 
@@ -25,14 +26,62 @@ func (s Streams) Seed() uint64 { return s.seed }
 
 // Stream returns a new generator for the named stream. Calling it twice with
 // the same name returns two generators that produce the same sequence.
-func (s Streams) Stream(name string) *rand.Rand {
+func (s Streams) Stream(name string) *rand.Rand { return rand.New(s.pcg(name)) }
+
+// pcg is the PCG generator behind the named stream.
+func (s Streams) pcg(name string) *rand.PCG {
 	var buf [8]byte
 	binary.BigEndian.PutUint64(buf[:], s.seed)
 	h := sha256.New()
 	h.Write(buf[:])
 	h.Write([]byte(name))
 	sum := h.Sum(nil)
-	return rand.New(rand.NewPCG(binary.BigEndian.Uint64(sum[0:8]), binary.BigEndian.Uint64(sum[8:16])))
+	return rand.NewPCG(binary.BigEndian.Uint64(sum[0:8]), binary.BigEndian.Uint64(sum[8:16]))
+}
+
+// linkRand is a link's stream (Streams.Stream): the numbers a *rand.Rand
+// over the same generator draws, by math/rand/v2's own reduction
+// (Rand.uint64n, 64-bit platforms), with the generator called directly
+// instead of through rand.Source, since a link draws for every message.
+// The zero linkRand has no generator: only certain outcomes can be drawn.
+type linkRand struct{ pcg *rand.PCG }
+
+// ok reports whether r has a generator.
+func (r linkRand) ok() bool { return r.pcg != nil }
+
+// uint64n is rand.Rand's uint64n: uniform in [0,n) by Lemire's
+// multiply-and-reject, without a division unless a rejection is possible.
+func (r linkRand) uint64n(n uint64) uint64 {
+	if n&(n-1) == 0 { // n is a power of two, can mask
+		return r.pcg.Uint64() & (n - 1)
+	}
+	hi, lo := bits.Mul64(r.pcg.Uint64(), n)
+	if lo < n {
+		thresh := -n % n
+		for lo < thresh {
+			hi, lo = bits.Mul64(r.pcg.Uint64(), n)
+		}
+	}
+	return hi
+}
+
+// int64N is rand.Rand's Int64N.
+func (r linkRand) int64N(n int64) int64 {
+	if n <= 0 {
+		panic("invalid argument to Int64N")
+	}
+	return int64(r.uint64n(uint64(n)))
+}
+
+// draw is Ratio.Draw on r.
+func (r linkRand) draw(p Ratio) bool {
+	if p.Num == 0 {
+		return false
+	}
+	if p.Num >= p.Den {
+		return true
+	}
+	return uint32(r.uint64n(uint64(p.Den))) < p.Num // Rand.Uint32N (Den > Num > 0)
 }
 
 // Ratio is a probability as an integer fraction Num/Den. Integer ratios keep

@@ -200,13 +200,13 @@ func (w *World) sendSegment(from, to *node, l *link, k streamKey, seg wire.Segme
 		return
 	}
 	w.linkRand(l, m.From, m.To)
-	if l.cfg.Loss.Draw(l.rng) {
+	if l.rng.draw(l.cfg.Loss) {
 		w.stall(k, st, seg, seq, m, "loss")
 		return
 	}
 	w.enqueue(l, m, from.slow, from.inc, toInc, seq)
 	// A copy the network made is discarded by the receiving host.
-	if l.cfg.Duplicate.Draw(l.rng) && !l.full() && w.stats.InFlight < w.cfg.Bounds.MaxInFlight {
+	if l.rng.draw(l.cfg.Duplicate) && !l.full() && w.stats.InFlight < w.cfg.Bounds.MaxInFlight {
 		w.stats.Duplicated++
 		w.record("dup", m)
 		w.enqueue(l, m, from.slow, from.inc, toInc, seq)
@@ -351,7 +351,7 @@ func (w *World) retransmit(e *event) {
 	}
 	l := w.link(k.from, k.to)
 	w.linkRand(l, k.from, k.to)
-	lost := l.down() || !to.up && to.hostDown || l.full() || l.cfg.Loss.Draw(l.rng)
+	lost := l.down() || !to.up && to.hostDown || l.full() || l.rng.draw(l.cfg.Loss)
 	if lost {
 		st.tries++
 		limit := tcpRetries
@@ -433,7 +433,7 @@ func (w *World) timeout(from *node, k streamKey, p wire.Payload) {
 // linkRand makes the link's random stream on first use, when its
 // configuration draws anything.
 func (w *World) linkRand(l *link, from, to wire.NodeID) {
-	if l.rng == nil && (l.cfg.DelayMax > l.cfg.DelayMin || !l.cfg.Loss.Zero() || !l.cfg.Duplicate.Zero() || !l.cfg.Reorder.Zero()) {
-		l.rng = w.streams.Stream("link/" + w.nodes[from].name + ">" + w.nodes[to].name)
+	if !l.rng.ok() && (l.cfg.DelayMax > l.cfg.DelayMin || !l.cfg.Loss.Zero() || !l.cfg.Duplicate.Zero() || !l.cfg.Reorder.Zero()) {
+		l.rng = linkRand{w.streams.pcg("link/" + w.nodes[from].name + ">" + w.nodes[to].name)}
 	}
 }
