@@ -1,8 +1,9 @@
 package sentinel
 
 import (
-	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"slices"
+
+	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
 // cmdKind says what a reply answers, so it can be handled when it comes.

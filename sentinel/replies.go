@@ -25,9 +25,9 @@ func (s *Sentinel) onReply(from wire.NodeID, p *wire.Reply) {
 		return
 	}
 	pc := c.pending[0]
-	// The rest moves to the start of the array (a connection has a few
-	// commands out at most): slicing past the first would leave append
-	// nothing to reuse, an allocation every few commands.
+	// The rest moves to the start of the array (a few commands, at most the
+	// pending cap): slicing past the first would leave append nothing to
+	// reuse, an allocation every few commands.
 	n := copy(c.pending, c.pending[1:])
 	c.pending[n] = pendingCmd{} // (its record may go)
 	c.pending = c.pending[:n]
