@@ -222,8 +222,8 @@ type pushCache struct {
 	start, end int         // its text in the output
 }
 
-// appendPayload is appendPayload, copying the text of a push's value when
-// the push before had the same one.
+// appendPayload is the package's appendPayload, but a push whose value the
+// push before had too gets that value's text copied instead of formatted.
 func (c *pushCache) appendPayload(b []byte, p wire.Payload) []byte {
 	push, ok := p.(*wire.Push)
 	if !ok || push.Value.Kind != wire.KindArray || len(push.Value.Array) == 0 {
