@@ -300,6 +300,12 @@ func (s *Sentinel) persist() {
 		}
 		c.Masters = append(c.Masters, mc)
 	}
+	// The file is made only when it is read (a restart, the trace): a
+	// sentinel with 100 masters rewrites it at each of its 200 discoveries.
+	if lp, ok := s.env.(wire.LazyPersister); ok {
+		lp.PersistFunc(c.RewriteFunc())
+		return
+	}
 	s.env.Persist(c.Rewrite())
 }
 

@@ -8,17 +8,38 @@ import (
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
+// diskImage is what a node persisted: the bytes, or the function that
+// makes them (Context.PersistFunc), called when they are first needed on
+// the world's goroutine.
+type diskImage struct {
+	render func() []byte // nil once b is made
+	b      []byte
+}
+
+func (d *diskImage) bytes() []byte {
+	if d.render != nil {
+		d.b, d.render = d.render(), nil
+	}
+	return d.b
+}
+
 // diskDigest is the trace's text of persisted bytes: their size and the
 // first four bytes of their SHA-256 ("57B sha256=1a2b3c4d"), worked out
-// where the trace is formatted.
-type diskDigest []byte
+// where the trace is formatted. It has its own copy of the image's parts,
+// so the trace, on its own goroutine, never reads what the world writes:
+// it makes the bytes again if it needs them (render is pure).
+type diskDigest diskImage
 
 func (d diskDigest) String() string { return string(d.AppendTrace(nil)) }
 
 // AppendTrace appends String's text to b.
 func (d diskDigest) AppendTrace(b []byte) []byte {
-	sum := sha256.Sum256(d)
-	b = strconv.AppendInt(b, int64(len(d)), 10)
+	data := d.b
+	if d.render != nil {
+		data = d.render()
+	}
+	sum := sha256.Sum256(data)
+	b = strconv.AppendInt(b, int64(len(data)), 10)
 	b = append(b, "B sha256="...)
 	return hex.AppendEncode(b, sum[:4])
 }
@@ -36,8 +57,8 @@ func (w *World) boot(n *node) {
 	t.begin(w.now, "boot")
 	t.word(n.name)
 	var state []byte
-	if n.onDisk {
-		state = append([]byte{}, n.disk...)
+	if n.disk != nil {
+		state = append([]byte{}, n.disk.bytes()...)
 		t.word("restored=" + strconv.Itoa(len(state)) + "B")
 	}
 	t.end()
@@ -121,14 +142,15 @@ func (w *World) call(n *node, handler func(*Context)) {
 	handler(ctx)
 	w.current = nil
 	if ctx.saved {
-		// The node takes the bytes (the next Persist fills a new array):
-		// they never change, so the trace can hash them on its own time.
-		n.disk, ctx.persist = ctx.persist, nil
-		n.onDisk = true
+		// The node takes the bytes (the next Persist fills a new array)
+		// or the function that makes them: they never change, so the
+		// trace can make and hash them on its own time.
+		n.disk = &diskImage{b: ctx.persist, render: ctx.persistFn}
+		ctx.persist, ctx.persistFn = nil, nil
 		t := w.trace
 		t.begin(w.now, "persist")
 		t.word(n.name)
-		t.payload(diskDigest(n.disk))
+		t.payload(diskDigest(*n.disk))
 		t.end()
 		if n.crashAt {
 			w.crash(n, "crash")

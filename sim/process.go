@@ -38,10 +38,15 @@ type Context struct {
 	n       *node
 	sends   []wire.Message
 	persist []byte
-	saved   bool
+	// persistFn, when set, makes the state to persist (PersistFunc).
+	persistFn func() []byte
+	saved     bool
 }
 
-var _ wire.Env = (*Context)(nil)
+var (
+	_ wire.Env           = (*Context)(nil)
+	_ wire.LazyPersister = (*Context)(nil)
+)
 
 // Self returns the id of the process's node.
 func (c *Context) Self() wire.NodeID { return c.n.id }
@@ -81,6 +86,17 @@ func (c *Context) After(d wire.Duration, tag uint64) {
 // before. The simulator copies state, so the caller may reuse it.
 func (c *Context) Persist(state []byte) {
 	c.persist = append(c.persist[:0], state...)
+	c.persistFn = nil
+	c.saved = true
+}
+
+// PersistFunc is Persist for the state render makes (wire.LazyPersister):
+// render runs only when the state is needed — on the world's goroutine for
+// a restart or Persisted (once), on the trace's for its digest — so a run
+// without a trace and without restarts never makes it.
+func (c *Context) PersistFunc(render func() []byte) {
+	c.persist = c.persist[:0]
+	c.persistFn = render
 	c.saved = true
 }
 
@@ -130,7 +146,6 @@ type node struct {
 	rng       *rand.Rand
 	slow      wire.Duration // extra latency before each timer and send
 	slowTail  wire.Time     // until when what it did while slowed may still arrive
-	disk      []byte        // what survives a crash
-	onDisk    bool
-	crashAt   bool // crash right after the next persist, before its sends (CrashAfterPersist)
+	disk      *diskImage    // what survives a crash; nil: never persisted
+	crashAt   bool          // crash right after the next persist, before its sends (CrashAfterPersist)
 }

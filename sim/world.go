@@ -319,7 +319,10 @@ func (w *World) WallClock(id wire.NodeID) wire.Time { return w.nodes[id].clock.w
 // ever did.
 func (w *World) Persisted(id wire.NodeID) ([]byte, bool) {
 	n := w.nodes[id]
-	return append([]byte(nil), n.disk...), n.onDisk
+	if n.disk == nil {
+		return nil, false
+	}
+	return append([]byte(nil), n.disk.bytes()...), true
 }
 
 // Process returns the node's running process, or nil while it is crashed.

@@ -30,6 +30,15 @@ type Env interface {
 	Emit(event string)
 }
 
+// LazyPersister is implemented by Envs that can take the state to persist
+// as a function that makes it, for state that is costly to put together
+// and seldom read (a sentinel rewrites its whole configuration file at
+// every discovery). The simulator calls render only when the bytes are
+// needed (a restart, the trace's digest), perhaps more than once and on
+// other goroutines at the same time: render must return the same bytes
+// every time and read nothing the process changes afterwards.
+type LazyPersister interface{ PersistFunc(render func() []byte) }
+
 // Fact is a structured record of a decision a process made, for checkers
 // (package internal/facts has the sentinel's). Fact returns its trace text.
 type Fact interface{ Fact() string }

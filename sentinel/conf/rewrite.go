@@ -240,7 +240,27 @@ func (st *rewriteState) content() []byte {
 // announce-hostnames (Redis writes the address it resolved to); user lines
 // other than the default user's are kept verbatim, not re-described.
 func (c *Config) Rewrite() []byte {
-	st := c.readOld()
+	return c.rewrite(c.readOld())
+}
+
+// RewriteFunc returns a function that returns what Rewrite returns now,
+// safe to call later on another goroutine as long as c is not changed
+// (sentinels change their Config by copying it): for a Persist that
+// makes its bytes only when they are needed (wire.LazyPersister). The
+// reading of the old file shared by c's copies is made here; the
+// function keeps its own cache of numbers.
+func (c *Config) RewriteFunc() func() []byte {
+	if c.old != nil && c.old.optionToLine == nil {
+		*c.old = *c.parseOld()
+	}
+	return func() []byte {
+		st := c.readOld()
+		st.numbers = map[int]string{}
+		return c.rewrite(st)
+	}
+}
+
+func (c *Config) rewrite(st *rewriteState) []byte {
 	c.rewriteStandard(st)
 	c.rewriteUsers(st)
 	st.processed("loadmodule")
