@@ -53,11 +53,16 @@ var orderEvents = map[string]bool{"+sdown": true, "+try-failover": true, "+elect
 var timedEvents = []string{"+sdown", "+odown", "+elected-leader", "+convert-to-slave"}
 
 func (o Outcome) key() string {
-	k := fmt.Sprintf("odown=%v switches=%s failovers=%d master=%s epoch=%d", o.ODown, strings.Join(o.Switches, ","), o.Failovers, o.FinalMaster, o.FinalEpoch)
+	k := o.decisions()
 	if len(o.Ends) > 0 {
 		k += " " + strings.Join(o.Ends, ",")
 	}
 	return k
+}
+
+// decisions is key without the aborts and timeouts.
+func (o Outcome) decisions() string {
+	return fmt.Sprintf("odown=%v switches=%s failovers=%d master=%s epoch=%d", o.ODown, strings.Join(o.Switches, ","), o.Failovers, o.FinalMaster, o.FinalEpoch)
 }
 
 // Row is one line of the conformance table.
@@ -148,19 +153,40 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 	if row.SimSeedMedianMs > 0 {
 		row.Speedup = row.RealWallMs / row.SimSeedMedianMs
 	}
+	row.judge(n)
+	return row, nil
+}
+
+// judge sets Agree and Why from the real outcome and n simulated ones.
+func (row *Row) judge(n int) {
 	// Some decisions are random in Sentinel too (split votes depend on
 	// timer jitter): the real outcome must be one the simulator makes for
 	// at least a fifth of the seeds.
+	//
+	// Whether a sentinel also tries and is not elected, or times out,
+	// before the switch reaches it is a race as well (the sentinels'
+	// failover start times are random, spec §10.4): each real abort or
+	// timeout must be one some seed shows.
 	same := 0
+	ends := map[string]bool{}
 	for _, o := range row.Simulated {
-		if o.key() == row.Real.key() {
+		if o.decisions() == row.Real.decisions() {
 			same++
+		}
+		for _, e := range o.Ends {
+			ends[e] = true
 		}
 	}
 	row.Agree = true
 	if same < max(1, n/5) {
-		row.Agree, row.Why = false, fmt.Sprintf("the real sentinels decided %s, which %d of %d simulated seeds did", row.Real.key(), same, n)
-		return row, nil
+		row.Agree, row.Why = false, fmt.Sprintf("the real sentinels decided %s, which %d of %d simulated seeds did", row.Real.decisions(), same, n)
+		return
+	}
+	for _, e := range row.Real.Ends {
+		if !ends[e] {
+			row.Agree, row.Why = false, fmt.Sprintf("the real sentinels logged %s, which no simulated seed did in %d", e, n)
+			return
+		}
 	}
 	// The real timer ticks at 10-19 Hz: a second either way. And on
 	// loopback a connect to a killed process is refused at once, so the
@@ -169,7 +195,7 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 	// (and in the simulator): up to a ping period (1 s) earlier still.
 	if t := row.Real.FirstSwitchMs; t >= 0 && (t < row.SimRangeMs[0]-2500 || t > row.SimRangeMs[1]+1000) {
 		row.Agree, row.Why = false, fmt.Sprintf("the real first switch-master came at %d ms, the simulated ones at %d..%d ms", t, row.SimRangeMs[0], row.SimRangeMs[1])
-		return row, nil
+		return
 	}
 	// Which sentinels also try a failover before the switch reaches them
 	// is a race in both: each real sentinel's order must be one some
@@ -183,7 +209,7 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 	for _, q := range row.Real.Orders {
 		if !possible[q] {
 			row.Agree, row.Why = false, fmt.Sprintf("a real sentinel logged %q, which no simulated sentinel did in %d seeds", q, n)
-			return row, nil
+			return
 		}
 	}
 	for _, typ := range timedEvents {
@@ -198,10 +224,9 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 		}
 		if t := row.Real.Firsts[typ]; t >= 0 && lo >= 0 && (t < lo-2500 || t > hi+1000) {
 			row.Agree, row.Why = false, fmt.Sprintf("the real first %s came at %d ms, the simulated ones at %d..%d ms", typ, t, lo, hi)
-			return row, nil
+			return
 		}
 	}
-	return row, nil
 }
 
 // msOf is d in milliseconds, to the microsecond (a simulated seed takes
