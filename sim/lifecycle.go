@@ -26,8 +26,9 @@ func (d *diskImage) bytes() []byte {
 // diskDigest is the trace's text of persisted bytes: their size and the
 // first four bytes of their SHA-256 ("57B sha256=1a2b3c4d"), worked out
 // where the trace is formatted. It has its own copy of the image's parts,
-// so the trace, on its own goroutine, never reads what the world writes:
-// it makes the bytes again if it needs them (render is pure).
+// so the trace, which may format on another goroutine, never reads what
+// the world writes: it makes the bytes again if it needs them (render is
+// pure).
 type diskDigest diskImage
 
 func (d diskDigest) String() string { return string(d.AppendTrace(nil)) }

@@ -92,8 +92,9 @@ func (c *Context) Persist(state []byte) {
 
 // PersistFunc is Persist for the state render makes (wire.LazyPersister):
 // render runs only when the state is needed — on the world's goroutine for
-// a restart or Persisted (once), on the trace's for its digest — so a run
-// without a trace and without restarts never makes it.
+// a restart or Persisted (once), where the trace is formatted for its
+// digest (another goroutine, unless Config.InlineTrace) — so a run without
+// a trace and without restarts never makes it.
 func (c *Context) PersistFunc(render func() []byte) {
 	c.persist = c.persist[:0]
 	c.persistFn = render

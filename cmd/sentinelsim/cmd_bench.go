@@ -80,16 +80,16 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	// Steal is printed with the figures it clouds: on a shared virtual
 	// machine the hypervisor's share of the time wanted is the largest
 	// source of noise in wall-time figures.
-	benchStart, haveStat := bench.ReadCPUTimes()
-	steal := func(name string, since bench.CPUTimes) {
-		if now, ok := bench.ReadCPUTimes(); ok && haveStat {
+	benchStart, benchOK := bench.ReadCPUTimes()
+	steal := func(name string, since bench.CPUTimes, sinceOK bool) {
+		if now, ok := bench.ReadCPUTimes(); ok && sinceOK {
 			add(name, 100*bench.StealShare(since, now), "%")
 		}
 	}
 
 	for _, s := range chosen {
 		fmt.Fprintf(info, "shape %s: %s, %s simulated per run …\n", s.Name, s.About, d)
-		shapeStart, _ := bench.ReadCPUTimes()
+		shapeStart, shapeOK := bench.ReadCPUTimes()
 		sp, err := bench.MeasureShape(s, d, *minTime, true)
 		if err != nil {
 			return 0, err
@@ -105,7 +105,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 		add("shape/"+s.Name+"/events", float64(sp.Events)/sp.Wall.Seconds(), "events/s")
 		add("shape/"+s.Name+"/trace-lines", float64(sp.TraceLines)/sp.Wall.Seconds(), "lines/s")
 		add("shape/"+s.Name+"/peak-heap", float64(sp.PeakHeap)/(1<<20), "MiB")
-		steal("shape/"+s.Name+"/steal", shapeStart)
+		steal("shape/"+s.Name+"/steal", shapeStart, shapeOK)
 	}
 
 	if *sweepSeeds > 0 {
@@ -163,7 +163,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 		add("memory/sweep-seeds", float64(*memorySeeds), "seeds")
 	}
 
-	steal("machine/steal", benchStart)
+	steal("machine/steal", benchStart, benchOK)
 
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)

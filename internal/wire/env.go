@@ -36,7 +36,9 @@ type Env interface {
 // every discovery). The simulator calls render only when the bytes are
 // needed (a restart, the trace's digest), perhaps more than once and on
 // other goroutines at the same time: render must return the same bytes
-// every time and read nothing the process changes afterwards.
+// every time and read nothing the process changes afterwards. (A panic in
+// render is the trace's error when the trace calls it, the process's when
+// a restart does.)
 type LazyPersister interface{ PersistFunc(render func() []byte) }
 
 // Fact is a structured record of a decision a process made, for checkers

@@ -50,8 +50,12 @@ func parseCPUTimes(r io.Reader) (CPUTimes, bool) {
 
 // StealShare is the share of the CPU time wanted between a and b that the
 // hypervisor gave to others: 0.3 means a run that had the machine to
-// itself would have taken about 30 % less wall time. 0 when nothing ran.
+// itself would have taken about 30 % less wall time. 0 when nothing ran
+// or the counters went back (CPUs taken offline).
 func StealShare(a, b CPUTimes) float64 {
+	if b.Busy < a.Busy || b.Steal < a.Steal {
+		return 0
+	}
 	busy, steal := b.Busy-a.Busy, b.Steal-a.Steal
 	if busy+steal == 0 {
 		return 0

@@ -23,4 +23,5 @@ func TestStealShare(t *testing.T) {
 	a := CPUTimes{Busy: 1000, Steal: 100}
 	require.InDelta(t, 0.25, StealShare(a, CPUTimes{Busy: 1300, Steal: 200}), 1e-9)
 	require.Zero(t, StealShare(a, a))
+	require.Zero(t, StealShare(a, CPUTimes{Busy: 1300, Steal: 50}), "counters that went back")
 }
