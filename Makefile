@@ -80,16 +80,17 @@ pgo:
 	$(GO) test ./scenarios/bench -run '^$$' -bench 'BenchmarkShape/|BenchmarkSweep/' -benchtime 4x -count 1 -cpuprofile $$tmp/cpu.prof -o $$tmp/bench.test >/dev/null; \
 	$(GO) tool pprof -proto $$tmp/cpu.prof > $(PGO); ls -l $(PGO)
 
-## cost: instructions and first-level data-cache read misses per simulated second of COST_SHAPE (default idle-3s-3n, trace on), counted by valgrind's cachegrind (apt-get install valgrind; its simulated cache, not this machine's): repeatable (to a fraction of a percent) where wall time on a shared machine is not, for comparing two commits' hot paths (SHA-256 runs without SHA-NI under valgrind, so hashing counts several times its native share)
+## cost: instructions and first-level data-cache read misses per simulated second of COST_SHAPE (default idle-3s-3n; trace on, or off with COST_TRACE=off: the world's own work), counted by valgrind's cachegrind (apt-get install valgrind; its simulated cache, not this machine's): repeatable (to a fraction of a percent) where wall time on a shared machine is not, for comparing two commits' hot paths (SHA-256 runs without SHA-NI under valgrind, so hashing counts several times its native share)
 COST_SHAPE ?= idle-3s-3n
+COST_TRACE ?= on
 cost: build
 	@command -v valgrind >/dev/null || { echo "make cost needs valgrind (apt-get install valgrind)"; exit 1; }
 	@set -e; for d in 20 80; do \
 	  GOGC=off GOMAXPROCS=1 valgrind --tool=cachegrind --cache-sim=yes --cachegrind-out-file=/dev/null \
-	    ./bin/sentinelsim bench --shapes $(COST_SHAPE) --duration $${d}s --min-time 0 --untraced=false \
+	    ./bin/sentinelsim bench --shapes $(COST_SHAPE) --duration $${d}s --min-time 0 --untraced=false --trace=$(if $(filter off,$(COST_TRACE)),false,true) \
 	    --sweep-seeds 0 --porcupine-ops 0 --memory-seeds 0 2>&1 | tr -d , | \
 	    awk '/I *refs:/ { i = $$4 } /D1 *misses:/ { sub(/\(/, ""); r = $$5 } END { print i, r }'; \
-	done | awk 'NR == 1 { i = $$1; r = $$2 } NR == 2 { printf "$(COST_SHAPE): %.2f M instructions, %.1f k first-level data-cache read misses per simulated second (two runs of 80 s less two of 20 s: boot left out)\n", ($$1 - i) / 120e6, ($$2 - r) / 120e3 }'
+	done | awk 'NR == 1 { i = $$1; r = $$2 } NR == 2 { printf "$(COST_SHAPE), trace $(COST_TRACE): %.2f M instructions, %.1f k first-level data-cache read misses per simulated second (two runs of 80 s less two of 20 s: boot left out)\n", ($$1 - i) / 120e6, ($$2 - r) / 120e3 }'
 
 ## perf: sentinelsim bench, every figure of README's Performance section (about 4 minutes); PERF_ARGS="--memory-seeds 10000" for the long memory figure, "--format json" for CI
 PERF_ARGS ?=

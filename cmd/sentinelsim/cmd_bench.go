@@ -30,6 +30,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	porcupineOps := fs.Int("porcupine-ops", 10000, "client operations of the porcupine measurement (0: skip)")
 	memorySeeds := fs.Int("memory-seeds", 1000, "seeds of the sweep-memory measurement (0: skip; the issue's figure uses 10000)")
 	untraced := fs.Bool("untraced", true, "also measure each shape with the trace off, to show what tracing costs")
+	traced := fs.Bool("trace", true, "measure each shape with the trace on (false: only with it off, the world's own cost, as make cost COST_TRACE=off counts it)")
 	format := fs.String("format", "text", "output format: text or json (a list of {name, value, unit})")
 	if err := parse(fs, args); err != nil {
 		return 0, err
@@ -90,20 +91,28 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	for _, s := range chosen {
 		fmt.Fprintf(info, "shape %s: %s, %s simulated per run …\n", s.Name, s.About, d)
 		shapeStart, shapeOK := bench.ReadCPUTimes()
-		sp, err := bench.MeasureShape(s, d, *minTime, true)
-		if err != nil {
-			return 0, err
+		var sp bench.Speed
+		if *traced {
+			var err error
+			if sp, err = bench.MeasureShape(s, d, *minTime, true); err != nil {
+				return 0, err
+			}
+			add("shape/"+s.Name+"/speed", sp.Factor(), "sim/wall")
 		}
-		add("shape/"+s.Name+"/speed", sp.Factor(), "sim/wall")
-		if *untraced {
+		if *untraced || !*traced {
 			off, err := bench.MeasureShape(s, d, *minTime, false)
 			if err != nil {
 				return 0, err
 			}
 			add("shape/"+s.Name+"/speed-untraced", off.Factor(), "sim/wall")
+			if !*traced {
+				sp = off // the figures below are of the untraced runs
+			}
 		}
 		add("shape/"+s.Name+"/events", float64(sp.Events)/sp.Wall.Seconds(), "events/s")
-		add("shape/"+s.Name+"/trace-lines", float64(sp.TraceLines)/sp.Wall.Seconds(), "lines/s")
+		if *traced {
+			add("shape/"+s.Name+"/trace-lines", float64(sp.TraceLines)/sp.Wall.Seconds(), "lines/s")
+		}
 		add("shape/"+s.Name+"/peak-heap", float64(sp.PeakHeap)/(1<<20), "MiB")
 		steal("shape/"+s.Name+"/steal", shapeStart, shapeOK)
 	}

@@ -227,6 +227,27 @@ func TestProgramName(t *testing.T) {
 	assert.Equal(t, "/opt/sim/sentinelsim", programFor("/opt/sim/sentinelsim", "/opt/sim/sentinelsim"))
 }
 
+// bench --trace=false measures the shapes with the trace off only (make
+// cost COST_TRACE=off): no traced speed, no trace lines.
+func TestBenchTraceOff(t *testing.T) {
+	code, out, errOut := runCLI(t, "bench", "--shapes", "idle-3s-3n", "--duration", "10s", "--min-time", "0",
+		"--trace=false", "--sweep-seeds", "0", "--porcupine-ops", "0", "--memory-seeds", "0", "--format", "json")
+	require.Equal(t, exitPass, code, errOut)
+	var figs []struct {
+		Name  string  `json:"name"`
+		Value float64 `json:"value"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &figs), out)
+	names := map[string]float64{}
+	for _, f := range figs {
+		names[f.Name] = f.Value
+	}
+	assert.Greater(t, names["shape/idle-3s-3n/speed-untraced"], 0.0, out)
+	assert.Greater(t, names["shape/idle-3s-3n/events"], 0.0, out)
+	assert.NotContains(t, names, "shape/idle-3s-3n/speed")
+	assert.NotContains(t, names, "shape/idle-3s-3n/trace-lines")
+}
+
 // bench --format json prints only the list of figures on stdout, every
 // section present, every value positive and finite (speed is measured,
 // never asserted).
