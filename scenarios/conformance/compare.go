@@ -92,6 +92,13 @@ type Row struct {
 	Speedup         float64   `json:"speedup"`
 }
 
+// SimSeeds is how many seeds each scenario is simulated with: races that
+// a real run shows now and then must be among the simulated ones (a
+// sentinel that tries a failover and then learns the switch from a hello
+// is 1 in 200 of conf-pause-long's simulated sentinels), and a seed takes
+// milliseconds.
+const SimSeeds = 200
+
 // simMu lets one simulation run at a time: the conformance scenarios run
 // in parallel and tend to reach Compare together, and on a 2-CPU machine
 // their seeds would otherwise time each other.

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -46,12 +47,12 @@ func TestConformance(t *testing.T) {
 				defer cancel()
 				real, err := RunReal(ctx, f, Options{Dir: t.TempDir(), BasePort: 28000 + 200*i})
 				require.NoError(t, err)
-				row, err := Compare(f, real, 10)
+				row, err := Compare(f, real, SimSeeds)
 				require.NoError(t, err)
 				// The wall times must be there for the speed-up table: a
 				// check that they were measured, not of how fast.
 				require.Positive(t, row.RealWallMs, "real wall time")
-				require.Len(t, row.SimSeedWallMs, 10)
+				require.Len(t, row.SimSeedWallMs, SimSeeds)
 				for _, w := range row.SimSeedWallMs {
 					require.Positive(t, w, "a simulated seed's wall time")
 				}
@@ -64,7 +65,7 @@ func TestConformance(t *testing.T) {
 		}
 	})
 	var md strings.Builder
-	md.WriteString("| scenario | real | simulated (10 seeds) | first switch-master: real / simulated range | first +sdown, +odown, +elected-leader, +convert-to-slave: real (simulated) | agree |\n| --- | --- | --- | --- | --- | --- |\n")
+	md.WriteString("| scenario | real | simulated (" + strconv.Itoa(SimSeeds) + " seeds) | first switch-master: real / simulated range | first +sdown, +odown, +elected-leader, +convert-to-slave: real (simulated) | agree |\n| --- | --- | --- | --- | --- | --- |\n")
 	var names []string
 	for n := range rows {
 		names = append(names, n)
@@ -103,7 +104,7 @@ func TestConformance(t *testing.T) {
 		fmt.Fprintf(&md, "| %s | %s | %s | %s / %s | %s | %s |\n", n, r.Real.key(), strings.Join(simText, "; "), ms(r.Real.FirstSwitchMs), rangeText(r.SimRangeMs), strings.Join(firsts, ", "), agree)
 	}
 	// The speed-up table: the same runs' wall times, real and simulated.
-	md.WriteString("\n| scenario | simulated duration | real wall (of it, start-up) | one simulated seed wall: median of 10 (seed 1) | speed-up real / simulated |\n| --- | --- | --- | --- | --- |\n")
+	md.WriteString("\n| scenario | simulated duration | real wall (of it, start-up) | one simulated seed wall: median of " + strconv.Itoa(SimSeeds) + " (seed 1) | speed-up real / simulated |\n| --- | --- | --- | --- | --- |\n")
 	for _, r := range list {
 		seed1 := 0.0
 		if len(r.SimSeedWallMs) > 0 {
