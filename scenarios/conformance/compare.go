@@ -167,8 +167,8 @@ func Compare(f *scenarios.File, real *Real, n int) (Row, error) {
 // judge sets Agree and Why from the real outcome and n simulated ones.
 func (row *Row) judge(n int) {
 	// Some decisions are random in Sentinel too (split votes depend on
-	// timer jitter): the real outcome must be one the simulator makes for
-	// at least a fifth of the seeds.
+	// timer jitter): the real decisions must be ones the simulator makes
+	// for at least a fifth of the seeds.
 	//
 	// Whether a sentinel also tries and is not elected, or times out,
 	// before the switch reaches it is a race as well (the sentinels'

@@ -48,9 +48,7 @@ func (c *Config) readOld() *rewriteState {
 	if c.old == nil {
 		return c.parseOld()
 	}
-	if c.old.optionToLine == nil {
-		*c.old = *c.parseOld()
-	}
+	c.cacheOld()
 	st := &rewriteState{lines: slices.Clone(c.old.lines), optionToLine: make(map[string]*optionLines, len(c.old.optionToLine)),
 		needsSignature: c.old.needsSignature, numbers: c.old.numbers, arena: make([]byte, 0, c.old.size)}
 	slots := make([]optionLines, 0, len(c.old.optionToLine))
@@ -59,6 +57,13 @@ func (c *Config) readOld() *rewriteState {
 		st.optionToLine[k] = &slots[len(slots)-1]
 	}
 	return st
+}
+
+// cacheOld fills c.old, shared by c's copies, at the first rewrite.
+func (c *Config) cacheOld() {
+	if c.old != nil && c.old.optionToLine == nil {
+		*c.old = *c.parseOld()
+	}
 }
 
 // parseOld reads the lines c was parsed from.
@@ -250,9 +255,7 @@ func (c *Config) Rewrite() []byte {
 // reading of the old file shared by c's copies is made here; the
 // function keeps its own cache of numbers.
 func (c *Config) RewriteFunc() func() []byte {
-	if c.old != nil && c.old.optionToLine == nil {
-		*c.old = *c.parseOld()
-	}
+	c.cacheOld()
 	return func() []byte {
 		st := c.readOld()
 		st.numbers = map[int]string{}
