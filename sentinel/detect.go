@@ -15,23 +15,37 @@ import (
 func (s *Sentinel) tick() {
 	s.checkTilt()
 	var toSwitch *instance
-	for _, m := range s.masters {
-		s.handle(m)
-		for _, r := range m.replicas {
-			s.handle(r)
+	for i, m := range s.masters {
+		if s.isQuiet(i) { // (quiet.go)
+			s.skips++
+			if Quiet == QuietCheck {
+				s.visitChecked(m)
+			}
+			continue
 		}
-		for _, r := range m.sentinels {
-			s.handle(r)
-		}
+		s.visits++
+		s.visit(m)
 		if s.dead {
 			return // the process exited in the middle of the tick
 		}
 		if m.failoverState == stateUpdateConfig {
 			toSwitch = m
 		}
+		s.settle(m)
 	}
 	if toSwitch != nil {
 		s.switchToPromoted(toSwitch)
+	}
+}
+
+// visit handles the records of m's group.
+func (s *Sentinel) visit(m *instance) {
+	s.handle(m)
+	for _, r := range m.replicas {
+		s.handle(r)
+	}
+	for _, r := range m.sentinels {
+		s.handle(r)
 	}
 }
 

@@ -38,6 +38,7 @@ func (s *Sentinel) newEpoch(m *instance, e uint64) {
 	}
 	s.currentEpoch = e
 	s.dirty = true
+	s.wakeAll()
 	s.emitFor(Warning, "+new-epoch", m, strconv.FormatUint(e, 10))
 }
 
@@ -198,6 +199,7 @@ func (s *Sentinel) abortFailover(m *instance) {
 
 // reset is spec §15.1.
 func (s *Sentinel) reset(m *instance, keepSentinels bool) {
+	s.wakeAll()
 	for _, r := range m.replicas {
 		s.dropLink(r)
 	}

@@ -169,6 +169,7 @@ func (s *Sentinel) onParsedHello(h parsedHello) {
 		}
 	}
 	if known == nil {
+		s.wakeAll()
 		removed := s.removeSentinels(m, func(r *instance) bool { return r.runID == runID })
 		if removed > 0 {
 			s.emit(Notice, "+sentinel-address-switch", m, "ip "+addr.Host+" port "+strconv.Itoa(port)+" for "+runID)
@@ -205,6 +206,7 @@ func (s *Sentinel) onParsedHello(h parsedHello) {
 	// whatever its configuration epoch.
 	if m.configEpoch < cepoch || s.profile.AcceptLowerEpoch && !s.sameHost(m.addr, to) {
 		s.record(facts.ConfigEpoch{Master: m.name, From: m.configEpoch, To: cepoch, Addr: to, Source: "hello"})
+		s.wakeAll()
 		m.configEpoch = cepoch
 		if !s.sameHost(m.addr, to) {
 			from, shown := s.announced(m.addr), s.announced(to)

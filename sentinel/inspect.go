@@ -46,3 +46,8 @@ func (s *Sentinel) CurrentEpoch() uint64 { return s.currentEpoch }
 
 // Tilt reports whether the sentinel is in TILT mode (spec §18).
 func (s *Sentinel) Tilt() bool { return s.tilt }
+
+// TickVisits returns how many times the tick visited a master's group (the
+// master, its replicas and sentinels) and how many visits it skipped as
+// quiet (sentinel/quiet.go), since the sentinel was made.
+func (s *Sentinel) TickVisits() (visited, skipped uint64) { return s.visits, s.skips }

@@ -112,6 +112,7 @@ func (s *Sentinel) closeConn(c *conn, hangup bool) {
 		return
 	}
 	delete(s.conns, c.id)
+	s.wakeAll() // the link may be shared by other groups' records
 	l := c.owner
 	if l.cc == c {
 		l.cc = nil

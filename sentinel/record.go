@@ -84,6 +84,7 @@ type instance struct {
 	masterLinkDownTime      int64     // replicas, from their INFO
 	addr                    wire.Addr
 	name                    string // master: group name; replica: ip:port; sentinel: run id
+	slot                    int    // masters: the index in Sentinel.masters and Sentinel.quiet
 
 	// Read by the tick only in rarer states (a reported role change, a
 	// reboot, a failover).

@@ -40,17 +40,21 @@ func (s *Sentinel) onReply(from wire.NodeID, p *wire.Reply) {
 	r := pc.r
 	switch pc.kind {
 	case cPing:
+		// Only the link's times move later, and MASTER_REBOOT may go: no
+		// visit is due sooner (quiet.go).
 		s.onPingReply(r, p.Value)
 	case cInfo:
 		if p.Value.Kind == wire.KindBulk {
 			s.onInfo(r, p.Value.Str)
 		}
+		s.wake(r)
 	case cPublish:
 		if !p.Value.IsError() {
-			r.lastPubTime = s.now
+			r.lastPubTime = s.now // (later: no wake)
 		}
 	case cAsk:
 		s.onAskReply(r, p.Value)
+		s.wake(r)
 	case cSubscribe:
 		// hiredis treats an error reply to SUBSCRIBE (e.g. -NOAUTH) as
 		// fatal for the pub/sub connection: it is dropped, so wrong or

@@ -90,6 +90,12 @@ type Sentinel struct {
 	tilt         bool
 	tiltStart    wire.Time
 	prevTime     wire.Time
+	// quiet has a slot per master (by index); wakeGen invalidates them all
+	// at once (quiet.go).
+	quiet   []quietSlot
+	wakeGen uint64
+	// Group visits made and skipped by the tick (TickVisits).
+	visits, skips uint64
 
 	nextConn wire.ConnID
 	conns    map[wire.ConnID]*conn
@@ -222,12 +228,14 @@ func (s *Sentinel) addReplica(m *instance, a wire.Addr) *instance {
 		slaveConfChangeTime: s.now, slavePriority: 100, replicaAnnounced: true,
 	}
 	m.replicas = append(m.replicas, r)
+	s.wake(m)
 	return r
 }
 
 // addSentinel creates a sentinel record, sharing the link of a record of
 // the same run id under another master (spec §5.5).
 func (s *Sentinel) addSentinel(m *instance, a wire.Addr, runID string) *instance {
+	s.wakeAll() // (a link shared with other groups gains a reference)
 	r := &instance{
 		kind: kindSentinel, name: runID, runID: runID, addr: a, master: m, link: newLink(s.now),
 		downAfter: m.downAfter, lastPubTime: s.now, lastHelloTime: s.now, lastMasterDownReplyTime: s.now,

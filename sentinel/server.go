@@ -69,6 +69,12 @@ func (s *Sentinel) serve(from wire.NodeID, c *wire.Command) {
 	// A command may answer more than once (SUBSCRIBE a b): the first
 	// value is the reply, the others follow as pushes.
 	values := s.clientCommand(k, cl, c.Args)
+	if len(c.Args) == 0 || !quietCommand(c.Args[0]) {
+		// A command may change any record (SENTINEL SET, RESET, a vote):
+		// the next tick visits every group. A hello (PUBLISH) wakes what
+		// it changes itself (onParsedHello).
+		s.wakeAll()
+	}
 	if s.dead {
 		return // exited while running it (SIMULATE-FAILURE)
 	}
@@ -82,6 +88,12 @@ func (s *Sentinel) serve(from wire.NodeID, c *wire.Command) {
 		delete(s.clients, k)
 		s.env.Send(from, &wire.Closed{Conn: c.Conn, Reason: "killed"})
 	}
+}
+
+// quietCommand reports whether a command changes nothing a tick reads
+// without waking the groups it changes: PING, and PUBLISH (a peer's hello).
+func quietCommand(name string) bool {
+	return len(name) >= 4 && (upper(name) == "PING" || upper(name) == "PUBLISH")
 }
 
 // checkCommand is processCommand's lookup (spec §22.1): an unknown command
@@ -276,9 +288,12 @@ func (s *Sentinel) master(name string) *instance { return s.byName[name] }
 func (s *Sentinel) setMasters(ms []*instance) {
 	s.masters = ms
 	s.byName = make(map[string]*instance, len(ms))
-	for _, m := range ms {
+	for i, m := range ms {
 		s.byName[m.name] = m
+		m.slot = i
 	}
+	s.quiet = make([]quietSlot, len(ms))
+	s.wakeAll()
 }
 
 // isMasterDownByAddr is spec §9.2.
