@@ -3,6 +3,7 @@ package sentinel
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/sentinelsim/sentinelsim/internal/facts"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
@@ -111,10 +112,48 @@ const helloCacheSize = 4096
 // every master every 2 s, and the text changes only with an epoch or an
 // address. The result depends on the text alone, so the cache changes no
 // behaviour.
-func (s *Sentinel) readHello(payload string) parsedHello {
-	if h, ok := s.hellos[payload]; ok {
-		return h
+func (s *Sentinel) readHello(payload string) *parsedHello {
+	// First by where the text is: a sender formats its hello once and
+	// sends that string until something in it changes, and the data node
+	// forwards the same string to each subscriber, so most hellos are a
+	// string read before, found without hashing or comparing its hundred
+	// bytes. The slot keeps its string alive, so an equal address and
+	// length mean the same text.
+	if s.helloSeen == nil {
+		s.helloSeen = new([helloSeenSize]seenHello)
 	}
+	slot := &s.helloSeen[helloSlot(payload)]
+	if len(slot.text) == len(payload) && unsafe.StringData(slot.text) == unsafe.StringData(payload) && slot.h != nil {
+		return slot.h
+	}
+	h, ok := s.hellos[payload]
+	if !ok {
+		h = s.parseNewHello(payload)
+	}
+	*slot = seenHello{text: payload, h: h}
+	return h
+}
+
+// seenHello is a hello text read before and what it says.
+type seenHello struct {
+	text string
+	h    *parsedHello
+}
+
+// helloSeenSize is the number of slots of Sentinel.helloSeen: a power of
+// two, a few times the hellos of a steady state (one a peer and master).
+const helloSeenSize = 1 << helloSeenBits
+
+const helloSeenBits = 10
+
+// helloSlot is the slot of helloSeen for a string's address (Fibonacci
+// hashing of the pointer).
+func helloSlot(payload string) uint64 {
+	return uint64(uintptr(unsafe.Pointer(unsafe.StringData(payload)))) * 0x9E3779B97F4A7C15 >> (64 - helloSeenBits)
+}
+
+// parseNewHello parses a hello text not in the cache and adds it.
+func (s *Sentinel) parseNewHello(payload string) *parsedHello {
 	h := parseHello(payload)
 	h.own = strings.Contains(payload, s.myID)
 	if len(s.hellos) >= helloCacheSize {
@@ -123,10 +162,10 @@ func (s *Sentinel) readHello(payload string) parsedHello {
 	if s.hellos == nil {
 		// Room for more than a small map holds: a small map compares the
 		// text with every key of its length, a bigger one hashes it.
-		s.hellos = make(map[string]parsedHello, 64)
+		s.hellos = make(map[string]*parsedHello, 64)
 	}
-	s.hellos[payload] = h
-	return h
+	s.hellos[payload] = &h
+	return &h
 }
 
 // parseHello splits a hello's eight comma-separated fields, numbers read
@@ -153,7 +192,7 @@ func parseHello(payload string) parsedHello {
 func (s *Sentinel) onHello(payload string) { s.onParsedHello(s.readHello(payload)) }
 
 // onParsedHello is onHello once the payload is read.
-func (s *Sentinel) onParsedHello(h parsedHello) {
+func (s *Sentinel) onParsedHello(h *parsedHello) {
 	if !h.ok {
 		return
 	}

@@ -81,7 +81,10 @@ type Sentinel struct {
 	// The payloads sent most often, allocated a slab at a time.
 	boxes   wire.Slab[commandBox]
 	replies wire.Slab[wire.Reply]
-	hellos  map[string]parsedHello // hello payloads read before (readHello)
+	hellos  map[string]*parsedHello // hello payloads read before (readHello)
+	// helloSeen finds a hello read before by its string's address
+	// (readHello); allocated with the sentinel's first hello.
+	helloSeen *[helloSeenSize]seenHello
 
 	myID         string
 	currentEpoch uint64
@@ -167,7 +170,7 @@ func (s *Sentinel) Boot(env wire.Env, persisted []byte) {
 	s.clients = map[clientKey]*client{}
 	s.users = newUsers(s.conf)
 	s.myID = s.conf.MyID
-	s.hellos = nil // the own-hello test is by run id
+	s.hellos, s.helloSeen = nil, nil // the own-hello test is by run id
 	if s.myID == "" {
 		var b [20]byte
 		for i := range b {
