@@ -52,6 +52,10 @@ type link struct {
 	pcConnTime     wire.Time
 	pcLastActivity wire.Time
 	lastReconnTime wire.Time
+
+	// owner is the first record in tick order that uses the link, which
+	// PINGs on it for all (quiet.go; kept by linkOwners).
+	owner *instance
 }
 
 func newLink(now wire.Time) *link {

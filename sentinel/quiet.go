@@ -35,7 +35,9 @@ import (
 //     act_ping_time and sets last_pong_time to now), so a deadline computed
 //     from the times now is never later than the true one, taking an unset
 //     act_ping_time as "set now". A shared link that drops (closeConn)
-//     wakes every group.
+//     wakes every group. A PING due on a shared link is its owner's, the
+//     first record in tick order that uses it (linkOwners): the others'
+//     visits would find it sent, so their groups need no visit for it.
 
 // QuietMode says how the tick treats quiet groups.
 type QuietMode uint8
@@ -62,8 +64,30 @@ type quietSlot struct {
 	gen   uint64
 }
 
-// wakeAll makes the next tick visit every group.
-func (s *Sentinel) wakeAll() { s.wakeGen++ }
+// wakeAll makes the next tick visit every group. Records may have come or
+// gone, so the links' owners are found again too.
+func (s *Sentinel) wakeAll() { s.wakeGen++; s.ownersStale = true }
+
+// linkOwners sets each link's owner: the first record in tick order that
+// uses it. The tick visits records in that order, so at a tick where a
+// PING on a shared link is due for a record it is due for the owner too
+// (when the owner's period is not longer), and the owner sends it first:
+// the other records' visits would find it just sent.
+func (s *Sentinel) linkOwners() {
+	s.ownersStale = false
+	for _, m := range s.masters {
+		for _, r := range m.sentinels {
+			r.link.owner = nil
+		}
+	}
+	for _, m := range s.masters {
+		for _, r := range m.sentinels {
+			if r.link.owner == nil {
+				r.link.owner = r
+			}
+		}
+	}
+}
 
 // wake makes the next tick visit r's group.
 func (s *Sentinel) wake(r *instance) {
@@ -106,6 +130,9 @@ func (s *Sentinel) settle(m *instance) {
 func (s *Sentinel) groupQuietUntil(m *instance) (until wire.Time, ok bool) {
 	if s.tilt || s.dead || m.failoverState != stateNone || m.has(fSDown|fODown|fFailoverInProgress|fForceFailover) {
 		return 0, false
+	}
+	if s.ownersStale {
+		s.linkOwners()
 	}
 	until = math.MaxInt64
 	if !s.recordQuietUntil(m, &until) {
@@ -152,12 +179,17 @@ func (s *Sentinel) recordQuietUntil(r *instance, until *wire.Time) bool {
 		}
 		due = min(due, after(r.infoRefresh, period))
 	}
+	// A PING on a shared link is the owner's to send (linkOwners) unless
+	// this record's period is the shorter.
 	period := min(r.downAfter, s.timing.PingPeriod)
-	ping := after(l.lastPongTime, period)
-	if l.lastPingTime != 0 {
-		ping = max(ping, after(l.lastPingTime, period/2))
+	if o := l.owner; o == nil || o == r || r.kind != kindSentinel || min(o.downAfter, s.timing.PingPeriod) > period {
+		ping := after(l.lastPongTime, period)
+		if l.lastPingTime != 0 {
+			ping = max(ping, after(l.lastPingTime, period/2))
+		}
+		due = min(due, ping)
 	}
-	due = min(due, ping, after(r.lastPubTime, s.timing.PublishPeriod))
+	due = min(due, after(r.lastPubTime, s.timing.PublishPeriod))
 	// checkSDown (spec §8.1): an unset act_ping_time may be set by another
 	// group's PING on a shared link, at the earliest now.
 	act := l.actPingTime

@@ -99,6 +99,9 @@ type Sentinel struct {
 	wakeGen uint64
 	// Group visits made and skipped by the tick (TickVisits).
 	visits, skips uint64
+	// ownersStale says the links' owners must be found again: records
+	// came or went (quiet.go).
+	ownersStale bool
 
 	nextConn wire.ConnID
 	conns    map[wire.ConnID]*conn
