@@ -24,14 +24,19 @@ func (s *Sentinel) tick() {
 			continue
 		}
 		s.visits++
-		s.visit(m)
+		full := true
+		if s.quietValid(i) {
+			full = s.visitDue(m)
+		} else {
+			s.visit(m)
+		}
 		if s.dead {
 			return // the process exited in the middle of the tick
 		}
 		if m.failoverState == stateUpdateConfig {
 			toSwitch = m
 		}
-		s.settle(m)
+		s.settle(m, full)
 	}
 	if toSwitch != nil {
 		s.switchToPromoted(toSwitch)

@@ -12,24 +12,28 @@ import (
 // Quiet groups: a tick visits every record 10–19 times a second (spec
 // §3.2), and with many masters nearly every visit finds nothing to do: no
 // command is due, no timeout has passed. After visiting a master's group
-// (the master, its replicas, its sentinels) the tick works out the earliest
-// time at which a visit could act (groupQuietUntil), and skips the group's
-// visits before that time unless something woke it: a reply or a message
-// that changes what the visit reads, a closed connection, a command, a new
-// epoch. A skipped visit is one that would have changed nothing, so the
+// (the master, its replicas, its sentinels) the tick works out, for each
+// record, the earliest time at which its visit could act (recordDue), and
+// skips the group's visits before the earliest of them, and then the
+// visits of its records whose time has not come, unless something woke the
+// group: a reply or a message that changes what the visit reads, a closed
+// connection, a command, a new epoch. A record's visit changes only its own
+// record while the group is quiet, but for the master's, whose ask resets
+// old votes of its sentinel records (counted in the master's due time).
+// A skipped visit is one that would have changed nothing, so the
 // behaviour and the trace are those of visiting every record: QuietCheck
 // runs the skipped visits anyway and panics if one acts, and the tests run
 // with it.
 //
 // What a visit reads comes in three kinds, and each has its rule:
 //   - the time: every time test of handle-instance is now−t > d, true
-//     from t+d+1 on; groupQuietUntil takes the earliest of them;
+//     from t+d+1 on; recordDue takes the earliest of them;
 //   - the group's own state (flags, roles, the failover state): only
 //     visits, replies to the group's commands, hellos and commands change
 //     it, and those wake the group (or every group);
 //   - a link shared with other groups (the sentinel records of one peer
 //     share a link, spec §5.5): other groups' visits and replies change it
-//     without waking this group, so groupQuietUntil reads it as the latest
+//     without waking this group, so recordDue reads it as the latest
 //     such change could leave it: its times only move later (a PING sets
 //     last_ping_time and, if unset, act_ping_time to now; a PONG clears
 //     act_ping_time and sets last_pong_time to now), so a deadline computed
@@ -107,16 +111,81 @@ func (s *Sentinel) wake(r *instance) {
 // visiting, skips more visits of a small cluster but costs the
 // many-masters shape more than it saves: its visits are mostly due.)
 func (s *Sentinel) isQuiet(i int) bool {
-	q := s.quiet[i]
-	return Quiet != QuietOff && q.gen != 0 && q.gen == s.wakeGen && s.now < q.until && !s.tilt
+	return s.quietValid(i) && s.now < s.quiet[i].until
 }
 
-// settle records group m's quiet time after a visit.
-func (s *Sentinel) settle(m *instance) {
+// quietValid reports whether the group at slot i has a quiet time and its
+// records their due times, and nothing woke it since.
+func (s *Sentinel) quietValid(i int) bool {
+	q := s.quiet[i]
+	return Quiet != QuietOff && q.gen != 0 && q.gen == s.wakeGen && !s.tilt
+}
+
+// quietEligible reports whether m's group can be quiet at all: no TILT, no
+// failover, the master neither down nor forced over.
+func (s *Sentinel) quietEligible(m *instance) bool {
+	return !s.tilt && !s.dead && m.failoverState == stateNone && !m.has(fSDown|fODown|fFailoverInProgress|fForceFailover)
+}
+
+// visitDue visits a group whose quiet time has come and that nothing woke:
+// only the records whose own due time has come are handled (in tick
+// order), the others' visits would change nothing. Once a handled record
+// wakes anything or the group stops being eligible, the rest are handled
+// as in a full visit, and visitDue returns true (settle then works out
+// every record's due time again).
+func (s *Sentinel) visitDue(m *instance) (full bool) {
+	gen := s.wakeGen
+	one := func(r *instance) {
+		switch {
+		case full || r.due <= s.now:
+			s.handle(r)
+		case Quiet == QuietCheck:
+			s.handleChecked(m, r)
+		}
+		full = full || s.wakeGen != gen || !s.quietEligible(m)
+	}
+	one(m)
+	for _, r := range m.replicas {
+		one(r)
+	}
+	for _, r := range m.sentinels {
+		one(r)
+	}
+	return full
+}
+
+// settle records group m's quiet time after a visit: the earliest due time
+// of its records, worked out again for every record after a full visit,
+// and after a partial one for those handled (a due time that had come).
+func (s *Sentinel) settle(m *instance, full bool) {
 	if Quiet == QuietOff {
 		return
 	}
-	until, ok := s.groupQuietUntil(m)
+	if !s.quietEligible(m) {
+		s.quiet[m.slot].gen = 0
+		return
+	}
+	if s.ownersStale {
+		s.linkOwners()
+	}
+	until := wire.Time(math.MaxInt64)
+	ok := true
+	due := func(r *instance) {
+		if ok && (full || r.due <= s.now) {
+			r.due, ok = s.recordDue(r)
+			if ok && r == m {
+				r.due = min(r.due, s.askResetDue(m))
+			}
+		}
+		until = min(until, r.due)
+	}
+	due(m)
+	for _, r := range m.replicas {
+		due(r)
+	}
+	for _, r := range m.sentinels {
+		due(r)
+	}
 	if !ok {
 		s.quiet[m.slot].gen = 0
 		return
@@ -124,54 +193,35 @@ func (s *Sentinel) settle(m *instance) {
 	s.quiet[m.slot] = quietSlot{until: until, gen: s.wakeGen}
 }
 
-// groupQuietUntil is the earliest time a visit of m's group could act; ok
-// is false when the next tick must visit it whatever the time (TILT, a
-// failover, a record down or disconnected).
-func (s *Sentinel) groupQuietUntil(m *instance) (until wire.Time, ok bool) {
-	if s.tilt || s.dead || m.failoverState != stateNone || m.has(fSDown|fODown|fFailoverInProgress|fForceFailover) {
-		return 0, false
-	}
-	if s.ownersStale {
-		s.linkOwners()
-	}
-	until = math.MaxInt64
-	if !s.recordQuietUntil(m, &until) {
-		return 0, false
-	}
-	for _, r := range m.replicas {
-		if !s.recordQuietUntil(r, &until) {
-			return 0, false
-		}
-	}
+// askResetDue is when ask, run by the master's visit, resets an old vote of
+// one of its sentinel records (spec §9.1); the rest of ask needs the
+// master SDOWN.
+func (s *Sentinel) askResetDue(m *instance) wire.Time {
+	due := wire.Time(math.MaxInt64)
 	for _, r := range m.sentinels {
-		if !s.recordQuietUntil(r, &until) {
-			return 0, false
-		}
-		// ask's reset of an old vote (spec §9.1); the rest of ask needs
-		// the master SDOWN.
 		if r.has(fMasterDown) || r.leader != "" {
-			until = min(until, after(r.lastMasterDownReplyTime, 5*s.timing.AskPeriod))
+			due = min(due, after(r.lastMasterDownReplyTime, 5*s.timing.AskPeriod))
 		}
 	}
-	return until, true
+	return due
 }
 
 // after is the first time at which now.Sub(t) > d holds.
 func after(t wire.Time, d wire.Duration) wire.Time { return t.Add(d + 1) }
 
-// recordQuietUntil lowers until to the earliest time handle could act on r
-// (reconnect, periodic, checkSDown, recycle), or returns false when it
-// could act at any tick.
-func (s *Sentinel) recordQuietUntil(r *instance, until *wire.Time) bool {
+// recordDue is the earliest time handle could act on r (reconnect,
+// periodic, checkSDown, recycle); ok is false when it could act at any
+// tick.
+func (s *Sentinel) recordDue(r *instance) (due wire.Time, ok bool) {
 	l := r.link
 	if r.has(fSDown) || l.disconnected || l.pendingCommands >= maxPending*l.refs {
-		return false
+		return 0, false
 	}
-	due := *until
+	due = math.MaxInt64
 	// periodic (spec §6).
 	if r.kind != kindSentinel {
 		if r.infoRefresh == 0 {
-			return false
+			return 0, false
 		}
 		period := s.timing.InfoPeriod
 		if r.kind == kindReplica && r.masterLinkDownTime != 0 {
@@ -212,31 +262,47 @@ func (s *Sentinel) recordQuietUntil(r *instance, until *wire.Time) bool {
 		due = min(due, max(after(l.pcConnTime, s.timing.MinLinkReconnectPeriod),
 			after(l.pcLastActivity, 3*s.timing.PublishPeriod)))
 	}
-	*until = due
-	return true
+	return due, true
 }
 
-// visitChecked is a skipped visit run under QuietCheck: it must change no
-// record or link of the group and make no call on the Env.
+// visitChecked is a skipped group visit run under QuietCheck.
 func (s *Sentinel) visitChecked(m *instance) {
+	s.checkNoEffect(m, s.groupRecords(m), "visit of master "+m.name, func() { s.visit(m) })
+}
+
+// handleChecked is a record's visit skipped by visitDue, run under
+// QuietCheck.
+func (s *Sentinel) handleChecked(m, r *instance) {
+	records := []*instance{r} // (a replica's or sentinel's visit changes only its record)
+	if r == m {
+		records = s.groupRecords(m)
+	}
+	s.checkNoEffect(m, records, "visit of "+r.kind.String()+" "+r.name+" of master "+m.name, func() { s.handle(r) })
+}
+
+// groupRecords lists m's group in tick order.
+func (s *Sentinel) groupRecords(m *instance) []*instance {
+	return append(append([]*instance{m}, m.replicas...), m.sentinels...)
+}
+
+// checkNoEffect runs a skipped visit, which must change none of records
+// (of m's group) or their links and make no call on the Env, and panics
+// if it does.
+func (s *Sentinel) checkNoEffect(m *instance, records []*instance, what string, visit func()) {
 	type snapshot struct {
 		r    *instance
 		rec  instance
 		link link
 	}
-	var before []snapshot
-	keep := func(r *instance) { before = append(before, snapshot{r, *r, *r.link}) }
-	keep(m)
-	for _, r := range m.replicas {
-		keep(r)
+	before := make([]snapshot, 0, len(records))
+	for _, r := range records {
+		before = append(before, snapshot{r, *r, *r.link})
 	}
-	for _, r := range m.sentinels {
-		keep(r)
-	}
+	size := len(m.replicas) + len(m.sentinels)
 	epoch, dirty, events, conns := s.currentEpoch, s.dirty, len(s.events), s.nextConn
 	env := &countingEnv{Env: s.env}
 	s.env = env
-	s.visit(m)
+	visit()
 	s.env = env.Env
 	problem := ""
 	switch {
@@ -244,7 +310,7 @@ func (s *Sentinel) visitChecked(m *instance) {
 		problem = fmt.Sprintf("%d calls on the Env (%s)", env.calls, env.last)
 	case s.currentEpoch != epoch || s.dirty != dirty || len(s.events) != events || s.nextConn != conns || s.tilt:
 		problem = "the sentinel's state changed"
-	case len(m.replicas)+len(m.sentinels)+1 != len(before):
+	case len(m.replicas)+len(m.sentinels) != size:
 		problem = "the group's records changed"
 	}
 	for i := 0; problem == "" && i < len(before); i++ {
@@ -254,8 +320,8 @@ func (s *Sentinel) visitChecked(m *instance) {
 		}
 	}
 	if problem != "" {
-		panic(fmt.Sprintf("sentinel: a skipped visit of master %s at %d acted: %s (quiet until %d)",
-			m.name, s.now, problem, s.quiet[m.slot].until))
+		panic(fmt.Sprintf("sentinel: a skipped %s at %d acted: %s (quiet until %d)",
+			what, s.now, problem, s.quiet[m.slot].until))
 	}
 }
 

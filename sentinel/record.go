@@ -83,8 +83,9 @@ type instance struct {
 	master                  *instance // replicas and sentinels: the master they belong to
 	masterLinkDownTime      int64     // replicas, from their INFO
 	addr                    wire.Addr
-	name                    string // master: group name; replica: ip:port; sentinel: run id
-	slot                    int    // masters: the index in Sentinel.masters and Sentinel.quiet
+	name                    string    // master: group name; replica: ip:port; sentinel: run id
+	slot                    int       // masters: the index in Sentinel.masters and Sentinel.quiet
+	due                     wire.Time // the earliest a visit of this record could act (quiet.go)
 
 	// Read by the tick only in rarer states (a reported role change, a
 	// reboot, a failover).
