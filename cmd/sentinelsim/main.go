@@ -55,30 +55,30 @@ Run 'sentinelsim VERB -h' for the flags of a verb.
 
 func main() {
 	bench.TuneGC() // GOGC=400 unless the environment says otherwise (scenarios/bench/gc.go)
-	if err := setQuiet(os.Getenv("SENTINELSIM_QUIET")); err != nil {
+	quiet, err := parseQuiet(os.Getenv("SENTINELSIM_QUIET"))
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "sentinelsim:", err)
 		os.Exit(exitUsage)
 	}
+	sentinel.Quiet = quiet // (before any run: it is read by every sentinel)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// setQuiet applies SENTINELSIM_QUIET: how sentinels treat the visits
+// parseQuiet reads SENTINELSIM_QUIET: how sentinels treat the visits
 // their tick can skip (sentinel.Quiet): skip (the default), check (visit
 // anyway and stop with a panic if a skipped visit would have acted) or off
 // (visit every record at every tick, as sentinel.c does). Traces are the
 // same under all three.
-func setQuiet(mode string) error {
-	switch mode {
+func parseQuiet(text string) (sentinel.QuietMode, error) {
+	switch text {
 	case "", "skip":
-		sentinel.Quiet = sentinel.QuietSkip
+		return sentinel.QuietSkip, nil
 	case "check":
-		sentinel.Quiet = sentinel.QuietCheck
+		return sentinel.QuietCheck, nil
 	case "off":
-		sentinel.Quiet = sentinel.QuietOff
-	default:
-		return fmt.Errorf("SENTINELSIM_QUIET=%q: want skip, check or off", mode)
+		return sentinel.QuietOff, nil
 	}
-	return nil
+	return 0, fmt.Errorf("SENTINELSIM_QUIET=%q: want skip, check or off", text)
 }
 
 // run executes one command line and returns the exit code.

@@ -14,14 +14,13 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func TestSetQuiet(t *testing.T) {
-	defer func(old sentinel.QuietMode) { sentinel.Quiet = old }(sentinel.Quiet)
+func TestParseQuiet(t *testing.T) {
 	for text, want := range map[string]sentinel.QuietMode{"": sentinel.QuietSkip, "skip": sentinel.QuietSkip, "check": sentinel.QuietCheck, "off": sentinel.QuietOff} {
-		if err := setQuiet(text); err != nil || sentinel.Quiet != want {
-			t.Errorf("SENTINELSIM_QUIET=%q: mode %d, error %v; want mode %d", text, sentinel.Quiet, err, want)
+		if got, err := parseQuiet(text); err != nil || got != want {
+			t.Errorf("SENTINELSIM_QUIET=%q: mode %d, error %v; want mode %d", text, got, err, want)
 		}
 	}
-	if err := setQuiet("never"); err == nil {
+	if _, err := parseQuiet("never"); err == nil {
 		t.Error(`SENTINELSIM_QUIET="never" was accepted`)
 	}
 }
