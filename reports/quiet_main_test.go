@@ -1,15 +1,11 @@
 package reports
 
 import (
-	"os"
 	"testing"
 
-	"github.com/sentinelsim/sentinelsim/sentinel"
+	"github.com/sentinelsim/sentinelsim/internal/quietcheck"
 )
 
-// TestMain runs every test with the sentinels' skipped visits checked: a
-// visit the tick skips as quiet must change nothing (sentinel/quiet.go).
-func TestMain(m *testing.M) {
-	sentinel.Quiet = sentinel.QuietCheck
-	os.Exit(m.Run())
-}
+// TestMain runs every test with the sentinels' skipped visits checked
+// (internal/quietcheck).
+func TestMain(m *testing.M) { quietcheck.Main(m) }

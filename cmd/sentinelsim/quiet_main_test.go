@@ -1,18 +1,15 @@
 package main
 
 import (
-	"os"
 	"testing"
 
+	"github.com/sentinelsim/sentinelsim/internal/quietcheck"
 	"github.com/sentinelsim/sentinelsim/sentinel"
 )
 
-// TestMain runs every test with the sentinels' skipped visits checked: a
-// visit the tick skips as quiet must change nothing (sentinel/quiet.go).
-func TestMain(m *testing.M) {
-	sentinel.Quiet = sentinel.QuietCheck
-	os.Exit(m.Run())
-}
+// TestMain runs every test with the sentinels' skipped visits checked
+// (internal/quietcheck).
+func TestMain(m *testing.M) { quietcheck.Main(m) }
 
 func TestParseQuiet(t *testing.T) {
 	for text, want := range map[string]sentinel.QuietMode{"": sentinel.QuietSkip, "skip": sentinel.QuietSkip, "check": sentinel.QuietCheck, "off": sentinel.QuietOff} {

@@ -38,6 +38,7 @@ var allowedImports = map[string][]string{
 	"model/client":          {},
 	"sim":                   {"internal/tracesink"},
 	"internal/tracesink":    {},
+	"internal/quietcheck":   {"sentinel"}, // test binaries only: the TestMain that checks skipped visits
 	"checker":               {},
 	"reports":               {"checker", "scenarios"},
 	"scenarios/replay":      {"scenarios", "sentinel", "sentinel/logs", "reports"},
