@@ -16,7 +16,8 @@ func (s *Sentinel) tick() {
 	s.checkTilt()
 	var toSwitch *instance
 	for i, m := range s.masters {
-		if s.isQuiet(i) { // (quiet.go)
+		valid := s.quietValid(i) // (quiet.go)
+		if valid && s.now < s.quiet[i].until {
 			s.skips++
 			if Quiet == QuietCheck {
 				s.visitChecked(m)
@@ -25,7 +26,7 @@ func (s *Sentinel) tick() {
 		}
 		s.visits++
 		full := true
-		if s.quietValid(i) {
+		if valid {
 			full = s.visitDue(m)
 		} else {
 			s.visit(m)

@@ -57,8 +57,9 @@ const (
 	QuietOff
 )
 
-// Quiet is how every Sentinel treats quiet groups. Tests and benchmarks set
-// it before running anything; it is never changed during a run.
+// Quiet is how every Sentinel treats quiet groups. Test binaries
+// (internal/quietcheck) and the CLI (SENTINELSIM_QUIET) set it before
+// running anything; it is never changed during a run.
 var Quiet = QuietSkip
 
 // quietSlot is what the tick knows of a group: no visit before until,
@@ -106,16 +107,12 @@ func (s *Sentinel) wake(r *instance) {
 	}
 }
 
-// isQuiet reports whether the group at slot i may be skipped now.
-// (Working out a new quiet time when the old one has passed, before
-// visiting, skips more visits of a small cluster but costs the
-// many-masters shape more than it saves: its visits are mostly due.)
-func (s *Sentinel) isQuiet(i int) bool {
-	return s.quietValid(i) && s.now < s.quiet[i].until
-}
-
 // quietValid reports whether the group at slot i has a quiet time and its
-// records their due times, and nothing woke it since.
+// records their due times, and nothing woke it since: the tick skips it
+// before that time and visits only its due records after. (Working out a
+// new quiet time when the old one has passed, before visiting, skips more
+// visits of a small cluster but costs the many-masters shape more than it
+// saves: its visits are mostly due.)
 func (s *Sentinel) quietValid(i int) bool {
 	q := s.quiet[i]
 	return Quiet != QuietOff && q.gen != 0 && q.gen == s.wakeGen && !s.tilt
