@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/sentinelsim/sentinelsim/internal/acl"
 	"github.com/sentinelsim/sentinelsim/internal/info"
@@ -119,6 +120,48 @@ func (n *Node) lookup(name string) (string, bool) {
 	return "", false
 }
 
+// resolve is lookup and then spec: the command's real name, its table
+// entry and full name, and the existence or arity error; ok is false for
+// an unknown command. A command name is found by where its text is first:
+// senders spell a command with the same string every time (a sentinel's
+// PING, INFO and PUBLISH), so most are found without case-folding or
+// hashing. Containers are not kept: their entry depends on the subcommand.
+func (n *Node) resolve(args []string) (name string, c nodeCmd, fullname, errText string, ok bool) {
+	text := args[0]
+	if n.cmdMemo == nil {
+		n.cmdMemo = new([cmdMemoSlots]cmdMemo)
+	}
+	slot := &n.cmdMemo[uint64(uintptr(unsafe.Pointer(unsafe.StringData(text))))*0x9E3779B97F4A7C15>>(64-cmdMemoBits)]
+	if slot.name != "" && len(slot.text) == len(text) && unsafe.StringData(slot.text) == unsafe.StringData(text) {
+		if slot.c.arity != 0 && !arityOK(slot.c.arity, len(args)) {
+			return slot.name, slot.c, slot.fullname, "ERR wrong number of arguments for '" + slot.fullname + "' command", true
+		}
+		return slot.name, slot.c, slot.fullname, "", true
+	}
+	if name, ok = n.lookup(text); !ok {
+		return "", nodeCmd{}, "", "", false
+	}
+	c, fullname, errText = spec(name, args)
+	if nodeCommands[name].subs == nil {
+		*slot = cmdMemo{text: text, name: name, c: c, fullname: fullname}
+	}
+	return name, c, fullname, errText, true
+}
+
+// cmdMemo is a command name resolved before: the slot keeps its text
+// alive, so an equal address and length mean the same text.
+type cmdMemo struct {
+	text, name, fullname string
+	c                    nodeCmd
+}
+
+// cmdMemoSlots is the size of Node.cmdMemo (a power of two): a few times
+// the names a steady state sends.
+const (
+	cmdMemoBits  = 6
+	cmdMemoSlots = 1 << cmdMemoBits
+)
+
 // lowerNames maps the upper-case names of the known commands to lower case,
 // so that the usual spelling needs no allocation per command.
 var lowerNames = func() map[string]string {
@@ -189,12 +232,11 @@ func (n *Node) command(env wire.Env, cn *conn, seq uint64, args []string) (v wir
 	if len(args) == 0 {
 		return wire.Error("ERR empty command"), true
 	}
-	name, ok := n.lookup(args[0])
+	name, c, fullname, errText, ok := n.resolve(args)
 	if !ok {
 		return n.reject(cn, false, keyspace.UnknownCommand(args).Str), true
 	}
 	isExec := name == "EXEC"
-	c, fullname, errText := spec(name, args)
 	if errText != "" {
 		return n.reject(cn, isExec, errText), true
 	}

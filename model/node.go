@@ -87,6 +87,7 @@ type Node struct {
 	disk     persisted
 	alias    map[string]string
 	gone     map[string]bool
+	cmdMemo  *[cmdMemoSlots]cmdMemo // resolved command names (resolve); reset with alias and gone
 	seed     int64
 	users    *acl.Users
 
@@ -175,6 +176,7 @@ func (n *Node) Boot(env wire.Env, state []byte) {
 		n.cfg = c
 	}
 	n.alias, n.gone = n.cfg.renameTable()
+	n.cmdMemo = nil
 	users, err := n.cfg.loadUsers()
 	if err != nil {
 		env.Emit("# Fatal error loading the ACL users: " + err.Error())

@@ -101,6 +101,10 @@ type parsedHello struct {
 	master      string
 	to          wire.Addr // the master's address
 	configEpoch uint64
+	// m is the master named, found when the masters were those of
+	// generation mastersGen (Sentinel.mastersGen; 0: not looked up yet).
+	m          *instance
+	mastersGen uint64
 }
 
 // helloCacheSize bounds the parsed hellos a sentinel keeps: one per peer
@@ -197,7 +201,10 @@ func (s *Sentinel) onParsedHello(h *parsedHello) {
 		return
 	}
 	addr, runID, port, epoch, cepoch := h.addr, h.runID, h.addr.Port, h.epoch, h.configEpoch
-	m := s.master(h.master)
+	if h.mastersGen != s.mastersGen || h.mastersGen == 0 {
+		h.m, h.mastersGen = s.master(h.master), s.mastersGen
+	}
+	m := h.m
 	if m == nil {
 		return
 	}

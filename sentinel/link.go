@@ -81,6 +81,28 @@ func (s *Sentinel) open(r *instance, pubsub bool) *conn {
 	return c
 }
 
+// connSlots is the size of the direct-mapped table in front of the
+// connections' map: ids are given in sequence, so the open ones rarely
+// share a slot, and a reply or push (most of what a sentinel receives)
+// finds its connection without hashing.
+const connSlots = 1024
+
+// conn returns the open connection with the given id, nil if none.
+func (s *Sentinel) conn(id wire.ConnID) *conn {
+	if s.recentConns == nil {
+		s.recentConns = new([connSlots]*conn)
+	}
+	slot := &s.recentConns[id%connSlots]
+	if c := *slot; c != nil && c.id == id {
+		return c
+	}
+	c := s.conns[id]
+	if c != nil {
+		*slot = c
+	}
+	return c
+}
+
 // send queues a command on a connection and remembers what it is for.
 func (s *Sentinel) send(c *conn, kind cmdKind, r *instance, args ...string) {
 	c.seq++
@@ -116,6 +138,9 @@ func (s *Sentinel) closeConn(c *conn, hangup bool) {
 		return
 	}
 	delete(s.conns, c.id)
+	if s.recentConns != nil && s.recentConns[c.id%connSlots] == c {
+		s.recentConns[c.id%connSlots] = nil
+	}
 	s.wakeAll() // the link may be shared by other groups' records
 	l := c.owner
 	if l.cc == c {

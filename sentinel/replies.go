@@ -11,7 +11,7 @@ import (
 
 // onReply dispatches a reply to the command it answers.
 func (s *Sentinel) onReply(from wire.NodeID, p *wire.Reply) {
-	c := s.conns[p.Conn]
+	c := s.conn(p.Conn)
 	if c == nil || c.node != from {
 		return
 	}

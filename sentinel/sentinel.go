@@ -90,6 +90,7 @@ type Sentinel struct {
 	currentEpoch uint64
 	masters      []*instance
 	byName       map[string]*instance // masters by name (setMasters keeps it)
+	mastersGen   uint64               // counts setMasters' calls: a master found by name stays valid while it is the same
 	tilt         bool
 	tiltStart    wire.Time
 	prevTime     wire.Time
@@ -105,9 +106,11 @@ type Sentinel struct {
 
 	nextConn wire.ConnID
 	conns    map[wire.ConnID]*conn
-	clients  map[clientKey]*client
-	users    *acl.Users   // ACL users of the sentinel's own server (acl.go)
-	cmd      commandState // SENTINEL command state and event subscribers (commands_sentinel.go)
+	// recentConns finds most connections without hashing (conn).
+	recentConns *[connSlots]*conn
+	clients     map[clientKey]*client
+	users       *acl.Users   // ACL users of the sentinel's own server (acl.go)
+	cmd         commandState // SENTINEL command state and event subscribers (commands_sentinel.go)
 
 	dead  bool // the process stopped (a fatal config error, SIMULATE-FAILURE)
 	dirty bool // the persisted state changed during this call
@@ -356,12 +359,12 @@ func (s *Sentinel) Receive(env wire.Env, m wire.Message) {
 	case *wire.Reply:
 		s.onReply(m.From, p)
 	case *wire.Push:
-		if c := s.conns[p.Conn]; c != nil && c.node == m.From && c.pubsub {
+		if c := s.conn(p.Conn); c != nil && c.node == m.From && c.pubsub {
 			c.owner.pcLastActivity = s.now
 			s.onPubSub(p.Value)
 		}
 	case *wire.Closed:
-		if c := s.conns[p.Conn]; c != nil && c.node == m.From {
+		if c := s.conn(p.Conn); c != nil && c.node == m.From {
 			s.closeConn(c, false)
 		}
 	case *wire.Reset:
@@ -378,7 +381,7 @@ func (s *Sentinel) Receive(env wire.Env, m wire.Message) {
 func (s *Sentinel) onReset(from wire.NodeID, r *wire.Reset) {
 	switch p := r.Payload.(type) {
 	case *wire.Command:
-		if c := s.conns[p.Conn]; c != nil && c.node == from {
+		if c := s.conn(p.Conn); c != nil && c.node == from {
 			s.closeConn(c, false)
 		}
 	case *wire.Reply:

@@ -287,6 +287,7 @@ func (s *Sentinel) master(name string) *instance { return s.byName[name] }
 // setMasters replaces the list of masters and the index by name.
 func (s *Sentinel) setMasters(ms []*instance) {
 	s.masters = ms
+	s.mastersGen++
 	s.byName = make(map[string]*instance, len(ms))
 	for i, m := range ms {
 		s.byName[m.name] = m
