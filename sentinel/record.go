@@ -176,7 +176,7 @@ func (r *instance) command(name string) string {
 // sameAddr compares addresses as spec §4.2 does for literal IPs: equal ports
 // and hosts equal ignoring case.
 func sameAddr(a, b wire.Addr) bool {
-	return a.Port == b.Port && strings.EqualFold(a.Host, b.Host)
+	return a.Port == b.Port && (a.Host == b.Host || strings.EqualFold(a.Host, b.Host))
 }
 
 // findReplica returns the master's replica record at addr, compared as
