@@ -288,7 +288,12 @@ func (w *World) enqueue(l *link, m *wire.Message, extra wire.Duration, fromInc, 
 	l.lastAt = max(l.lastAt, at)
 	l.inFlight++
 	w.stats.InFlight++
-	w.push(event{at: at, kind: evDeliver, node: m.To, inc: toInc, aux: fromInc, ref: ref, msg: *m})
+	// (Written into its slot: the event is the largest value the world
+	// moves, one for every message.)
+	e, slot := w.q.alloc()
+	w.seq++
+	e.at, e.seq, e.kind, e.node, e.inc, e.aux, e.ref, e.due, e.msg = at, w.seq, evDeliver, m.To, toInc, fromInc, ref, 0, *m
+	w.q.file(slot)
 }
 
 // settle takes a message that was enqueued off the books of its link and of

@@ -98,16 +98,29 @@ func (a *qkey) before(b *qkey) bool {
 func (q *queue) len() int { return q.n }
 
 func (q *queue) push(e event) {
-	var slot int32
+	p, slot := q.alloc()
+	*p = e
+	q.file(slot)
+}
+
+// alloc returns a free slot for an event, to be filled in place and then
+// filed: a delivery's event is written once, not built and copied (the
+// world queues one for every message).
+func (q *queue) alloc() (*event, int32) {
 	if n := len(q.free); n > 0 {
-		slot = q.free[n-1]
+		slot := q.free[n-1]
 		q.free = q.free[:n-1]
-		q.slots[slot] = e
-	} else {
-		slot = int32(len(q.slots))
-		q.slots = append(q.slots, e)
+		return &q.slots[slot], slot
 	}
+	q.slots = append(q.slots, event{})
+	slot := int32(len(q.slots) - 1)
+	return &q.slots[slot], slot
+}
+
+// file queues the event alloc gave slot, once it is filled in.
+func (q *queue) file(slot int32) {
 	q.n++
+	e := &q.slots[slot]
 	q.place(e.at, e.seq, slot)
 }
 
@@ -247,7 +260,7 @@ func (q *queue) head(where int) *event {
 
 // release frees the slot of an event that take removed from the queue.
 func (q *queue) release(slot int32) {
-	q.slots[slot] = event{} // drop the payload reference for the GC
+	q.slots[slot].msg.Payload = nil // drop the event's one reference for the GC
 	q.free = append(q.free, slot)
 }
 

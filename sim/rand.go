@@ -73,11 +73,16 @@ func (r linkRand) int64N(n int64) int64 {
 	return int64(r.uint64n(uint64(n)))
 }
 
-// draw is Ratio.Draw on r.
+// draw is Ratio.Draw on r. (Small enough to inline: a link's usual
+// knobs are zero, asked about three times a message.)
 func (r linkRand) draw(p Ratio) bool {
-	if p.Num == 0 {
-		return false
-	}
+	return p.Num != 0 && r.drawSome(p)
+}
+
+// drawSome is draw for a ratio that is not zero.
+//
+//go:noinline
+func (r linkRand) drawSome(p Ratio) bool {
 	if p.Num >= p.Den {
 		return true
 	}

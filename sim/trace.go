@@ -88,7 +88,14 @@ func (t *Trace) beginMsg(at wire.Time, verb string, m *wire.Message, p wire.Payl
 	if t.off {
 		return
 	}
-	t.ops = append(t.ops[:t.mark], tracesink.Op{Kind: tracesink.BeginMsg, At: at, S: verb, ID: m.ID, From: m.From, To: m.To, P: p})
+	// Filled in place: a line starts here for every send and delivery.
+	if t.mark == cap(t.ops) {
+		t.ops = append(t.ops[:t.mark], tracesink.Op{})
+	} else {
+		t.ops = t.ops[:t.mark+1]
+	}
+	op := &t.ops[t.mark]
+	op.At, op.ID, op.From, op.To, op.Kind, op.S, op.P = at, m.ID, m.From, m.To, tracesink.BeginMsg, verb, p
 }
 
 // word appends a space and s. Control bytes in s (below 0x20, and 0x7f) are

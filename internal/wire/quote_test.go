@@ -19,6 +19,28 @@ func FuzzAppendQuoted(f *testing.F) {
 	})
 }
 
+// appendArg quotes exactly the arguments that hold a byte of argSpecial,
+// wherever in its eight-byte words the byte falls.
+func FuzzAppendArg(f *testing.F) {
+	for _, s := range []string{"", "PING", "10.0.0.1,26379,4d8e9a4e237f6498895359f79f6116ebdbcb0fd1,0,mymaster,10.1.0.1,6379,0",
+		"abcdefg h", "abcdefgh\"", "abcdefghijklmno\x7f", "abcdefgh\xe9", "!!!!!!!!", "a b", "0123456789abcdef ",
+		// one special byte inside a whole word, at each kind of byte
+		"ab\"defghi", "abc\x7fefghi", "abcd\xe9fghi", "abcde\tghi", "abcdefg\x00i", "\x80bcdefghi", "abcdefghijklmn!\x20q"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		plain := s != ""
+		for i := 0; i < len(s); i++ {
+			plain = plain && !argSpecial[s[i]]
+		}
+		want := s
+		if !plain {
+			want = strconv.Quote(s)
+		}
+		require.Equal(t, want, string(appendArg(nil, s)))
+	})
+}
+
 // The append forms print what the String forms printed before them.
 func TestAppendTraceForms(t *testing.T) {
 	v := Array(Bulk("message"), Bulk("__sentinel__:hello"), Bulk("10.0.0.1,26379,abc,0"), Int(-3), Status("OK"), Error("ERR x"), Nil(), Array())

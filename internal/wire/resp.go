@@ -272,12 +272,41 @@ func appendArg(b []byte, a string) []byte {
 	if a == "" {
 		return append(b, `""`...)
 	}
-	for i := 0; i < len(a); i++ {
+	i := 0
+	for ; i+8 <= len(a) && !mayNeedQuotes(load64(a, i)); i += 8 {
+	}
+	for ; i < len(a); i++ {
 		if argSpecial[a[i]] {
 			return AppendQuoted(b, a)
 		}
 	}
 	return append(b, a...)
+}
+
+// Word-at-a-time tests of eight bytes: true when one of them may be a
+// byte the test names, false only when none is. (A byte below a bound
+// borrows into its own high bit while that bit is clear; an equal byte is
+// zero after xor. Borrows only cross from a byte that matched.)
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// load64 reads s[i:i+8] as a little-endian word (one load: the compiler
+// combines the bytes' loads).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// below reports bytes of x below c (c at most 0x80), as a mask of high bits
+// (exact for the first such byte).
+func below(x uint64, c byte) uint64 { return (x - uint64(c)*ones) &^ x & highs }
+
+// equal reports bytes of x equal to c.
+func equal(x uint64, c byte) uint64 { y := x ^ uint64(c)*ones; return (y - ones) &^ y & highs }
+
+// mayNeedQuotes: a byte that makes appendArg quote (argSpecial).
+func mayNeedQuotes(x uint64) bool {
+	return (x&highs | below(x, 0x21) | equal(x, 0x7f) | equal(x, '"')) != 0
 }
 
 // Addr is a host and port, as Redis and Sentinel name instances.
