@@ -240,7 +240,7 @@ func (c *pushCache) appendPayload(b []byte, p wire.Payload) []byte {
 		b = push.Value.AppendTrace(b)
 		c.end = len(b)
 	}
-	if hasControl(b[start:]) {
+	if !valueControlFree(push.Value) && hasControl(b[start:]) {
 		text := string(b[start:])
 		b = appendEscaped(b[:start], text)
 		c.first = nil // the text moved
@@ -253,11 +253,43 @@ func appendPayload(b []byte, p wire.Payload) []byte {
 	b = append(b, ' ')
 	start := len(b)
 	b = wire.AppendPayload(b, p)
-	if hasControl(b[start:]) {
+	if !controlFree(p) && hasControl(b[start:]) {
 		text := string(b[start:])
 		b = appendEscaped(b[:start], text)
 	}
 	return b
+}
+
+// controlFree reports whether p's trace text can hold no control byte, so
+// that the look for one can be skipped: a command quotes an argument that
+// holds one, a value quotes its bulk strings (as strconv.Quote, which
+// escapes every control byte); only a status or error text, and other
+// payloads' reasons, are written as they are.
+func controlFree(p wire.Payload) bool {
+	switch p := p.(type) {
+	case *wire.Command:
+		return true
+	case *wire.Reply:
+		return valueControlFree(p.Value)
+	case *wire.Push:
+		return valueControlFree(p.Value)
+	}
+	return false
+}
+
+// valueControlFree is controlFree for a value.
+func valueControlFree(v wire.Value) bool {
+	switch v.Kind {
+	case wire.KindStatus, wire.KindError:
+		return false
+	case wire.KindArray:
+		for _, e := range v.Array {
+			if !valueControlFree(e) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // hasControl reports whether b holds a control byte (below 0x20, or 0x7f),

@@ -28,6 +28,31 @@ func FuzzHasControl(f *testing.F) {
 	})
 }
 
+// A payload controlFree passes writes no control byte, whatever its
+// strings hold (the seeds' status and error texts hold some, so passing
+// every payload fails).
+func FuzzControlFree(f *testing.F) {
+	f.Add("PING", "role:master\r\n", "OK", uint8(0))
+	f.Add("a\x00b", "\x7f", "ERR\nx", uint8(1))
+	f.Add("é\xff", "\t", "\x1b[0m", uint8(2))
+	f.Fuzz(func(t *testing.T, arg, bulk, status string, kind uint8) {
+		payloads := []wire.Payload{
+			&wire.Command{Conn: 1, Seq: 2, Open: true, Args: []string{arg, bulk, status}},
+			&wire.Reply{Conn: 1, Seq: 2, Value: wire.Array(wire.Bulk(bulk), wire.Int(-1), wire.Nil(), wire.Array(wire.Bulk(arg)))},
+			&wire.Push{Conn: 1, Value: wire.Array(wire.Bulk("message"), wire.Bulk(arg), wire.Bulk(bulk))},
+			&wire.Reply{Conn: 1, Seq: 2, Value: wire.Status(status)},
+			&wire.Reply{Conn: 1, Seq: 2, Value: wire.Array(wire.Bulk(bulk), wire.Error(status))},
+			&wire.Closed{Conn: 1, Reason: status},
+		}
+		for _, p := range payloads {
+			text := wire.AppendPayload(nil, p)
+			if controlFree(p) && hasControl(text) {
+				t.Fatalf("controlFree(%q) but its text holds a control byte", text)
+			}
+		}
+	})
+}
+
 // Batches formatted on goroutines of their own come out hashed and written
 // in the order they were submitted: the same bytes and hash as formatting
 // everything at once.
