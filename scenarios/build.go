@@ -68,7 +68,7 @@ type runner struct {
 	lastLost map[string]map[string]wire.Time
 	// masterProcs caches, per sentinel, the process at each master's
 	// address (sampleOnce).
-	masterProcs map[wire.NodeID][]addrProc
+	masterProcs map[wire.NodeID]*masterProcs
 	lostAt      map[int]map[string]wire.Time
 	rebooted    map[string]wire.Time // data nodes' last restart
 	// resets is, per sentinel and master name, when the sentinel last
@@ -135,7 +135,7 @@ type CommandResult struct {
 
 // build makes the world for seed.
 func (f *File) build(seed uint64, bounds sim.Bounds, trace sim.Config) (*runner, error) {
-	r := &runner{f: f, dir: wire.NewStaticDirectory(), by: map[string]*proc{}, byID: map[wire.NodeID]*proc{}, byAddr: map[wire.Addr]*proc{}, masterProcs: map[wire.NodeID][]addrProc{},
+	r := &runner{f: f, dir: wire.NewStaticDirectory(), by: map[string]*proc{}, byID: map[wire.NodeID]*proc{}, byAddr: map[wire.Addr]*proc{}, masterProcs: map[wire.NodeID]*masterProcs{},
 		events: map[string]int{}, leaders: map[uint64]wire.NodeID{},
 		lastLost: map[string]map[string]wire.Time{}, lostAt: map[int]map[string]wire.Time{}, rebooted: map[string]wire.Time{},
 		resets: map[string]map[string]wire.Time{}, resetAt: map[int]map[string]wire.Time{},

@@ -63,20 +63,10 @@ func (r *runner) sampleOnce(w *sim.World) {
 			continue
 		}
 		selfBad := w.Paused(x.id) || w.SlowedUntil(x.id) > now
-		// Each master's process, found by address once while the address
-		// stays the same: hashing addresses was most of this sampler's cost
-		// with 100 masters.
-		cache := r.masterProcs[x.id]
-		if len(cache) != s.MasterCount() {
-			cache = make([]addrProc, s.MasterCount())
-			r.masterProcs[x.id] = cache
-		}
+		cache := r.masterProcsOf(x.id, s)
 		for i := range cache {
-			name, addr := s.MasterAddr(i)
-			if c := &cache[i]; c.p == nil || c.addr != addr {
-				c.addr, c.p = addr, r.atAddr(addr)
-			}
 			if selfBad || !r.healthy(x.id, cache[i].p) {
+				name, _ := s.MasterAddr(i)
 				if r.lastLost[x.name] == nil {
 					r.lastLost[x.name] = map[string]wire.Time{}
 				}
@@ -84,6 +74,51 @@ func (r *runner) sampleOnce(w *sim.World) {
 			}
 		}
 	}
+}
+
+// masterProcs is, for one sentinel process, the process at each of its
+// masters' current addresses.
+type masterProcs struct {
+	s     *sentinel.Sentinel
+	gen   uint64 // s.MasterAddrGen() when procs was last brought up to date
+	procs []addrProc
+}
+
+// masterProcsOf returns the process at each of s's masters' addresses. Each
+// is found by address once while the address stays the same (hashing
+// addresses was most of this sampler's cost with 100 masters), and the
+// addresses are read again only when the sentinel's MasterAddrGen moved
+// (reading 100 masters' records ten times a second was most of what was
+// left); test binaries (sentinel.QuietCheck) read them every time and
+// panic if the kept ones are stale.
+func (r *runner) masterProcsOf(id wire.NodeID, s *sentinel.Sentinel) []addrProc {
+	c := r.masterProcs[id]
+	if c == nil {
+		c = &masterProcs{}
+		r.masterProcs[id] = c
+	}
+	gen := s.MasterAddrGen()
+	if c.s == s && c.gen == gen && len(c.procs) == s.MasterCount() {
+		if sentinel.Quiet == sentinel.QuietCheck {
+			for i, ap := range c.procs {
+				if _, addr := s.MasterAddr(i); addr != ap.addr {
+					panic(fmt.Sprintf("scenarios: master %d of %s moved to %s without a new MasterAddrGen (kept %s)", i, r.byID[id].name, addr, ap.addr))
+				}
+			}
+		}
+		return c.procs
+	}
+	if c.s != s || len(c.procs) != s.MasterCount() {
+		c.procs = make([]addrProc, s.MasterCount())
+	}
+	c.s, c.gen = s, gen
+	for i := range c.procs {
+		_, addr := s.MasterAddr(i)
+		if ap := &c.procs[i]; ap.p == nil || ap.addr != addr {
+			ap.addr, ap.p = addr, r.atAddr(addr)
+		}
+	}
+	return c.procs
 }
 
 // healthy is the ground truth of "sentinel x gets valid replies from the

@@ -28,6 +28,7 @@ func (f failoverState) String() string { return stateNames[f] }
 func (s *Sentinel) setState(m *instance, st failoverState) {
 	m.failoverState = st
 	m.failoverStateAt = s.now
+	s.addrGen++ // (every change of a current address comes with one: MasterAddrGen)
 }
 
 // newEpoch raises the current epoch to e, persisting and announcing it

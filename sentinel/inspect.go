@@ -41,6 +41,14 @@ func (s *Sentinel) MasterAddr(i int) (string, wire.Addr) {
 	return m.name, m.currentAddr()
 }
 
+// MasterAddrGen changes whenever the masters or a master's current address
+// (MasterAddr) may have changed: a caller that looks at every master's
+// address often can keep them while it stays the same. (It counts the
+// masters' replacements and the failover state changes, which every change
+// of an address goes with: a switch resets the failover state, and the
+// promoted replica becomes the current address at a state change.)
+func (s *Sentinel) MasterAddrGen() uint64 { return s.addrGen }
+
 // CurrentEpoch is the sentinel's current epoch (spec §10.1).
 func (s *Sentinel) CurrentEpoch() uint64 { return s.currentEpoch }
 

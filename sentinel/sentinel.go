@@ -91,6 +91,7 @@ type Sentinel struct {
 	masters      []*instance
 	byName       map[string]*instance // masters by name (setMasters keeps it)
 	mastersGen   uint64               // counts setMasters' calls: a master found by name stays valid while it is the same
+	addrGen      uint64               // MasterAddrGen
 	tilt         bool
 	tiltStart    wire.Time
 	prevTime     wire.Time

@@ -291,6 +291,7 @@ func (s *Sentinel) master(name string) *instance { return s.byName[name] }
 func (s *Sentinel) setMasters(ms []*instance) {
 	s.masters = ms
 	s.mastersGen++
+	s.addrGen++
 	s.byName = make(map[string]*instance, len(ms))
 	for i, m := range ms {
 		s.byName[m.name] = m
