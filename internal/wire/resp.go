@@ -2,6 +2,7 @@ package wire
 
 import (
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -485,26 +486,44 @@ func (*Hangup) Handshake() bool { return false }
 // sequence number to every line, and strconv's copy of a short digit
 // string cost more than the formatting.
 func AppendUint(b []byte, v uint64) []byte {
-	// Written backwards into a scratch array, then appended: no digit
-	// count first (a division per digit).
-	var buf [20]byte
-	i := len(buf)
+	// Written backwards in place, its length known first (no scratch
+	// array to copy from, no copy call for a few bytes).
+	n := decimalLen(v)
+	l := len(b)
+	if cap(b)-l < n {
+		b = append(b, make([]byte, n)...)[:l]
+	}
+	b = b[:l+n]
+	d := b[l:]
+	i := n
 	for v >= 100 { // two digits per division
 		q := v / 100
-		d := (v - q*100) * 2
+		k := (v - q*100) * 2
 		i -= 2
-		buf[i], buf[i+1] = digitPairs[d], digitPairs[d+1]
+		d[i], d[i+1] = digitPairs[k], digitPairs[k+1]
 		v = q
 	}
 	if v >= 10 {
-		i -= 2
-		buf[i], buf[i+1] = digitPairs[v*2], digitPairs[v*2+1]
+		d[i-2], d[i-1] = digitPairs[v*2], digitPairs[v*2+1]
 	} else {
-		i--
-		buf[i] = byte('0' + v)
+		d[i-1] = byte('0' + v)
 	}
-	return append(b, buf[i:]...)
+	return b
 }
+
+// decimalLen is the number of decimal digits of v: from its bit length
+// (log10(2) ≈ 1233/4096), corrected by one comparison.
+func decimalLen(v uint64) int {
+	n := (bits.Len64(v) * 1233) >> 12
+	if n < len(pow10) && v >= pow10[n] {
+		n++
+	}
+	return max(n, 1)
+}
+
+// pow10[i] is 10^i.
+var pow10 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
 
 // digitPairs holds "00" to "99".
 const digitPairs = "00010203040506070809" +
