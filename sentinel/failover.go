@@ -210,6 +210,7 @@ func (s *Sentinel) reset(m *instance, keepSentinels bool) {
 			s.dropLink(r)
 		}
 		m.sentinels = nil
+		s.peersGen++
 	}
 	s.closeConn(m.link.cc, true)
 	s.closeConn(m.link.pc, true)

@@ -1,6 +1,7 @@
 package sentinel
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -105,6 +106,10 @@ type parsedHello struct {
 	// generation mastersGen (Sentinel.mastersGen; 0: not looked up yet).
 	m          *instance
 	mastersGen uint64
+	// known is m's record of the sender, found when the peers were those
+	// of generation peersGen (Sentinel.peersGen; 0: not found yet).
+	known    *instance
+	peersGen uint64
 }
 
 // helloCacheSize bounds the parsed hellos a sentinel keeps: one per peer
@@ -208,10 +213,13 @@ func (s *Sentinel) onParsedHello(h *parsedHello) {
 	if m == nil {
 		return
 	}
-	var known *instance
-	for _, r := range m.sentinels {
-		if r.runID == runID && sameAddr(r.addr, addr) {
-			known = r
+	known := h.known
+	if h.peersGen != s.peersGen || h.peersGen == 0 || h.mastersGen != s.mastersGen {
+		known = s.findPeer(m, runID, addr)
+		h.known, h.peersGen = known, s.peersGen
+	} else if Quiet == QuietCheck {
+		if found := s.findPeer(m, runID, addr); found != known {
+			panic(fmt.Sprintf("sentinel: the record of %s in %s changed without a new peersGen", runID, m.name))
 		}
 	}
 	if known == nil {
@@ -264,6 +272,18 @@ func (s *Sentinel) onParsedHello(h *parsedHello) {
 	known.lastHelloTime = s.now
 }
 
+// findPeer is m's record of the sentinel with the run id at the address
+// (the last one, as the loop of sentinelProcessHelloMessage finds it).
+func (s *Sentinel) findPeer(m *instance, runID string, addr wire.Addr) *instance {
+	var known *instance
+	for _, r := range m.sentinels {
+		if r.runID == runID && sameAddr(r.addr, addr) {
+			known = r
+		}
+	}
+	return known
+}
+
 // removeSentinels drops a master's sentinel records that match; it returns
 // how many.
 func (s *Sentinel) removeSentinels(m *instance, match func(*instance) bool) int {
@@ -278,6 +298,7 @@ func (s *Sentinel) removeSentinels(m *instance, match func(*instance) bool) int 
 		kept = append(kept, r)
 	}
 	m.sentinels = kept
+	s.peersGen++
 	return n
 }
 
@@ -298,6 +319,7 @@ func (s *Sentinel) updateSentinelAddr(updated *instance, addr wire.Addr) {
 			s.closeConn(r.link.cc, true)
 			if r != updated {
 				r.addr = addr
+				s.peersGen++
 				others++
 			}
 			break // getSentinelRedisInstanceByAddrAndRunID: the first match

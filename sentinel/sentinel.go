@@ -92,9 +92,13 @@ type Sentinel struct {
 	byName       map[string]*instance // masters by name (setMasters keeps it)
 	mastersGen   uint64               // counts setMasters' calls: a master found by name stays valid while it is the same
 	addrGen      uint64               // MasterAddrGen
-	tilt         bool
-	tiltStart    wire.Time
-	prevTime     wire.Time
+	// peersGen counts the changes of the masters' sentinel records (added,
+	// dropped, moved, their run ids): a hello's record found by run id and
+	// address stays valid while it is the same.
+	peersGen  uint64
+	tilt      bool
+	tiltStart wire.Time
+	prevTime  wire.Time
 	// quiet has a slot per master (by index); wakeGen invalidates them all
 	// at once (quiet.go).
 	quiet   []quietSlot
@@ -246,6 +250,7 @@ func (s *Sentinel) addReplica(m *instance, a wire.Addr) *instance {
 // the same run id under another master (spec §5.5).
 func (s *Sentinel) addSentinel(m *instance, a wire.Addr, runID string) *instance {
 	s.wakeAll() // (a link shared with other groups gains a reference)
+	s.peersGen++
 	r := &instance{
 		kind: kindSentinel, name: runID, runID: runID, addr: a, master: m, link: newLink(s.now),
 		downAfter: m.downAfter, lastPubTime: s.now, lastHelloTime: s.now, lastMasterDownReplyTime: s.now,

@@ -292,6 +292,7 @@ func (s *Sentinel) setMasters(ms []*instance) {
 	s.masters = ms
 	s.mastersGen++
 	s.addrGen++
+	s.peersGen++
 	s.byName = make(map[string]*instance, len(ms))
 	for i, m := range ms {
 		s.byName[m.name] = m
