@@ -7,7 +7,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/sentinelsim/sentinelsim/internal/acl"
 	"github.com/sentinelsim/sentinelsim/internal/info"
@@ -131,8 +130,8 @@ func (n *Node) resolve(args []string) (name string, c nodeCmd, fullname, errText
 	if n.cmdMemo == nil {
 		n.cmdMemo = new([cmdMemoSlots]cmdMemo)
 	}
-	slot := &n.cmdMemo[uint64(uintptr(unsafe.Pointer(unsafe.StringData(text))))*0x9E3779B97F4A7C15>>(64-cmdMemoBits)]
-	if slot.name != "" && len(slot.text) == len(text) && unsafe.StringData(slot.text) == unsafe.StringData(text) {
+	slot := &n.cmdMemo[wire.TextSlot(text, cmdMemoBits)]
+	if slot.name != "" && wire.SameText(slot.text, text) {
 		if slot.c.arity != 0 && !arityOK(slot.c.arity, len(args)) {
 			return slot.name, slot.c, slot.fullname, "ERR wrong number of arguments for '" + slot.fullname + "' command", true
 		}
@@ -148,8 +147,8 @@ func (n *Node) resolve(args []string) (name string, c nodeCmd, fullname, errText
 	return name, c, fullname, errText, true
 }
 
-// cmdMemo is a command name resolved before: the slot keeps its text
-// alive, so an equal address and length mean the same text.
+// cmdMemo is a command name resolved before (its slot keeps the text
+// alive: wire.SameText).
 type cmdMemo struct {
 	text, name, fullname string
 	c                    nodeCmd

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/sentinelsim/sentinelsim/internal/facts"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
@@ -131,8 +130,8 @@ func (s *Sentinel) readHello(payload string) *parsedHello {
 	if s.helloSeen == nil {
 		s.helloSeen = new([helloSeenSize]seenHello)
 	}
-	slot := &s.helloSeen[helloSlot(payload)]
-	if len(slot.text) == len(payload) && unsafe.StringData(slot.text) == unsafe.StringData(payload) && slot.h != nil {
+	slot := &s.helloSeen[wire.TextSlot(payload, helloSeenBits)]
+	if slot.h != nil && wire.SameText(slot.text, payload) {
 		return slot.h
 	}
 	h, ok := s.hellos[payload]
@@ -154,12 +153,6 @@ type seenHello struct {
 const helloSeenSize = 1 << helloSeenBits
 
 const helloSeenBits = 10
-
-// helloSlot is the slot of helloSeen for a string's address (Fibonacci
-// hashing of the pointer).
-func helloSlot(payload string) uint64 {
-	return uint64(uintptr(unsafe.Pointer(unsafe.StringData(payload)))) * 0x9E3779B97F4A7C15 >> (64 - helloSeenBits)
-}
 
 // parseNewHello parses a hello text not in the cache and adds it.
 func (s *Sentinel) parseNewHello(payload string) *parsedHello {
@@ -214,7 +207,7 @@ func (s *Sentinel) onParsedHello(h *parsedHello) {
 		return
 	}
 	known := h.known
-	if h.peersGen != s.peersGen || h.peersGen == 0 || h.mastersGen != s.mastersGen {
+	if h.peersGen != s.peersGen || h.peersGen == 0 { // (a new master list is a new peersGen too)
 		known = s.findPeer(m, runID, addr)
 		h.known, h.peersGen = known, s.peersGen
 	} else if Quiet == QuietCheck {
