@@ -37,6 +37,8 @@ type event struct {
 	// due is a timer's deadline on its node's monotonic clock, so the timer
 	// can be re-timed when the node's drift changes.
 	due wire.Time
+	// msg.Payload is the event's only pointer, which release clears for
+	// the collector (a pointer field added here must be cleared there).
 	msg wire.Message
 }
 
