@@ -128,7 +128,6 @@ func (s *Sentinel) onInfo(r *instance, text string) {
 		switch {
 		case r.runID == "":
 			r.runID = in.RunID
-			s.peersGen++ // (a master or replica: no peer, but cheap to be sure)
 		case r.runID != in.RunID:
 			s.emit(Notice, "+reboot", r, "")
 			if r.kind == kindMaster && r.rebootDownAfter != 0 {
@@ -136,7 +135,6 @@ func (s *Sentinel) onInfo(r *instance, text string) {
 				r.rebootSince = s.now
 			}
 			r.runID = in.RunID
-			s.peersGen++ // (a master or replica: no peer, but cheap to be sure)
 		}
 	}
 	if r.kind == kindMaster {

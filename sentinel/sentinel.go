@@ -93,8 +93,10 @@ type Sentinel struct {
 	mastersGen   uint64               // counts setMasters' calls: a master found by name stays valid while it is the same
 	addrGen      uint64               // MasterAddrGen
 	// peersGen counts the changes of the masters' sentinel records (added,
-	// dropped, moved, their run ids): a hello's record found by run id and
-	// address stays valid while it is the same.
+	// dropped, moved; a sentinel record's run id is set when it is made and
+	// never changes, INFO going only to masters and replicas, spec §6): a
+	// hello's record found by run id and address stays valid while it is
+	// the same.
 	peersGen  uint64
 	tilt      bool
 	tiltStart wire.Time

@@ -93,10 +93,11 @@ func (s *Sentinel) serve(from wire.NodeID, c *wire.Command) {
 // quietCommand reports whether a command changes nothing a tick reads
 // without waking the groups it changes: PING, and PUBLISH (a peer's hello).
 func quietCommand(name string) bool {
-	if name == "PING" || name == "PUBLISH" {
-		return true // (as sentinels send them)
+	switch upper(name) { // (no copy when already upper case, as sentinels send them)
+	case "PING", "PUBLISH":
+		return true
 	}
-	return len(name) >= 4 && (upper(name) == "PING" || upper(name) == "PUBLISH")
+	return false
 }
 
 // checkCommand is processCommand's lookup (spec §22.1): an unknown command
