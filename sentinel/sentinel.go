@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/sentinelsim/sentinelsim/internal/acl"
 	"github.com/sentinelsim/sentinelsim/internal/facts"
@@ -124,7 +125,12 @@ type Sentinel struct {
 	// holdPersist keeps a dirty state unsaved until the next timer tick
 	// (only mutant-reply-before-persist sets it).
 	holdPersist bool
-	events      []Event // every event emitted, for tests (bounded)
+	// persisted is the masters' part of the latest persisted file, and
+	// persistedFrom the configuration it was built on: a master that gives
+	// the same entry again shares it (persist).
+	persisted     []conf.Master
+	persistedFrom *conf.Config
+	events        []Event // every event emitted, for tests (bounded)
 }
 
 // New returns a sentinel with the given configuration.
@@ -295,12 +301,45 @@ func (s *Sentinel) end() {
 func (s *Sentinel) persist() {
 	c := *s.conf
 	c.MyID, c.CurrentEpoch = s.myID, s.currentEpoch
-	c.Masters = make([]conf.Master, 0, len(s.masters))
+	// A sentinel with 100 masters persists at each of its 200 discoveries,
+	// each changing one master's entry: the others are the entries of the
+	// previous file (s.conf is never changed in place, only replaced, and
+	// the persisted entries are never changed).
+	prev := s.persisted
+	if s.persistedFrom != s.conf {
+		prev = nil
+	}
+	c.Masters = s.persistedMasters(prev)
+	if Quiet == QuietCheck && prev != nil {
+		if fresh := s.persistedMasters(nil); !reflect.DeepEqual(fresh, c.Masters) {
+			panic(fmt.Sprintf("sentinel %s: a kept persisted entry is stale:\nkept  %+v\nfresh %+v", s.myID, c.Masters, fresh))
+		}
+	}
+	s.persisted, s.persistedFrom = c.Masters, s.conf
+	// The file is made only when it is read (a restart, the trace): a
+	// sentinel with 100 masters rewrites it at each of its 200 discoveries.
+	if lp, ok := s.env.(wire.LazyPersister); ok {
+		lp.PersistFunc(c.RewriteFunc())
+		return
+	}
+	s.env.Persist(c.Rewrite())
+}
+
+// persistedMasters is the masters' part of the file persist writes; an
+// entry of prev (the previous file's, built on s.conf) that is still right
+// is shared.
+func (s *Sentinel) persistedMasters(prev []conf.Master) []conf.Master {
+	masters := make([]conf.Master, 0, len(s.masters))
 	for i, m := range s.masters {
+		fromConf := i < len(s.conf.Masters) && s.conf.Masters[i].Name == m.name
+		if fromConf && i < len(prev) && prev[i].Name == m.name && s.persistsAs(m, &prev[i]) {
+			masters = append(masters, prev[i])
+			continue
+		}
 		mc := conf.NewMaster(m.name, m.addr, m.quorum)
 		// The configuration lists the masters in the same order, mostly:
 		// looking each up by name was quadratic in the masters.
-		if i < len(s.conf.Masters) && s.conf.Masters[i].Name == m.name {
+		if fromConf {
 			mc = s.conf.Masters[i]
 		} else if orig := s.conf.Master(m.name); orig != nil {
 			mc = *orig
@@ -323,15 +362,34 @@ func (s *Sentinel) persist() {
 		for _, r := range m.sentinels {
 			mc.KnownSentinels = append(mc.KnownSentinels, conf.KnownSentinel{Addr: s.announced(r.addr), RunID: r.runID})
 		}
-		c.Masters = append(c.Masters, mc)
+		masters = append(masters, mc)
 	}
-	// The file is made only when it is read (a restart, the trace): a
-	// sentinel with 100 masters rewrites it at each of its 200 discoveries.
-	if lp, ok := s.env.(wire.LazyPersister); ok {
-		lp.PersistFunc(c.RewriteFunc())
-		return
+	return masters
+}
+
+// persistsAs reports whether p, an entry persist built from s.conf's entry
+// for m, is what persist would build for m now.
+func (s *Sentinel) persistsAs(m *instance, p *conf.Master) bool {
+	cur := m.currentAddr()
+	if p.Addr != s.announced(cur) || p.ConfigEpoch != m.configEpoch || p.LeaderEpoch != m.leaderEpoch ||
+		len(p.KnownReplicas) != len(m.replicas) || len(p.KnownSentinels) != len(m.sentinels) {
+		return false
 	}
-	s.env.Persist(c.Rewrite())
+	for k, r := range m.replicas {
+		a := r.addr
+		if sameAddr(a, cur) {
+			a = m.addr
+		}
+		if p.KnownReplicas[k] != s.announced(a) {
+			return false
+		}
+	}
+	for k, r := range m.sentinels {
+		if p.KnownSentinels[k] != (conf.KnownSentinel{Addr: s.announced(r.addr), RunID: r.runID}) {
+			return false
+		}
+	}
+	return true
 }
 
 // tickPeriod is the gap to the next timer run: 1000/hz with hz uniform in

@@ -33,7 +33,7 @@ func (p *lazyKeeper) Fire(ctx wire.Env, tag uint64) {
 	p.n++
 	state := "count " + strconv.Itoa(p.n)
 	if p.lazy {
-		ctx.(wire.LazyPersister).PersistFunc(func() []byte { p.renders.Add(1); return []byte(state) })
+		ctx.(wire.LazyPersister).PersistFunc(func(dst []byte) []byte { p.renders.Add(1); return append(dst, state...) })
 	} else {
 		ctx.Persist([]byte(state))
 	}

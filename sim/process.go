@@ -39,7 +39,7 @@ type Context struct {
 	sends   []wire.Message
 	persist []byte
 	// persistFn, when set, makes the state to persist (PersistFunc).
-	persistFn func() []byte
+	persistFn func(dst []byte) []byte
 	saved     bool
 }
 
@@ -95,7 +95,7 @@ func (c *Context) Persist(state []byte) {
 // a restart or Persisted (once), where the trace is formatted for its
 // digest (another goroutine, unless Config.InlineTrace) — so a run without
 // a trace and without restarts never makes it.
-func (c *Context) PersistFunc(render func() []byte) {
+func (c *Context) PersistFunc(render func(dst []byte) []byte) {
 	c.persist = c.persist[:0]
 	c.persistFn = render
 	c.saved = true

@@ -35,11 +35,14 @@ type Env interface {
 // and seldom read (a sentinel rewrites its whole configuration file at
 // every discovery). The simulator calls render only when the bytes are
 // needed (a restart, the trace's digest), perhaps more than once and on
-// other goroutines at the same time: render must return the same bytes
-// every time and read nothing the process changes afterwards. (A panic in
-// render is the trace's error when the trace calls it, the process's when
-// a restart does.)
-type LazyPersister interface{ PersistFunc(render func() []byte) }
+// other goroutines at the same time: render must append the same bytes to
+// dst every time and read nothing the process changes afterwards. (The
+// trace's digest renders into spare room of its own buffer: no allocation
+// for bytes it only hashes. A panic in render is the trace's error when
+// the trace calls it, the process's when a restart does.)
+type LazyPersister interface {
+	PersistFunc(render func(dst []byte) []byte)
+}
 
 // Fact is a structured record of a decision a process made, for checkers
 // (package internal/facts has the sentinel's). Fact returns its trace text.

@@ -1,6 +1,7 @@
 package conf_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func TestRewriteFuncIsRewriteLater(t *testing.T) {
 	ref, err := conf.Parse("sentinel.conf", []byte(text)) // its own cache: c's is not filled here
 	require.NoError(t, err)
 
-	var fns []func() []byte
+	var fns []func([]byte) []byte
 	var want [][]byte
 	for i := range 20 {
 		for _, base := range []*conf.Config{ref, c} {
@@ -41,7 +42,7 @@ func TestRewriteFuncIsRewriteLater(t *testing.T) {
 	go func() {
 		var out [][]byte
 		for _, f := range fns {
-			out = append(out, f())
+			out = append(out, f(nil))
 		}
 		got <- out
 	}()
@@ -55,4 +56,38 @@ func TestRewriteFuncIsRewriteLater(t *testing.T) {
 	require.Contains(t, string(out[19]), "sentinel current-epoch 19\n")
 	require.Contains(t, string(out[19]), "sentinel known-sentinel mymaster 10.0.0.9 26398 ")
 	require.Contains(t, string(out[0]), "# keep me\n")
+}
+
+// A rewrite appends to the buffer it is given, and rewrites of different
+// files, one after the other, share no state through the pool of rewrite
+// states: each file comes out as it did the first time.
+func TestRewriteFuncAppendsAndPoolsNothing(t *testing.T) {
+	texts := []string{
+		"port 26380\n# one\nsentinel monitor a 10.0.0.1 6379 2\nsentinel down-after-milliseconds a 5000\n",
+		"sentinel monitor b 10.0.0.2 6380 1\nsentinel monitor c 10.0.0.3 6381 1\nsentinel config-epoch b 7\nbind 127.0.0.1\n",
+		"# nothing but a comment\n",
+	}
+	var first []string
+	for round := range 3 {
+		for i, text := range texts {
+			c, err := conf.Parse("sentinel.conf", []byte(text))
+			require.NoError(t, err)
+			c.CurrentEpoch = uint64(i)
+			whole := string(c.Rewrite())
+			if round == 0 {
+				first = append(first, whole)
+				require.Contains(t, whole, "sentinel current-epoch "+strconv.Itoa(i)+"\n")
+			}
+			require.Equal(t, first[i], whole, "file %d, round %d", i, round)
+			// Into a buffer with room to spare and bytes of its own.
+			dst := make([]byte, 0, 64<<10)
+			dst = append(dst, "kept "...)
+			got := c.RewriteFunc()(dst)
+			require.Equal(t, "kept "+whole, string(got))
+		}
+	}
+	require.Contains(t, first[0], "# one\n")
+	require.NotContains(t, first[1], "# one")
+	require.Contains(t, first[1], "sentinel monitor c 10.0.0.3 6381 1\n")
+	require.NotContains(t, first[2], "sentinel monitor")
 }
