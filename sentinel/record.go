@@ -3,6 +3,7 @@ package sentinel
 import (
 	"strings"
 
+	"github.com/sentinelsim/sentinelsim/internal/info"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 )
 
@@ -103,6 +104,10 @@ type instance struct {
 	oDownSince          wire.Time
 	info                string
 	slaveConfChangeTime wire.Time
+	// infoParsed is info's parse when infoParsedOK: the next INFO, which
+	// mostly differs in a few values, is read from it (info.Reparse).
+	infoParsed   info.Info
+	infoParsedOK bool
 
 	// Masters.
 	replicas        []*instance // in discovery order: the deterministic iteration order

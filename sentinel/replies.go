@@ -1,6 +1,8 @@
 package sentinel
 
 import (
+	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -113,10 +115,30 @@ func (s *Sentinel) log(level Level, text string) {
 }
 
 // onInfo parses an INFO reply and acts on it (spec §7.2, §7.3).
+// parseInfo parses an INFO reply of r, from the parse of r's previous one
+// when there is one (info.Reparse: under QuietCheck also parsed whole, and
+// a difference panics), and keeps text and its parse.
+func (s *Sentinel) parseInfo(r *instance, text string) (info.Info, error) {
+	var in info.Info
+	var err error
+	if r.infoParsedOK {
+		in, err = info.Reparse(r.info, r.infoParsed, text)
+		if Quiet == QuietCheck {
+			if whole, wholeErr := info.Parse(text); wholeErr != err || !reflect.DeepEqual(whole, in) {
+				panic(fmt.Sprintf("sentinel %s: INFO read from the previous one differs from its parse:\nprevious %q\ntext %q\nread %+v\nparse %+v",
+					s.myID, r.info, text, in, whole))
+			}
+		}
+	} else {
+		in, err = info.Parse(text)
+	}
+	r.info, r.infoParsed, r.infoParsedOK = text, in, err == nil
+	return in, err
+}
+
 func (s *Sentinel) onInfo(r *instance, text string) {
-	r.info = text
 	r.masterLinkDownTime = 0
-	in, err := info.Parse(text)
+	in, err := s.parseInfo(r, text)
 	if err != nil {
 		// Redis parses line by line and finds nothing: the role is
 		// unknown, and the refresh time and bookkeeping still happen.

@@ -153,77 +153,7 @@ func parse(text string, strict bool) parser {
 			continue
 		}
 
-		switch key {
-		case "redis_version":
-			i.RedisVersion = value
-		case linkDownField: // shorter than 32 bytes: an empty value
-			p.problem(key, value, "empty value: ignored (Sentinel needs 32 bytes)")
-		case "run_id":
-			if p.strict && (len(value) != 40 || !isHex(value)) {
-				p.problem(key, value, "not 40 hex digits")
-			}
-		case "tcp_port":
-			i.TCPPort = p.atoi(key, value)
-		case "uptime_in_seconds":
-			i.UptimeSeconds = p.int64(key, value)
-		case "connected_clients":
-			i.ConnectedClients = p.atoi(key, value)
-		case "loading":
-			i.Loading = p.flag(key, value)
-		case "role":
-			if value != RoleMaster && value != RoleSlave {
-				p.problem(key, value, "not master or slave")
-			}
-
-		case "master_host":
-			i.MasterHost = value
-		case "master_port":
-			i.MasterPort = p.atoi(key, value)
-		case "master_link_status":
-			i.MasterLinkUp = strings.EqualFold(value, "up") // strcasecmp
-			if value != "up" && value != "down" {
-				p.problem(key, value, "not up or down")
-			}
-		case "master_last_io_seconds_ago":
-			i.MasterLastIOSecondsAgo = p.int64(key, value)
-		case "master_sync_in_progress":
-			i.MasterSyncInProgress = p.flag(key, value)
-		case "slave_read_repl_offset":
-			i.SlaveReadReplOffset = p.int64(key, value)
-		case "slave_repl_offset":
-			i.SlaveReplOffset = int64(strtoull(value))
-			p.checkInt(key, value)
-		case "slave_priority":
-			i.SlavePriority = p.atoi(key, value)
-		case "slave_read_only":
-			i.SlaveReadOnly = p.flag(key, value)
-		case "replica_announced":
-			i.ReplicaAnnounced = p.flag(key, value)
-
-		case "connected_slaves":
-			i.ConnectedSlaves = p.atoi(key, value)
-		case "min_slaves_good_slaves":
-			i.MinSlavesEnabled = true
-			i.MinSlavesGoodSlaves = p.atoi(key, value)
-		case "master_failover_state":
-			i.MasterFailoverState = value
-		case "master_replid":
-			i.MasterReplID = value
-		case "master_replid2":
-			i.MasterReplID2 = value
-		case "master_repl_offset":
-			i.MasterReplOffset = p.int64(key, value)
-		case "second_repl_offset":
-			i.SecondReplOffset = p.int64(key, value)
-		case "repl_backlog_active":
-			i.ReplBacklogActive = p.flag(key, value)
-		case "repl_backlog_size":
-			i.ReplBacklogSize = p.int64(key, value)
-		case "repl_backlog_first_byte_offset":
-			i.ReplBacklogFirstByteOffset = p.int64(key, value)
-		case "repl_backlog_histlen":
-			i.ReplBacklogHistlen = p.int64(key, value)
-		}
+		p.field(i, key, value)
 	}
 
 	// Keep only what Format can emit for the final role (package comment).
@@ -242,6 +172,82 @@ func parse(text string, strict bool) parser {
 		i.MasterLinkDownSinceSeconds = 0
 	}
 	return p
+}
+
+// field reads the value of a key:value line whose key is key, a line none
+// of Sentinel's prefix tests took, into i.
+func (p *parser) field(i *Info, key, value string) {
+	switch key {
+	case "redis_version":
+		i.RedisVersion = value
+	case linkDownField: // shorter than 32 bytes: an empty value
+		p.problem(key, value, "empty value: ignored (Sentinel needs 32 bytes)")
+	case "run_id":
+		if p.strict && (len(value) != 40 || !isHex(value)) {
+			p.problem(key, value, "not 40 hex digits")
+		}
+	case "tcp_port":
+		i.TCPPort = p.atoi(key, value)
+	case "uptime_in_seconds":
+		i.UptimeSeconds = p.int64(key, value)
+	case "connected_clients":
+		i.ConnectedClients = p.atoi(key, value)
+	case "loading":
+		i.Loading = p.flag(key, value)
+	case "role":
+		if value != RoleMaster && value != RoleSlave {
+			p.problem(key, value, "not master or slave")
+		}
+
+	case "master_host":
+		i.MasterHost = value
+	case "master_port":
+		i.MasterPort = p.atoi(key, value)
+	case "master_link_status":
+		i.MasterLinkUp = strings.EqualFold(value, "up") // strcasecmp
+		if value != "up" && value != "down" {
+			p.problem(key, value, "not up or down")
+		}
+	case "master_last_io_seconds_ago":
+		i.MasterLastIOSecondsAgo = p.int64(key, value)
+	case "master_sync_in_progress":
+		i.MasterSyncInProgress = p.flag(key, value)
+	case "slave_read_repl_offset":
+		i.SlaveReadReplOffset = p.int64(key, value)
+	case "slave_repl_offset":
+		i.SlaveReplOffset = int64(strtoull(value))
+		p.checkInt(key, value)
+	case "slave_priority":
+		i.SlavePriority = p.atoi(key, value)
+	case "slave_read_only":
+		i.SlaveReadOnly = p.flag(key, value)
+	case "replica_announced":
+		i.ReplicaAnnounced = p.flag(key, value)
+
+	case "connected_slaves":
+		i.ConnectedSlaves = p.atoi(key, value)
+	case "min_slaves_good_slaves":
+		i.MinSlavesEnabled = true
+		i.MinSlavesGoodSlaves = p.atoi(key, value)
+	case "master_failover_state":
+		i.MasterFailoverState = value
+	case "master_replid":
+		i.MasterReplID = value
+	case "master_replid2":
+		i.MasterReplID2 = value
+	case "master_repl_offset":
+		i.MasterReplOffset = p.int64(key, value)
+	case "second_repl_offset":
+		i.SecondReplOffset = p.int64(key, value)
+	case "repl_backlog_active":
+		i.ReplBacklogActive = p.flag(key, value)
+	case "repl_backlog_size":
+		i.ReplBacklogSize = p.int64(key, value)
+	case "repl_backlog_first_byte_offset":
+		i.ReplBacklogFirstByteOffset = p.int64(key, value)
+	case "repl_backlog_histlen":
+		i.ReplBacklogHistlen = p.int64(key, value)
+	}
 }
 
 // slave reads a slaveN line. A line Sentinel cannot parse, or one that
