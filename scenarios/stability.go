@@ -64,8 +64,11 @@ func (r *runner) sampleOnce(w *sim.World) {
 		}
 		selfBad := w.Paused(x.id) || w.SlowedUntil(x.id) > now
 		cache := r.masterProcsOf(x.id, s)
+		allClear := w.AllClear() // mostly: no link to look at per master
 		for i := range cache {
-			if selfBad || !r.healthy(x.id, cache[i].p) {
+			// The ground truth of "the sentinel gets valid replies from the
+			// master" (no process at the address: it does not).
+			if selfBad || !r.serves(cache[i].p) || !allClear && !w.Clear(x.id, cache[i].p.id) {
 				name, _ := s.MasterAddr(i)
 				if r.lastLost[x.name] == nil {
 					r.lastLost[x.name] = map[string]wire.Time{}
@@ -121,16 +124,15 @@ func (r *runner) masterProcsOf(id wire.NodeID, s *sentinel.Sentinel) []addrProc 
 	return c.procs
 }
 
-// healthy is the ground truth of "sentinel x gets valid replies from the
-// master p" (nil: no process has the address x names).
-func (r *runner) healthy(x wire.NodeID, p *proc) bool {
+// serves is serving, worked out once per sample; false for no process.
+func (r *runner) serves(p *proc) bool {
 	if p == nil {
 		return false
 	}
 	if p.servedAt != r.samples {
 		p.served, p.servedAt = r.serving(p), r.samples
 	}
-	return p.served && r.w.Clear(x, p.id)
+	return p.served
 }
 
 // serving is healthy's half that does not depend on the sentinel: the

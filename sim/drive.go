@@ -119,15 +119,17 @@ func (w *World) Flapping() bool {
 // even if the link is up again.
 func (w *World) Stalled(from, to wire.NodeID) bool { return w.link(from, to).stalled > 0 }
 
+// AllClear reports whether every link is clear (Clear) both ways: no link
+// is down, impaired, stalled or flapping, or the world has not started
+// (nothing is cut or sent before it does).
+func (w *World) AllClear() bool { return !w.frozen || w.impaired == 0 && !w.Flapping() }
+
 // Clear reports whether the link between a and b is clear both ways: up,
 // at the network's default settings, with no segment waiting for
 // retransmission and no flapping fault covering it (Linked, !Degraded,
 // !Stalled and !Flapped, each way, in one look at the two links).
 func (w *World) Clear(a, b wire.NodeID) bool {
-	if !w.frozen {
-		return true // nothing is cut or sent before the world starts
-	}
-	if w.impaired == 0 && !w.Flapping() {
+	if w.AllClear() {
 		return true // the usual case, without a look at the links
 	}
 	ab, ba := w.link(a, b), w.link(b, a)
