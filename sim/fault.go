@@ -365,7 +365,12 @@ func (w *World) setLinks(from, to []wire.NodeID, cfg LinkConfig) {
 // configure gives l its settings (and whether they are the network's
 // default: Degraded and Clear ask that ten times a second per pair).
 func (w *World) configure(l *link, cfg LinkConfig) {
-	w.change(l, func(l *link) { l.cfg, l.custom = cfg, cfg != w.cfg.Network })
+	w.change(l, func(l *link) {
+		l.cfg, l.custom = &w.cfg.Network, cfg != w.cfg.Network
+		if l.custom {
+			l.cfg = &cfg
+		}
+	})
 }
 
 func (f Crash) apply(w *World) {

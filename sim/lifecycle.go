@@ -433,7 +433,7 @@ func (w *World) toggleFlapper(f *flapper) {
 	}
 	n := len(w.nodes)
 	for _, ab := range f.links {
-		w.change(&w.links[ab[0]*n+ab[1]], func(l *link) { l.flapsDown += delta })
+		w.change(&w.links[ab[0]*n+ab[1]], func(l *link) { l.flapsDown += int32(delta) })
 	}
 	t := w.trace
 	t.begin(w.now, "flap")
