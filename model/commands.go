@@ -348,7 +348,7 @@ func (n *Node) execute(env wire.Env, cn *conn, seq uint64, name string, args []s
 		cn.closeAfterReply = "quit"
 		return wire.OK(), true
 	case "INFO":
-		return wire.Bulk(info.Format(n.info(env), args[1:]...)), true
+		return wire.Bulk(n.infos.Format(n.info(env), args[1:]...)), true
 	case "ROLE":
 		return info.Role(n.info(env), n.repl.roleState()), true
 	case "REPLICAOF", "SLAVEOF":

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sentinelsim/sentinelsim/internal/acl"
+	"github.com/sentinelsim/sentinelsim/internal/info"
 	"github.com/sentinelsim/sentinelsim/internal/wire"
 	"github.com/sentinelsim/sentinelsim/model/keyspace"
 )
@@ -84,12 +85,15 @@ type Node struct {
 	pushes  wire.Slab[wire.Push]
 	// messages are pub/sub messages' ["message", channel, payload] arrays.
 	messages wire.Slab[[3]wire.Value]
-	disk     persisted
-	alias    map[string]string
-	gone     map[string]bool
-	cmdMemo  *[cmdMemoSlots]cmdMemo // resolved command names (resolve); reset with alias and gone
-	seed     int64
-	users    *acl.Users
+	// infos formats INFO replies from the previous one when only the
+	// uptime moved (each sentinel asks every 10 s).
+	infos   info.Cache
+	disk    persisted
+	alias   map[string]string
+	gone    map[string]bool
+	cmdMemo *[cmdMemoSlots]cmdMemo // resolved command names (resolve); reset with alias and gone
+	seed    int64
+	users   *acl.Users
 
 	runID   string
 	startMs wire.Time // wall clock at boot, for uptime

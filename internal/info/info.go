@@ -186,6 +186,13 @@ func Sections() []string {
 // separated by an empty line, and string values are written verbatim: they
 // must not contain CR or LF (and slave IPs and states no commas) to read back.
 func Format(i Info, names ...string) string {
+	text, _ := format(&i, names)
+	return text
+}
+
+// format is Format, and where the uptime's value starts in the text (-1
+// without a Server section).
+func format(i *Info, names []string) (text string, uptime int) {
 	want := make([]bool, len(sections))
 	if len(names) == 0 {
 		names = []string{"default"}
@@ -206,6 +213,7 @@ func Format(i Info, names ...string) string {
 	var b strings.Builder
 	b.Grow(formatSize + 96*len(i.Slaves)) // the default sections of a replica take about 1.5 KB
 	first := true
+	uptime = -1
 	for k, s := range sections {
 		if !want[k] {
 			continue
@@ -217,12 +225,20 @@ func Format(i Info, names ...string) string {
 		b.WriteString("# ")
 		b.WriteString(s.header)
 		b.WriteString("\r\n")
+		start := b.Len()
 		if s.write != nil {
-			s.write(&b, &i)
+			s.write(&b, i)
+		}
+		if s.name == "server" {
+			// The last uptime line of the section: only constant lines
+			// follow it there.
+			uptime = start + strings.LastIndex(b.String()[start:], uptimeKey) + len(uptimeKey)
 		}
 	}
-	return b.String()
+	return b.String(), uptime
 }
+
+const uptimeKey = "\r\nuptime_in_seconds:"
 
 func line(b *strings.Builder, key, value string) {
 	b.WriteString(key)
