@@ -530,6 +530,7 @@ func (n *Node) subscribe(env wire.Env, cn *conn, channels []string) wire.Value {
 	for i, ch := range channels {
 		if !contains(cn.channels, ch) {
 			cn.channels = append(cn.channels, ch)
+			n.subsValid = false
 		}
 		v := wire.Array(wire.Bulk("subscribe"), wire.Bulk(ch), wire.Int(int64(len(cn.channels))))
 		if i == 0 {
@@ -551,6 +552,7 @@ func (n *Node) unsubscribe(env wire.Env, cn *conn, channels []string) wire.Value
 	var first wire.Value
 	for i, ch := range channels {
 		cn.channels = remove(cn.channels, ch)
+		n.subsValid = false
 		v := wire.Array(wire.Bulk("unsubscribe"), wire.Bulk(ch), wire.Int(int64(len(cn.channels))))
 		if i == 0 {
 			first = v
@@ -563,22 +565,38 @@ func (n *Node) unsubscribe(env wire.Env, cn *conn, channels []string) wire.Value
 
 // publish delivers a message to this node's subscribers of channel.
 func (n *Node) publish(env wire.Env, channel, msg string) int {
-	count := 0
-	var v wire.Value // one value for every subscriber: receivers only read it
+	subs := n.subscribers(channel)
+	if len(subs) == 0 {
+		return 0
+	}
+	a := n.messages.New() // one value for every subscriber: receivers only read it
+	*a = [3]wire.Value{wire.Bulk("message"), wire.Bulk(channel), wire.Bulk(msg)}
+	v := wire.Array(a[:]...)
+	for _, c := range subs {
+		p := n.pushes.New()
+		*p = wire.Push{Conn: c.key.id, Value: v}
+		env.Send(c.key.node, p)
+	}
+	return len(subs)
+}
+
+// subscribers returns the connections subscribed to channel, in connection
+// order: kept for the last channel asked about until a subscription or a
+// connection changes (every sentinel publishes its hellos on one channel
+// every 2 s; looking through every connection's channels each time was
+// most of a PUBLISH).
+func (n *Node) subscribers(channel string) []*conn {
+	if n.subsValid && n.subsChannel == channel {
+		return n.subs
+	}
+	var subs []*conn // a new list: never changed in place, like sorted
 	for _, c := range n.sortedConns() {
 		if contains(c.channels, channel) {
-			if count == 0 {
-				a := n.messages.New()
-				*a = [3]wire.Value{wire.Bulk("message"), wire.Bulk(channel), wire.Bulk(msg)}
-				v = wire.Array(a[:]...)
-			}
-			count++
-			p := n.pushes.New()
-			*p = wire.Push{Conn: c.key.id, Value: v}
-			env.Send(c.key.node, p)
+			subs = append(subs, c)
 		}
 	}
-	return count
+	n.subs, n.subsChannel, n.subsValid = subs, channel, true
+	return subs
 }
 
 // replicaOf is REPLICAOF / SLAVEOF (replicaofCommand).

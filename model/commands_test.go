@@ -155,6 +155,43 @@ func TestPubSub(t *testing.T) {
 	assert.Equal(t, []string{`c1 push ["message" "__sentinel__:hello" "hi"]`}, pushes)
 }
 
+// PUBLISH reaches the channel's subscribers in connection order, however
+// subscriptions and connections changed since the last PUBLISH (the node
+// keeps the last channel's subscribers).
+func TestPublishFollowsSubscriptions(t *testing.T) {
+	d := newDirect(t, nil)
+	publish := func(channel string) []wire.ConnID {
+		d.env.sent = nil
+		d.reply(9, "PUBLISH", channel, "m")
+		var to []wire.ConnID
+		for _, m := range d.env.sent {
+			if p, ok := m.Payload.(*wire.Push); ok {
+				to = append(to, p.Conn)
+			}
+		}
+		return to
+	}
+	for c := 1; c <= 3; c++ {
+		d.reply(wire.ConnID(c), "SUBSCRIBE", "a")
+	}
+	d.reply(4, "PING")
+	assert.Equal(t, []wire.ConnID{1, 2, 3}, publish("a"))
+	assert.Equal(t, []wire.ConnID{1, 2, 3}, publish("a"))
+	assert.Empty(t, publish("b"))
+	d.reply(2, "UNSUBSCRIBE", "a")
+	assert.Equal(t, []wire.ConnID{1, 3}, publish("a"))
+	d.reply(4, "SUBSCRIBE", "b", "a")
+	assert.Equal(t, []wire.ConnID{1, 3, 4}, publish("a"))
+	assert.Equal(t, []wire.ConnID{4}, publish("b"))
+	assert.Equal(t, []wire.ConnID{1, 3, 4}, publish("a"))
+	d.reply(9, "CLIENT", "KILL", "ID", "1")
+	assert.Equal(t, []wire.ConnID{3, 4}, publish("a"))
+	d.reply(2, "SUBSCRIBE", "a")
+	assert.Equal(t, []wire.ConnID{2, 3, 4}, publish("a"))
+	d.reply(3, "UNSUBSCRIBE")
+	assert.Equal(t, []wire.ConnID{2, 4}, publish("a"))
+}
+
 // CLIENT KILL really drops the victims' connections (spec §14, §26.5).
 func TestClientKill(t *testing.T) {
 	d := newDirect(t, nil)

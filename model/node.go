@@ -103,9 +103,15 @@ type Node struct {
 	conns map[connKey]*conn
 	// sorted caches sortedConns until a connection comes or goes; never
 	// changed in place, so a caller ranging over it may drop connections.
-	sorted     []*conn
-	connOrder  uint64
-	closedOpen map[connKey]uint64 // the opening message of closed connections
+	sorted []*conn
+	// subs caches the subscribers of subsChannel, in connection order
+	// (publish), until a subscription or a connection changes (subsValid:
+	// a channel may have none).
+	subs        []*conn
+	subsChannel string
+	subsValid   bool
+	connOrder   uint64
+	closedOpen  map[connKey]uint64 // the opening message of closed connections
 
 	repl replication
 
@@ -600,7 +606,7 @@ func (n *Node) dropConn(c *conn) {
 		return
 	}
 	delete(n.conns, c.key)
-	n.sorted = nil
+	n.sorted, n.subsValid = nil, false
 	if len(n.closedOpen) >= maxConns {
 		clear(n.closedOpen)
 	}
