@@ -17,36 +17,38 @@ func Reparse(prev string, prevInfo Info, text string) (Info, error) {
 }
 
 // reparse is Reparse's reading of the changed lines only; ok is false when
-// the text must be parsed whole.
+// the text must be parsed whole. It goes from one difference to the next
+// (the lines between are the same in both texts), comparing many bytes at
+// a time.
 func reparse(prev string, pi *Info, text string) (Info, bool) {
-	p := commonPrefix(prev, text)
-	if p == len(prev) && p == len(text) {
+	if text == prev {
 		return *pi, true
 	}
-	s := commonSuffix(prev[p:], text[p:])
-	// The changed part, whole lines: from the start of the line of the
-	// first difference to the end of the line of the last.
-	start := strings.LastIndexByte(text[:p], '\n') + 1
-	endText, endPrev := len(text), len(prev)
-	if k := strings.IndexByte(text[len(text)-s:], '\n'); k >= 0 {
-		endText, endPrev = len(text)-s+k, len(prev)-s+k
-	}
 	out := *pi
-	t, o := text[start:endText], prev[start:endPrev]
-	for at := start; ; {
-		tl, tRest, tMore := strings.Cut(t, "\n")
-		ol, oRest, oMore := strings.Cut(o, "\n")
-		if tMore != oMore {
-			return Info{}, false // not the same number of lines
-		}
-		if tl != ol && !reread(&out, text, at, tl, ol) {
-			return Info{}, false
-		}
-		if !tMore {
+	// t and o are where the rest of text and of prev start, at a line
+	// start, after the same lines in both.
+	for t, o := 0, 0; ; {
+		d := commonPrefix(text[t:], prev[o:])
+		if t+d == len(text) && o+d == len(prev) {
 			return out, true
 		}
-		at += len(tl) + 1
-		t, o = tRest, oRest
+		// The lines holding the difference start at the same offset.
+		start := strings.LastIndexByte(text[t:t+d], '\n') + 1
+		tl, ol := text[t+start:], prev[o+start:]
+		tEnd, oEnd := strings.IndexByte(tl, '\n'), strings.IndexByte(ol, '\n')
+		if (tEnd < 0) != (oEnd < 0) {
+			return Info{}, false // one text has more lines
+		}
+		if tEnd < 0 {
+			tEnd, oEnd = len(tl), len(ol)
+		}
+		if !reread(&out, text, t+start, tl[:tEnd], ol[:oEnd]) {
+			return Info{}, false
+		}
+		if tEnd == len(tl) {
+			return out, true // the last lines of both
+		}
+		t, o = t+start+tEnd+1, o+start+oEnd+1
 	}
 }
 
@@ -107,27 +109,23 @@ func hasLine(text, prefix string) bool {
 // roleBefore is the role the last role line of text sets ("" if none): the
 // role parse has when it reads the line after text.
 func roleBefore(text string) string {
-	for len(text) > 0 {
-		k := strings.LastIndex(text, "\nrole:")
-		l := text[k+1:]
+	role := ""
+	for i := 0; ; {
+		k := strings.Index(text[i:], "role:")
 		if k < 0 {
-			l = text
-			if !strings.HasPrefix(l, "role:") {
-				return ""
+			return role
+		}
+		k += i
+		if k == 0 || text[k-1] == '\n' {
+			switch {
+			case strings.HasPrefix(text[k:], "role:master"):
+				role = RoleMaster
+			case strings.HasPrefix(text[k:], "role:slave"):
+				role = RoleSlave
 			}
 		}
-		switch {
-		case strings.HasPrefix(l, "role:master"):
-			return RoleMaster
-		case strings.HasPrefix(l, "role:slave"):
-			return RoleSlave
-		}
-		if k < 0 {
-			return ""
-		}
-		text = text[:k]
+		i = k + 1
 	}
-	return ""
 }
 
 // commonPrefix is the length of the longest common prefix of a and b: 64
@@ -144,24 +142,6 @@ func commonPrefix(a, b string) int {
 		}
 	}
 	for ; i < n && a[i] == b[i]; i++ {
-	}
-	return i
-}
-
-// commonSuffix is the length of the longest common suffix of a and b, as
-// commonPrefix finds a prefix.
-func commonSuffix(a, b string) int {
-	n := min(len(a), len(b))
-	i := 0
-	for i+64 <= n && a[len(a)-i-64:len(a)-i] == b[len(b)-i-64:len(b)-i] {
-		i += 64
-	}
-	for ; i+8 <= n; i += 8 {
-		if load64(a, len(a)-i-8) != load64(b, len(b)-i-8) {
-			break
-		}
-	}
-	for ; i < n && a[len(a)-1-i] == b[len(b)-1-i]; i++ {
 	}
 	return i
 }

@@ -27,6 +27,7 @@ func reparseSamples() []string {
 		"role:slave\nuptime_in_seconds:1\nuptime_in_seconds:2\nslave_repl_offset:3\n",
 		"role:slave\nrole:sentinel\nmaster_last_io_seconds_ago:4\nrole:master\n",
 		"uptime_in_seconds:9",
+		"role:master\r\nx:role:slave\r\nslave_repl_offset:1\r\nrole:slave\r\n", // a role: not at a line start
 	}
 }
 
@@ -49,6 +50,7 @@ func TestReparseIsParse(t *testing.T) {
 			{change{"slave_repl_offset:990", "slave_repl_offset:1990"}, true},
 			{change{"slave_repl_offset:5", "slave_repl_offset:15"}, true},                  // before the role line: not read
 			{change{"slave_repl_offset:6", "slave_repl_offset:16"}, true},                  // after it
+			{change{"slave_repl_offset:1\r", "slave_repl_offset:11\r"}, true},              // after role:master and a role: that is no line start
 			{change{"master_last_io_seconds_ago:4", "master_last_io_seconds_ago:5"}, true}, // final role master
 			{change{"master_last_io_seconds_ago:1", "master_last_io_seconds_ago:2"}, true},
 			{change{"offset=7,lag=1", "offset=8,lag=0"}, false}, // a slaveN line
@@ -73,6 +75,7 @@ func TestReparseIsParse(t *testing.T) {
 		require.Equal(t, prev, same)
 	}
 	assert.Equal(t, "", roleBefore("role:sentinel\n"))
+	assert.Equal(t, RoleMaster, roleBefore("role:master\nx:role:slave\n"))
 	assert.Equal(t, RoleSlave, roleBefore("role:slave\r\nrole:x\n"))
 	assert.Equal(t, RoleMaster, roleBefore("a:1\nrole:slave\nrole:master\r\nb:2\n"))
 }
