@@ -325,9 +325,9 @@ func (s *Sentinel) persist() {
 	s.env.Persist(c.Rewrite())
 }
 
-// persistedMasters is the masters' part of the file persist writes; an
-// entry of prev (the previous file's, built on s.conf) that is still right
-// is shared.
+// persistedMasters is the masters' part of the file persist writes (spec
+// §24.3); an entry of prev (the previous file's, built on s.conf) that is
+// still right is shared.
 func (s *Sentinel) persistedMasters(prev []conf.Master) []conf.Master {
 	masters := make([]conf.Master, 0, len(s.masters))
 	for i, m := range s.masters {

@@ -6,9 +6,10 @@ import "strings"
 // returned without error. A sentinel reads the INFO of every instance every
 // 10 s, and the text seldom changes between two readings but in a few
 // values (uptime, replication offsets): when the lines where text and prev
-// differ are such values, and nothing else in the text reads them, only
-// those lines are read, into a copy of prevInfo. Otherwise text is parsed
-// whole.
+// differ are such values, and nothing else in the text reads them under
+// Sentinel's rules (spec §7.2: the prefix tests, the role gate of the
+// replica fields), only those lines are read, into a copy of prevInfo.
+// Otherwise text is parsed whole.
 func Reparse(prev string, prevInfo Info, text string) (Info, error) {
 	if i, ok := reparse(prev, &prevInfo, text); ok {
 		return i, nil
