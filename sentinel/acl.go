@@ -75,11 +75,10 @@ func newUsers(c *conf.Config) *acl.Users {
 // canRun is ACLSelectorCheckCmd for the command or subcommand c looked up
 // from args (a no_auth command needs no permission).
 func canRun(u *acl.User, c *cmdSpec, args []string) bool {
-	if c.hasFlag("no_auth") {
+	if c.noAuth {
 		return true
 	}
-	name, sub, _ := strings.Cut(c.name, "|")
-	return u.CanRunArgs(name, sub, args)
+	return u.CanRunArgs(c.aclName, c.aclSub, args)
 }
 
 // authRequired is 7.0.15's authRequired: the default user has a password

@@ -23,6 +23,9 @@ type cmdSpec struct {
 	subs     []*cmdSpec
 	info     wire.Value // its COMMAND INFO entry
 	topLevel bool
+	// Worked out once, for the checks every command goes through.
+	noAuth          bool   // flags hold no_auth
+	aclName, aclSub string // name split at '|', as ACL rules name it
 }
 
 func (c *cmdSpec) hasFlag(f string) bool {
@@ -61,6 +64,8 @@ func init() {
 		for _, f := range a[6].Array {
 			c.cats = append(c.cats, strings.TrimPrefix(f.Str, "@"))
 		}
+		c.noAuth = c.hasFlag("no_auth")
+		c.aclName, c.aclSub, _ = strings.Cut(c.name, "|")
 		cmdByID = append(cmdByID, c)
 		cmdName[c.name] = c
 		// Also under the upper-case name, so that the usual spelling is
@@ -76,13 +81,25 @@ func init() {
 	for _, v := range commandInfoTable {
 		cmdTop = append(cmdTop, add(v, nil))
 	}
+	cmdPublish, cmdPing = cmdName["publish"], cmdName["ping"]
 }
+
+// cmdPublish and cmdPing are the commands peers send a sentinel all the
+// time (a hello for every master every 2 s, a PING every second), found
+// without hashing their names.
+var cmdPublish, cmdPing *cmdSpec
 
 // lookupCommand is processCommand's lookup of argv: the command, or for a
 // container (ACL, CLIENT, COMMAND, SENTINEL) called with a subcommand, the
 // subcommand; nil with ok false if unknown, the container itself when it
 // has no subcommand argument (its arity then fails).
 func lookupCommand(args []string) (c *cmdSpec, subUnknown bool) {
+	switch args[0] {
+	case "PUBLISH":
+		return cmdPublish, false
+	case "PING":
+		return cmdPing, false
+	}
 	c = cmdName[args[0]] // sentinels and clients send names in upper case
 	if c == nil {
 		c = cmdName[strings.ToLower(args[0])]

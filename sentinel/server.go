@@ -148,7 +148,7 @@ func (s *Sentinel) clientCommand(k clientKey, cl *client, args []string) []wire.
 	fullname := spec.name
 	// processCommand's order: authentication, then ACL permissions, then
 	// the pub/sub context (spec §22.1; texts from redis-sentinel 7.0.15).
-	if s.authRequired(cl) && !spec.hasFlag("no_auth") {
+	if s.authRequired(cl) && !spec.noAuth {
 		return []wire.Value{wire.Error("NOAUTH Authentication required.")}
 	}
 	if u := s.users.Lookup(cl.user); u == nil || !canRun(u, spec, args) {
