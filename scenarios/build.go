@@ -49,6 +49,7 @@ type runner struct {
 	samples  uint64 // samples taken so far (sampleOnce)
 	dir      *wire.StaticDirectory
 	procs    []*proc
+	redises  []*proc // the procs of kind redis, in the order added
 	by       map[string]*proc
 	byID     map[wire.NodeID]*proc
 	// byAddr finds a process by its address (the first one added with it).
@@ -246,6 +247,9 @@ func (r *runner) add(name, host, kind string, addr wire.Addr, down bool, start f
 	}
 	p := &proc{name: name, host: host, kind: kind, id: id, addr: addr}
 	r.procs = append(r.procs, p)
+	if kind == kindRedis {
+		r.redises = append(r.redises, p)
+	}
 	r.by[name], r.byID[id] = p, p
 	if _, dup := r.byAddr[addr]; !dup && !addr.IsZero() {
 		r.byAddr[addr] = p
