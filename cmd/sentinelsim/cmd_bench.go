@@ -88,8 +88,14 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 
+	// So is contention, which steal does not show: whether the CPUs run
+	// in parallel now (about 1) or share fewer physical ones (up to their
+	// number), measured around each shape; the worse of the two is printed.
+	add("machine/contention", bench.Contention(), "x")
+
 	for _, s := range chosen {
 		fmt.Fprintf(info, "shape %s: %s, %s simulated per run …\n", s.Name, s.About, d)
+		contentionBefore := bench.Contention()
 		shapeStart, shapeOK := bench.ReadCPUTimes()
 		var sp bench.Speed
 		if *traced {
@@ -115,6 +121,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		add("shape/"+s.Name+"/peak-heap", float64(sp.PeakHeap)/(1<<20), "MiB")
 		steal("shape/"+s.Name+"/steal", shapeStart, shapeOK)
+		add("shape/"+s.Name+"/contention", max(contentionBefore, bench.Contention()), "x")
 	}
 
 	if *sweepSeeds > 0 {

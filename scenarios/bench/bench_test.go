@@ -61,7 +61,8 @@ func TestUntracedRunIsTheSameRun(t *testing.T) {
 }
 
 // BenchmarkShape runs each shape for 10 simulated minutes, trace hashed,
-// and reports simulated time over wall time.
+// and reports simulated time over wall time, and the machine's Contention
+// just before.
 func BenchmarkShape(b *testing.B) {
 	for _, s := range Shapes {
 		f, err := s.Load(10 * wire.Minute)
@@ -69,6 +70,9 @@ func BenchmarkShape(b *testing.B) {
 		b.Run(s.Name, func(b *testing.B) {
 			var simulated wire.Duration
 			seed := uint64(0)
+			// Measured before the loop (b.Loop starts the clock): whether
+			// the trace's CPU ran beside the world's or shared it.
+			contention := Contention()
 			for b.Loop() {
 				seed++
 				r, err := RunOnce(f, seed, false)
@@ -78,6 +82,7 @@ func BenchmarkShape(b *testing.B) {
 				simulated += r.Simulated
 			}
 			b.ReportMetric(float64(simulated)*float64(time.Millisecond)/float64(b.Elapsed()), "sim/wall")
+			b.ReportMetric(contention, "contention")
 		})
 	}
 }

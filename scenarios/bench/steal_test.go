@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -24,4 +25,16 @@ func TestStealShare(t *testing.T) {
 	require.InDelta(t, 0.25, StealShare(a, CPUTimes{Busy: 1300, Steal: 200}), 1e-9)
 	require.Zero(t, StealShare(a, a))
 	require.Zero(t, StealShare(a, CPUTimes{Busy: 1300, Steal: 50}), "counters that went back")
+}
+
+// Contention is 1 with one CPU (nothing runs beside anything); spinOn
+// times every goroutine it starts and spin does the arithmetic it is timed
+// for (its result depends on every round). The figure itself is a timing,
+// measured by bench, not asserted here.
+func TestContentionOneCPU(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	require.Equal(t, 1.0, Contention())
+	require.Positive(t, spinOn(3, 1000))
+	require.NotEqual(t, spin(1000), spin(1001))
+	require.Equal(t, spin(1000), spin(1000))
 }

@@ -1,0 +1,81 @@
+package bench
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Contention is how much longer the machine takes for a fixed amount of
+// arithmetic on every CPU at once than on one: about 1 when its CPUs really
+// run in parallel, up to their number when the hypervisor runs the virtual
+// CPUs on fewer physical ones (or on two threads of one core). Steal time
+// does not show this: the guest's CPUs are not kept waiting, each is just
+// slower while the other works. It matters for the traced figures, whose
+// trace is formatted and hashed on a second CPU beside the world: in such
+// minutes that work takes its time from the world's.
+//
+// Each side is measured twice, alternately, and the faster kept; the whole
+// takes about a quarter of a second. 1 on a machine with one CPU.
+func Contention() float64 {
+	n := runtime.GOMAXPROCS(0)
+	if n < 2 {
+		return 1
+	}
+	const work = 20_000_000
+	alone, all := time.Duration(1<<62), time.Duration(1<<62)
+	for range 2 {
+		alone = min(alone, spinOn(1, work))
+		all = min(all, spinOn(n, work))
+	}
+	return float64(all) / float64(alone)
+}
+
+// spinOn runs work rounds of arithmetic on each of n goroutines, each on an
+// OS thread of its own, and returns the wall time of the slowest.
+func spinOn(n, work int) time.Duration {
+	var ready, done sync.WaitGroup
+	start := make(chan struct{})
+	times := make([]time.Duration, n)
+	sums := make([]uint64, n)
+	for i := range n {
+		ready.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			ready.Done()
+			<-start
+			t := time.Now()
+			sums[i] = spin(work)
+			times[i] = time.Since(t)
+		}()
+	}
+	ready.Wait()
+	close(start)
+	done.Wait()
+	for _, s := range sums {
+		sink ^= s
+	}
+	return slices.Max(times)
+}
+
+// sink keeps spin's results, so that its loop is not optimised away.
+var sink uint64
+
+// spin is arithmetic with enough independent operations per round to keep
+// a core's units busy, and no memory traffic.
+func spin(rounds int) uint64 {
+	a, b, c, d := uint64(1), uint64(2), uint64(3), uint64(4)
+	for range rounds {
+		a += b ^ 7
+		b += c ^ 9
+		c += d ^ 11
+		d += a ^ 13
+		a ^= a << 3
+		c ^= c >> 5
+	}
+	return a + b + c + d
+}
