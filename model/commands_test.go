@@ -281,3 +281,13 @@ func TestRoleAndInfo(t *testing.T) {
 	assert.Contains(t, text, `role:master\r\nconnected_slaves:0\r\n`)
 	assert.Contains(t, d.reply(1, "INFO"), "run_id:"+d.n.RunID())
 }
+
+// The names execute finds without the table (what sentinels send all the
+// time) are node commands of the table: were one removed from it, it would
+// still run as one.
+func TestFastNodeCommandsAreInTheTable(t *testing.T) {
+	for _, name := range []string{"PING", "PUBLISH", "INFO"} {
+		_, ok := nodeCommands[name]
+		assert.True(t, ok, name)
+	}
+}
