@@ -25,7 +25,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	fs.Var(&duration, "duration", "simulated time of each shape's run (default 10m)")
 	shapes := fs.String("shapes", "all", "comma-separated shapes to measure, or all, or none ("+shapeNames()+")")
 	minTime := fs.Duration("min-time", 2*time.Second, "wall time to spend on each shape at least (runs repeat with the next seed)")
-	sweepSeeds := fs.Int("sweep-seeds", 40, "seeds of the 10-minute failover scenario per worker count (0: skip)")
+	sweepSeeds := fs.Int("sweep-seeds", 100, "seeds of the 10-minute failover scenario per worker count (0: skip)")
 	workers := fs.Int("workers", runtime.NumCPU(), "the all-cores worker count of the sweep")
 	porcupineOps := fs.Int("porcupine-ops", 10000, "client operations of the porcupine measurement (0: skip)")
 	memorySeeds := fs.Int("memory-seeds", 1000, "seeds of the sweep-memory measurement (0: skip; the issue's figure uses 10000)")
@@ -142,6 +142,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 			counts = append(counts, *workers)
 		}
 		var rates []float64
+		contentionBefore := bench.Contention()
 		for _, w := range counts {
 			fmt.Fprintf(info, "sweep %s: %d seeds on %d worker(s) …\n", bench.FailoverShape.Name, *sweepSeeds*w, w)
 			wall, err := bench.Sweep(f, *sweepSeeds*w, w, nil)
@@ -154,6 +155,12 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		if len(rates) == 2 {
 			add(fmt.Sprintf("sweep/%s/scaling-%d-vs-1", bench.FailoverShape.Name, *workers), rates[1]/rates[0], "x")
+		}
+		// The scaling needs CPUs that run in parallel, as no other figure does.
+		contention := max(contentionBefore, bench.Contention())
+		add("sweep/"+bench.FailoverShape.Name+"/contention", contention, "x")
+		if contention >= contended {
+			fmt.Fprintf(info, "  (the CPUs ran as fewer than %d around the sweep: its scaling cannot reach their number)\n", runtime.GOMAXPROCS(0))
 		}
 	}
 

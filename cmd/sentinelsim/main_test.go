@@ -273,7 +273,7 @@ func TestBenchJSON(t *testing.T) {
 		assert.Greater(t, f.Value, 0.0, f.Name)
 	}
 	for _, want := range []string{"shape/idle-3s-3n/speed", "shape/idle-3s-3n/speed-untraced", "shape/idle-3s-3n/peak-heap",
-		"shape/idle-3s-3n/contention", "machine/contention",
+		"shape/idle-3s-3n/contention", "machine/contention", "sweep/failover-10m/contention",
 		"sweep/failover-10m/workers=1", "sweep/failover-10m/workers=2", "porcupine/check-per-10k-ops", "memory/sweep-heap-growth"} {
 		assert.True(t, names[want], "missing %s in %s", want, out)
 	}
