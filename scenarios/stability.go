@@ -154,8 +154,8 @@ func (r *runner) masterProcsOf(id wire.NodeID, s *sentinel.Sentinel) *masterProc
 }
 
 // serves is serving, worked out once per sample; false for no process.
-// (Small enough to inline: a sample asks it for every master of every
-// sentinel, 3,000 times a simulated second with 100 masters.)
+// (Small enough to inline: a sample asks it of every redis process, and
+// of every master of each sentinel whose masters it looks at one by one.)
 func (r *runner) serves(p *proc) bool {
 	if p != nil && p.servedAt == r.samples {
 		return p.served
@@ -163,7 +163,8 @@ func (r *runner) serves(p *proc) bool {
 	return r.servesNow(p)
 }
 
-// servesNow is serves for a process not yet asked about in this sample.
+// servesNow is serves for a process not yet asked about in this sample
+// (kept out of line, so that serves inlines).
 //
 //go:noinline
 func (r *runner) servesNow(p *proc) bool {
