@@ -89,13 +89,15 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 
 	// So is contention, which steal does not show: whether the CPUs run
-	// in parallel now (about 1) or share fewer physical ones (up to their
-	// number), measured around each shape; the worse of the two is printed.
-	machineContention := bench.Contention()
-	add("machine/contention", machineContention, "x")
-	if machineContention >= contended {
-		fmt.Fprintf(info, "  (the CPUs run as fewer than %d now: another tenant, or the host, shares them)\n", runtime.GOMAXPROCS(0))
+	// in parallel (about 1) or share fewer physical ones (up to their
+	// number); around a shape or the sweep, the worse of before and after.
+	contention := func(name string, c float64, clouds string) {
+		add(name, c, "x")
+		if c >= contended {
+			fmt.Fprintf(info, "  (the CPUs ran as fewer than %d %s)\n", runtime.GOMAXPROCS(0), clouds)
+		}
 	}
+	contention("machine/contention", bench.Contention(), "as the bench began: another tenant, or the host, shares them")
 
 	for _, s := range chosen {
 		fmt.Fprintf(info, "shape %s: %s, %s simulated per run …\n", s.Name, s.About, d)
@@ -125,11 +127,8 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		add("shape/"+s.Name+"/peak-heap", float64(sp.PeakHeap)/(1<<20), "MiB")
 		steal("shape/"+s.Name+"/steal", shapeStart, shapeOK)
-		contention := max(contentionBefore, bench.Contention())
-		add("shape/"+s.Name+"/contention", contention, "x")
-		if contention >= contended {
-			fmt.Fprintf(info, "  (the CPUs ran as fewer than %d around this shape: its traced figures lose the trace's CPU to the world's)\n", runtime.GOMAXPROCS(0))
-		}
+		contention("shape/"+s.Name+"/contention", max(contentionBefore, bench.Contention()),
+			"around this shape: its traced figures lose the trace's CPU to the world's")
 	}
 
 	if *sweepSeeds > 0 {
@@ -157,11 +156,8 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 			add(fmt.Sprintf("sweep/%s/scaling-%d-vs-1", bench.FailoverShape.Name, *workers), rates[1]/rates[0], "x")
 		}
 		// The scaling needs CPUs that run in parallel, as no other figure does.
-		contention := max(contentionBefore, bench.Contention())
-		add("sweep/"+bench.FailoverShape.Name+"/contention", contention, "x")
-		if contention >= contended {
-			fmt.Fprintf(info, "  (the CPUs ran as fewer than %d around the sweep: its scaling cannot reach their number)\n", runtime.GOMAXPROCS(0))
-		}
+		contention("sweep/"+bench.FailoverShape.Name+"/contention", max(contentionBefore, bench.Contention()),
+			"around the sweep: its scaling cannot reach their number")
 	}
 
 	if *porcupineOps > 0 {
